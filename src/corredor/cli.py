@@ -1,0 +1,246 @@
+"""Command-line interface: `corredor run`, `scenarios`, `network show`, `parameters`,
+`evidence`. Bad input prints one message naming the file, field and fix; exit code 2."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from corredor.errors import CorredorError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Corredor: simulate the cocaine corridor through Ecuador and the policies against it.",
+)
+network_app = typer.Typer(no_args_is_help=True, help="Inspect networks.")
+app.add_typer(network_app, name="network")
+console = Console()
+err_console = Console(stderr=True)
+
+KEY_YEARS = (2015, 2018, 2020, 2022, 2023, 2025, 2030)
+
+
+def _fmt(mean: float, lo: float, hi: float, replicates: int, digits: int = 0) -> str:
+    if replicates > 1:
+        return f"{mean:,.{digits}f} [{lo:,.{digits}f}–{hi:,.{digits}f}]"
+    return f"{mean:,.{digits}f}"
+
+
+def summary_table(results, title: str) -> Table:
+    """Key outcomes for a few years: production, seizures, deliveries, Ecuador, violence."""
+    df = results.summary()
+    reps = int(results.data.attrs.get("replicates", 1))
+    years = sorted(set(df["year"]))
+    shown = [y for y in KEY_YEARS if y in years] or years[:: max(1, len(years) // 6)]
+    if years[-1] not in shown:
+        shown.append(years[-1])
+    table = Table(title=title, caption="mean [5%–95%] across replicates" if reps > 1 else None)
+    table.add_column("outcome")
+    for y in shown:
+        table.add_column(str(y), justify="right")
+
+    def row(label: str, metric: str, region: str, scale: float = 1.0, digits: int = 0) -> None:
+        sel = df[(df.metric == metric) & (df.region == region)].set_index("year")
+        if sel.empty:
+            return
+        cells = []
+        for y in shown:
+            if y in sel.index:
+                r = sel.loc[y]
+                cells.append(_fmt(r["mean"] * scale, r.p05 * scale, r.p95 * scale, reps, digits))
+            else:
+                cells.append("")
+        table.add_row(label, *cells)
+
+    row("World production (t)", "produced_t", "world")
+    seized = df[(df.metric == "seized_t") & (df.region != "world")]
+    top = seized.groupby("region")["mean"].sum().sort_values(ascending=False).index[:8]
+    for code in top:
+        row(f"Seized in {code} (t)", "seized_t", code)
+    names = dict(
+        zip(results.data["market"].values, results.data["market_name"].values, strict=True)
+    )
+    for market in results.data["market"].values:
+        row(f"Delivered to {names[market]} (t)", "delivered_t", str(market))
+    row("Ecuador transit share (% of world output)", "transit_share", "EC", 100.0, 1)
+    row("Homicides in Ecuador", "homicides", "EC")
+    row("Ecuador homicide rate (/100k)", "homicide_rate", "EC", 1.0, 1)
+    row("Deaths in lethal strikes", "deaths_crew", "world")
+    return table
+
+
+@app.command()
+def run(
+    scenario: str = typer.Argument("baseline", help="Built-in scenario name or a TOML file."),
+    replicates: int = typer.Option(1, "--replicates", "-r", help="Stochastic replicates."),
+    seed: int = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
+    start: int = typer.Option(None, "--start", help="First year (default: the scenario's)."),
+    end: int = typer.Option(None, "--end", help="Last year (default: the scenario's)."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
+    resolution: str = typer.Option("week", help="Recorded resolution: week or year."),
+    figures: bool = typer.Option(True, help="Write PNG figures."),
+) -> None:
+    """Run a scenario; write results.nc, summary.csv and figures to OUT; print key outcomes."""
+    from corredor.api import run as run_api
+    from corredor.scenario import load_scenario
+
+    if out.exists() and not out.is_dir():
+        raise CorredorError(
+            "exists and is not a directory", field="--out", fix="choose a directory path"
+        )
+    sc = load_scenario(scenario)
+    if start is not None or end is not None:
+        sc = sc.with_period(start, end)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} weeks"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"{sc.name} ×{replicates}", total=(sc.end - sc.start + 1) * 52)
+        results = run_api(
+            sc,
+            replicates=replicates,
+            seed=seed,
+            resolution=resolution,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    written = results.save(out)
+    if figures:
+        from corredor.plots import write_figures
+
+        written += write_figures(results.data, out)
+    console.print(summary_table(results, f"{sc.title} — seed {results.data.attrs['seed']}"))
+    console.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    import tomllib
+
+    from corredor.scenario import builtin_scenarios
+
+    table = Table(title="Built-in scenarios")
+    table.add_column("name")
+    table.add_column("title")
+    table.add_column("period")
+    for name, path in builtin_scenarios().items():
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+        period = f"{raw.get('start', '')}–{raw.get('end', '')}" if "start" in raw else "(inherited)"
+        table.add_row(name, str(raw.get("title", "")), period)
+    console.print(table)
+
+
+@network_app.command("show")
+def network_show(
+    name: str = typer.Argument("andean-pacific", help="Built-in network name or directory."),
+) -> None:
+    """Print a network's nodes and edges."""
+    from corredor.network import load_network
+
+    net = load_network(name, base=Path.cwd())
+    nodes = Table(title=f"{net.name}: {len(net.nodes)} nodes")
+    for col in ("id", "name", "kind", "country", "lat", "lon"):
+        nodes.add_column(col)
+    for n in net.nodes:
+        nodes.add_row(n.id, n.name, n.kind, n.country, f"{n.lat:.2f}", f"{n.lon:.2f}")
+    console.print(nodes)
+    edges = Table(title=f"{net.name}: {len(net.edges)} edges")
+    for col in ("id", "from", "to", "mode", "km", "days", "cap t/wk", "USD/kg", "p0", "jur."):
+        edges.add_column(col)
+    for e in net.edges:
+        edges.add_row(
+            e.id, e.from_, e.to, e.mode, f"{e.distance_km:,.0f}", f"{e.transit_days:g}",
+            f"{e.capacity_kg_per_week / 1000:,.1f}", f"{e.cost_usd_per_kg:,.0f}",
+            f"{e.base_detection:.3f}", net.jurisdiction(e),
+        )
+    console.print(edges)
+
+
+@app.command()
+def parameters() -> None:
+    """List the model's parameters with units, defaults, bounds and evidence."""
+    from corredor.parameters import PARAMS
+
+    table = Table(title="Parameters (override in a scenario's [parameters] table)")
+    for col in ("name", "unit", "default", "bounds", "evidence", "meaning"):
+        table.add_column(col)
+    for p in PARAMS.values():
+        table.add_row(
+            p.name, p.unit, f"{p.default:g}", f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
+            p.evidence, p.doc + (" (may vary over time)" if p.series else ""),
+        )
+    console.print(table)
+
+
+@app.command()
+def evidence(
+    search: str = typer.Option(None, "--search", help="Show entries whose text contains this."),
+    entry_id: str = typer.Option(None, "--id", help="Show one entry in full."),
+) -> None:
+    """Print the evidence table (sources of every number in the default scenario)."""
+    from corredor.evidence import default_evidence
+
+    entries = default_evidence()
+    if entry_id is not None:
+        if entry_id not in entries:
+            from corredor.errors import suggest
+
+            raise CorredorError(
+                f"no evidence entry {entry_id!r}", field="--id", fix=suggest(entry_id, entries)
+            )
+        shown = [entries[entry_id]]
+    else:
+        shown = list(entries.values())
+        if search:
+            needle = search.lower()
+            shown = [e for e in shown if needle in " ".join(map(str, vars(e).values())).lower()]
+    table = Table(title="Evidence")
+    for col in ("id", "value", "unit", "year", "place", "source", "range", "conf."):
+        table.add_column(col, overflow="fold")
+    for e in shown:
+        source = ", ".join(p for p in (e.publisher, e.title, e.date) if p)
+        table.add_row(
+            e.id, f"{e.value:g}", e.unit, e.year, e.place, source, f"{e.low:g}–{e.high:g}",
+            e.confidence,
+        )
+    console.print(table)
+    if entry_id is not None:
+        e = shown[0]
+        console.print(f"quote: {e.quote}\nlink: {e.link or '-'}\nnotes: {e.notes or '-'}")
+    console.print(f"{len(shown)} entries")
+
+
+def main() -> None:
+    """Entry point: user errors become one message and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except CorredorError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except Exception as exc:
+        # Usage errors of the command-line parser (click, vendored by newer typer) arrive
+        # here in non-standalone mode; they know how to print themselves.
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            sys.exit(exc.exit_code or 2)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,454 @@
+"""The simulation engine: weekly steps, replicates as an array axis.
+
+The network and the scenario are compiled once into arrays (routes as padded route-hop
+tables and sparse incidence matrices); the time loop then works on (replicate, ...)
+arrays only. Each week runs the phases in `PHASES`, in that order. Every stochastic
+component draws from its own random stream, derived from the run seed with
+`numpy.random.SeedSequence`, so two scenarios run with one seed share their noise
+(common random numbers) and differ only by what the scenarios change.
+
+Mass balance holds every week, for every replicate:
+produced = delivered + seized + destroyed + lost + change in stock, where stock is the
+drug held at production areas plus the drug in transit towards markets.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from corredor import interdiction, markets, production, traffickers, violence
+from corredor.routes import RouteSet, enumerate_routes
+from corredor.scenario import Scenario
+
+WEEKS_PER_YEAR = 52
+PHASES = (
+    "produce",  # output of each area joins the groups' stocks there
+    "perceive",  # groups turn their beliefs and current prices into route values
+    "dispatch",  # stocks are sent down routes, limited by edge capacity
+    "transit",  # shipments meet detection, strikes and losses edge by edge
+    "learn",  # groups update their beliefs from their own shipments
+    "deliver",  # survivors enter the pipeline and arrive after the route's transit time
+    "markets",  # deliveries set prices
+    "violence",  # flows and rivalry set homicides
+)
+STREAMS = ("production", "interdiction", "strikes", "violence")
+
+
+def stream_seeds(seed: int) -> dict[str, np.random.SeedSequence]:
+    """One SeedSequence per component, keyed by a stable hash of its name."""
+    return {
+        name: np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode()),))
+        for name in STREAMS
+    }
+
+
+@dataclass
+class Compiled:
+    """Everything the time loop needs, as arrays."""
+
+    routes: RouteSet
+    countries: list[str]
+    areas: list[str]
+    markets: list[str]
+    groups: list[str]
+    agencies: list[str]
+    n_hops: int
+    hop_edge: np.ndarray  # (P, H) edge index, E for padding (a dummy edge)
+    hop_belief: np.ndarray  # (P, H) index g*E + e into beliefs, G*E for padding
+    inc_route_edge: sp.csr_matrix  # (P, E)
+    inc_hop_edge: sp.csr_matrix  # (P*H, E)
+    inc_hop_group_edge: sp.csr_matrix  # (P*H, G*E)
+    inc_hop_group_node: sp.csr_matrix  # (P*H, G*N) node reached by the hop
+    inc_route_group_node: sp.csr_matrix  # (P, G*N) origin node
+    inc_hop_country: sp.csr_matrix  # (P*H, C) first entry into a country
+    inc_route_country: sp.csr_matrix  # (P, C) origin country
+    inc_route_corridor: sp.csr_matrix  # (P, K)
+    inc_route_group: sp.csr_matrix  # (P, G)
+    inc_route_lag_market: sp.csr_matrix  # (P, (L+1)*M)
+    area_of_block: np.ndarray  # (B,) index into areas
+    keep: np.ndarray  # (P,) share of cargo not lost along the route (known to groups)
+    max_lag: int
+    load: np.ndarray  # (E,) kg per shipment
+    loss: np.ndarray  # (E,) loss rate
+    crew: np.ndarray  # (E,)
+    capacity: np.ndarray  # (E,)
+    ref_price: np.ndarray  # (M,)
+    rival: np.ndarray  # (G, G)
+    node_country: np.ndarray  # (N,) country index
+    country_population: np.ndarray  # (C,)
+    country_base_rate: np.ndarray  # (C,)
+
+
+def model_countries(scenario: Scenario) -> list[str]:
+    codes = set(scenario.network.country_codes)
+    codes |= {a.country for a in scenario.agencies.values()}
+    return sorted(codes)
+
+
+def compile_scenario(scenario: Scenario) -> Compiled:
+    """Turn a validated scenario into the arrays the time loop uses."""
+    net = scenario.network
+    params = scenario.params
+    routes = enumerate_routes(scenario)
+    countries = model_countries(scenario)
+    cidx = {c: i for i, c in enumerate(countries)}
+    # enumerate_routes indexes countries of the network; re-map to the model's list.
+    net_codes = net.country_codes
+    remap = np.array([cidx[c] for c in net_codes], dtype=np.int64)
+    rh_new = np.where(routes.rh_new_country >= 0, remap[np.maximum(routes.rh_new_country, 0)], -1)
+    origin_country = remap[routes.origin_country]
+
+    n_p, n_e, n_n = routes.n_routes, len(net.edges), len(net.nodes)
+    groups = list(scenario.groups)
+    n_g = len(groups)
+    hops_per_route = np.diff(np.append(routes.route_start, len(routes.rh_route)))
+    n_h = int(hops_per_route.max())
+    hop_pos = np.arange(len(routes.rh_route)) - routes.route_start[routes.rh_route]
+    hop_edge = np.full((n_p, n_h), n_e, dtype=np.int64)
+    hop_edge[routes.rh_route, hop_pos] = routes.rh_edge
+    hop_belief = np.full((n_p, n_h), n_g * n_e, dtype=np.int64)
+    hop_belief[routes.rh_route, hop_pos] = routes.group[routes.rh_route] * n_e + routes.rh_edge
+    flat = routes.rh_route * n_h + hop_pos  # position in the (P*H) flattening
+
+    def incidence(rows, cols, n_rows, n_cols) -> sp.csr_matrix:
+        rows, cols = np.asarray(rows), np.asarray(cols)
+        data = np.ones(len(rows))
+        return sp.csr_matrix((data, (rows, cols)), shape=(n_rows, n_cols))
+
+    areas = [n.id for n in net.nodes if n.kind == "production"]
+    area_idx = {a: i for i, a in enumerate(areas)}
+    modes = [e.mode for e in net.edges]
+    load = np.array([params.mode(m, "load_kg") for m in modes])
+    loss = np.array([params.mode(m, "loss_rate") for m in modes])
+    crew = np.array([params.mode(m, "crew") for m in modes])
+    keep_log = np.zeros(n_p)
+    np.add.at(keep_log, routes.rh_route, np.log1p(-np.minimum(loss[routes.rh_edge], 1 - 1e-12)))
+    max_lag = int(routes.lag_weeks.max())
+    n_m = len(routes.markets)
+    new_mask = rh_new >= 0
+    countries_rows = {c.iso2: c for c in net.countries}
+
+    return Compiled(
+        routes=routes,
+        countries=countries,
+        areas=areas,
+        markets=routes.markets,
+        groups=groups,
+        agencies=list(scenario.agencies),
+        n_hops=n_h,
+        hop_edge=hop_edge,
+        hop_belief=hop_belief,
+        inc_route_edge=incidence(routes.rh_route, routes.rh_edge, n_p, n_e),
+        inc_hop_edge=incidence(flat, routes.rh_edge, n_p * n_h, n_e),
+        inc_hop_group_edge=incidence(
+            flat, routes.group[routes.rh_route] * n_e + routes.rh_edge, n_p * n_h, n_g * n_e
+        ),
+        inc_hop_group_node=incidence(
+            flat, routes.group[routes.rh_route] * n_n + routes.rh_to, n_p * n_h, n_g * n_n
+        ),
+        inc_route_group_node=incidence(
+            np.arange(n_p), routes.group * n_n + routes.origin, n_p, n_g * n_n
+        ),
+        inc_hop_country=incidence(flat[new_mask], rh_new[new_mask], n_p * n_h, len(countries)),
+        inc_route_country=incidence(np.arange(n_p), origin_country, n_p, len(countries)),
+        inc_route_corridor=incidence(
+            np.arange(n_p), routes.corridor, n_p, len(routes.corridor_labels)
+        ),
+        inc_route_group=incidence(np.arange(n_p), routes.group, n_p, n_g),
+        inc_route_lag_market=incidence(
+            np.arange(n_p), routes.lag_weeks * n_m + routes.market, n_p, (max_lag + 1) * n_m
+        ),
+        area_of_block=np.array(
+            [area_idx[net.nodes[o].id] for o in routes.block_origin], dtype=np.int64
+        ),
+        keep=np.exp(keep_log),
+        max_lag=max_lag,
+        load=load,
+        loss=loss,
+        crew=crew,
+        capacity=net.edge_array("capacity_kg_per_week"),
+        ref_price=np.array(
+            [next(m.price_usd_per_kg for m in net.markets if m.node == mid) for mid in routes.markets]
+        ),
+        rival=violence.rivalry_matrix(groups, {g: s.allies for g, s in scenario.groups.items()}),
+        node_country=np.array([cidx[n.country] for n in net.nodes], dtype=np.int64),
+        country_population=np.array(
+            [countries_rows[c].population if c in countries_rows else 0.0 for c in countries]
+        ),
+        country_base_rate=np.array(
+            [countries_rows[c].base_homicide_rate if c in countries_rows else 0.0 for c in countries]
+        ),
+    )
+
+
+def week_times(start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Model time (fractional years) and calendar year of every weekly step."""
+    years = np.repeat(np.arange(start, end + 1), WEEKS_PER_YEAR)
+    week = np.tile(np.arange(WEEKS_PER_YEAR), end - start + 1)
+    return years + week / WEEKS_PER_YEAR, years
+
+
+class Recorder:
+    """Preallocated outputs at weekly or yearly resolution (flows summed, levels last)."""
+
+    def __init__(self, slots: np.ndarray, n_slots: int, shapes: dict[str, tuple], dtypes: dict):
+        self.slots = slots
+        self.n_slots = n_slots
+        self.data = {
+            name: np.zeros((shape[0], n_slots, *shape[1:]), dtype=dtypes.get(name, np.float64))
+            for name, shape in shapes.items()
+        }
+
+    def add(self, t: int, name: str, value: np.ndarray) -> None:
+        self.data[name][:, self.slots[t]] += value
+
+    def set(self, t: int, name: str, value: np.ndarray) -> None:
+        self.data[name][:, self.slots[t]] = value
+
+
+class Simulation:
+    """One scenario, `replicates` stochastic replicates, run together as arrays."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        replicates: int = 1,
+        seed: int | None = None,
+        resolution: str = "week",
+        compiled: Compiled | None = None,
+    ) -> None:
+        if replicates < 1:
+            raise ValueError("replicates must be at least 1")
+        if resolution not in ("week", "year"):
+            raise ValueError("resolution must be 'week' or 'year'")
+        self.scenario = scenario
+        self.R = replicates
+        self.seed = scenario.seed if seed is None else seed
+        self.resolution = resolution
+        self.c = compiled or compile_scenario(scenario)
+        self.times, self.years = week_times(scenario.start, scenario.end)
+        self.warmup = WEEKS_PER_YEAR  # one year at start-year conditions, not recorded
+        p = scenario.params
+        self.plan = interdiction.static_plan(scenario, self.times, self.c.countries)
+        self.base_production = production.weekly_base_kg(scenario.network, p, self.years)
+        self.demand = markets.weekly_demand_kg(scenario.network, p, self.c.markets, self.times)
+
+    # -- state --------------------------------------------------------------------------
+    def _init_state(self) -> None:
+        c, R, p = self.c, self.R, self.scenario.params
+        seeds = stream_seeds(self.seed)
+        self.rng = {name: np.random.default_rng(s) for name, s in seeds.items()}
+        n_ge = len(c.groups) * len(c.load)
+        self.stock = np.zeros((R, len(c.routes.block_start)))
+        self.pipeline = np.zeros((R, c.max_lag + 1, len(c.markets)))
+        self.supply_smooth = np.repeat(self.demand[:1], R, axis=0)
+        self.price = np.repeat(c.ref_price[None, :], R, axis=0)
+        self.price_index = np.ones((R, 1))
+        # Prior belief: the true per-shipment detection chance at the start, with a
+        # weight of `prior_strength` shipments.
+        p_start = np.tile(self.plan.p_detect[0], len(c.groups))
+        strength = p["traffickers.prior_strength"]
+        self.prior_alpha = strength * p_start
+        self.prior_beta = strength * (1.0 - p_start)
+        self.alpha = np.repeat(self.prior_alpha[None, :], R, axis=0)
+        self.beta = np.repeat(self.prior_beta[None, :], R, axis=0)
+        assert self.alpha.shape == (R, n_ge)
+        self.clock = 0  # weeks simulated, warm-up included: drives the delivery pipeline
+
+    # -- the run -----------------------------------------------------------------------
+    def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
+        """Run warm-up then the recorded weeks; returns the recorded arrays."""
+        c, R = self.c, self.R
+        n_t = len(self.times)
+        if self.resolution == "week":
+            slots, n_slots = np.arange(n_t), n_t
+        else:
+            slots = self.years - self.years[0]
+            n_slots = int(slots[-1]) + 1
+        n_e, n_n, n_c = len(c.load), len(c.node_country), len(c.countries)
+        shapes = {
+            "produced_kg": (R, len(c.areas)),
+            "delivered_kg": (R, len(c.markets)),
+            "seized_kg": (R, n_c),
+            "destroyed_kg": (R, n_c),
+            "lost_kg": (R,),
+            "stock_kg": (R,),
+            "flow_kg": (R, n_e),
+            "interdicted_kg": (R, n_e),
+            "corridor_kg": (R, len(c.routes.corridor_labels)),
+            "transit_kg": (R, n_c),
+            "price_usd_per_kg": (R, len(c.markets)),
+            "homicides": (R, n_n),
+            "homicides_country": (R, n_c),
+            "group_profit_usd": (R, len(c.groups)),
+            "strikes": (R, n_c),
+            "deaths_crew": (R, n_c),
+            "deaths_misidentified": (R, n_c),
+        }
+        small = {"flow_kg", "interdicted_kg", "homicides"}
+        rec = Recorder(slots, n_slots, shapes, {k: np.float32 for k in small})
+        self._init_state()
+        for w in range(self.warmup):
+            self.step(0, None)
+        self.initial_stock = self.total_stock()
+        for t in range(n_t):
+            self.step(t, rec)
+            if progress is not None and (t % 13 == 12 or t == n_t - 1):
+                progress(t + 1, n_t)
+        if self.resolution == "year":
+            weeks = np.bincount(slots)
+            rec.data["price_usd_per_kg"] /= weeks[None, :, None]
+        self.slots, self.n_slots = slots, n_slots
+        return rec.data
+
+    def total_stock(self) -> np.ndarray:
+        return self.stock.sum(axis=1) + self.pipeline.sum(axis=(1, 2))
+
+    def step(self, t: int, rec: Recorder | None) -> None:
+        """One week: the phases of `PHASES`, in order."""
+        c, R, p = self.c, self.R, self.scenario.params
+        routes = c.routes
+        n_e = len(c.load)
+
+        # produce ------------------------------------------------------------------
+        noise = production.noise_factor(
+            self.rng["production"], (R, len(c.areas)), p["production.noise_cv"]
+        )
+        response = self.price_index ** p["production.supply_elasticity"]
+        produced = self.base_production[t][None, :] * response * noise
+        self.stock += produced[:, c.area_of_block] * routes.block_share[None, :]
+
+        # perceive -----------------------------------------------------------------
+        log_pass = np.log1p(-np.minimum(self.alpha / (self.alpha + self.beta), 1 - 1e-12))
+        log_pass = np.concatenate([log_pass, np.zeros((R, 1))], axis=1)
+        risk = -np.expm1(log_pass[:, c.hop_belief].sum(axis=2))  # (R, P)
+        value = (
+            self.price[:, routes.market] * (1.0 - risk) * c.keep[None, :]
+            - routes.cost[None, :]
+            - p["production.origin_price_usd_per_kg"]
+        )
+        shares = traffickers.route_shares(
+            value, routes.block_start, p["traffickers.choice_sharpness"]
+        )
+
+        # dispatch -----------------------------------------------------------------
+        want = p["traffickers.dispatch_rate"] * self.stock[:, routes.block] * shares
+        intended = want @ c.inc_route_edge  # (R, E)
+        edge_scale = np.minimum(1.0, np.divide(
+            c.capacity, intended, out=np.ones_like(intended), where=intended > 0))
+        edge_scale = np.concatenate([edge_scale, np.ones((R, 1))], axis=1)
+        sent = want * edge_scale[:, c.hop_edge].min(axis=2)
+        self.stock -= np.add.reduceat(sent, routes.block_start, axis=1)
+        np.maximum(self.stock, 0.0, out=self.stock)  # guards -1e-13 rounding only
+
+        # transit ------------------------------------------------------------------
+        load_e = sent @ c.inc_route_edge
+        shipments = np.ceil(load_e / c.load[None, :] - 1e-9).astype(np.int64)
+        p_det = self.plan.p_detect[t]
+        detected = self.rng["interdiction"].binomial(shipments, p_det[None, :])
+        struck = self.rng["strikes"].binomial(detected, self.plan.strike_share[t][None, :])
+        frac = np.divide(detected, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
+        frac_struck = np.divide(struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
+        survive = (1.0 - frac) * (1.0 - c.loss[None, :])
+        survive = np.concatenate([survive, np.ones((R, 1))], axis=1)
+        entering = np.empty((R, routes.n_routes, c.n_hops))
+        amount = sent
+        for h in range(c.n_hops):
+            entering[:, :, h] = amount
+            amount = amount * survive[:, c.hop_edge[:, h]]
+        arrived = amount  # (R, P) what reaches the market node
+        entering_flat = entering.reshape(R, -1)
+        flow = entering_flat @ c.inc_hop_edge  # (R, E)
+        interdicted = flow * frac
+        destroyed_e = flow * frac_struck
+        seized_e = interdicted - destroyed_e
+        lost_e = flow * (1.0 - frac) * c.loss[None, :]
+
+        # learn --------------------------------------------------------------------
+        own = (entering_flat @ c.inc_hop_group_edge) / np.tile(c.load, len(c.groups))[None, :]
+        frac_g = np.tile(frac, len(c.groups))
+        struck_g = np.tile(frac_struck, len(c.groups))
+        half_life = p["traffickers.memory_half_life_weeks"]
+        traffickers.update_beliefs(
+            self.alpha,
+            self.beta,
+            own * (frac_g + p["traffickers.strike_deterrence"] * struck_g),
+            own * (1.0 - frac_g),
+            0.5 ** (1.0 / half_life),
+            self.prior_alpha,
+            self.prior_beta,
+        )
+
+        # deliver ------------------------------------------------------------------
+        slot = self.clock % (c.max_lag + 1)
+        self.clock += 1
+        incoming = (arrived @ c.inc_route_lag_market).reshape(R, c.max_lag + 1, -1)
+        order = (slot + np.arange(c.max_lag + 1)) % (c.max_lag + 1)
+        self.pipeline[:, order, :] += incoming
+        delivered = self.pipeline[:, slot, :].copy()
+        self.pipeline[:, slot, :] = 0.0
+
+        # markets ------------------------------------------------------------------
+        tau = p["markets.price_smoothing_weeks"]
+        self.supply_smooth += (delivered - self.supply_smooth) / tau
+        self.price = markets.clear_price(
+            self.supply_smooth,
+            self.demand[t][None, :],
+            c.ref_price[None, :],
+            p["markets.demand_elasticity"],
+            p["markets.price_floor"],
+            p["markets.price_cap"],
+        )
+        weights = self.demand[t] / self.demand[t].sum()
+        index_now = (self.price / c.ref_price[None, :]) @ weights
+        self.price_index += (index_now[:, None] - self.price_index) / p["production.price_lag_weeks"]
+
+        # violence -----------------------------------------------------------------
+        arriving_flat = (entering * survive[:, c.hop_edge][:, :, :]).reshape(R, -1)
+        node_group = arriving_flat @ c.inc_hop_group_node + sent @ c.inc_route_group_node
+        node_group = node_group.reshape(R, len(c.groups), -1)
+        lam = violence.expected_homicides(
+            node_group, c.rival, p["violence.flow_coef"], p["violence.contest_coef"]
+        )
+        if rec is None:
+            return
+        rng_v = self.rng["violence"]
+        homicides = rng_v.poisson(lam)
+        base = c.country_base_rate * c.country_population / 1e5 / WEEKS_PER_YEAR
+        by_country = rng_v.poisson(np.broadcast_to(base, (R, len(base)))).astype(float)
+        np.add.at(by_country.T, c.node_country, homicides.T)
+
+        # record -------------------------------------------------------------------
+        share = self.plan.share[t]  # (E, C)
+        n_struck = struck @ share
+        misid = p["strikes.misidentified_share"]
+        crew_deaths = (struck * c.crew[None, :]) @ share
+        rec.add(t, "produced_kg", produced)
+        rec.add(t, "delivered_kg", delivered)
+        rec.add(t, "seized_kg", seized_e @ share)
+        rec.add(t, "destroyed_kg", destroyed_e @ share)
+        rec.add(t, "lost_kg", lost_e.sum(axis=1))
+        rec.set(t, "stock_kg", self.total_stock())
+        rec.add(t, "flow_kg", flow)
+        rec.add(t, "interdicted_kg", interdicted)
+        rec.add(t, "corridor_kg", sent @ c.inc_route_corridor)
+        transit = sent @ c.inc_route_country + entering_flat @ c.inc_hop_country
+        rec.add(t, "transit_kg", transit)
+        rec.add(t, "price_usd_per_kg", self.price)
+        rec.add(t, "homicides", homicides)
+        rec.add(t, "homicides_country", by_country)
+        revenue = arrived * self.price[:, routes.market]
+        spend = sent * (routes.cost[None, :] + p["production.origin_price_usd_per_kg"])
+        rec.add(t, "group_profit_usd", (revenue - spend) @ c.inc_route_group)
+        rec.add(t, "strikes", n_struck)
+        rec.add(t, "deaths_crew", crew_deaths)
+        # Vessels struck that were not trafficking: for each trafficking strike,
+        # misid / (1 - misid) others in expectation (a Poisson count), same crew size.
+        wrong = self.rng["strikes"].poisson(struck * (misid / (1.0 - misid)))
+        rec.add(t, "deaths_misidentified", (wrong * c.crew[None, :]) @ share)

@@ -1,0 +1,147 @@
+"""The evidence table: every number in the default scenario points to an entry here.
+
+An entry records a figure with its unit, year, place, source and a short quote, plus the
+low–high range that uncertainty runs draw from. Modelling assumptions are entries too
+(`kind = assumption`), so an assumption is visible, ranged and citable like a datum.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from corredor.errors import CorredorError
+
+COLUMNS = (
+    "id",
+    "kind",
+    "value",
+    "unit",
+    "year",
+    "place",
+    "publisher",
+    "title",
+    "date",
+    "link",
+    "quote",
+    "confidence",
+    "low",
+    "high",
+    "notes",
+)
+KINDS = {"observation", "estimate", "assumption", "derived"}
+CONFIDENCE = {"high", "medium", "low"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sourced figure (or stated assumption) with its uncertainty range."""
+
+    id: str
+    kind: str
+    value: float
+    unit: str
+    year: str
+    place: str
+    publisher: str
+    title: str
+    date: str
+    link: str
+    quote: str
+    confidence: str
+    low: float
+    high: float
+    notes: str
+
+    def contains(self, x: float, rel_tol: float = 1e-9) -> bool:
+        """True when x lies in [low, high] (with a tiny tolerance for rounding)."""
+        span = max(abs(self.low), abs(self.high), 1.0) * rel_tol
+        return self.low - span <= x <= self.high + span
+
+
+def default_path() -> Path:
+    return Path(str(resources.files("corredor") / "data" / "evidence.csv"))
+
+
+def _number(raw: str, path: Path, row: int, field: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise CorredorError(
+            f"{raw!r} is not a number",
+            file=path,
+            field=f"row {row}, {field}",
+            fix="write a plain number such as 12.5",
+        ) from None
+
+
+def load_evidence(path: str | Path | None = None) -> dict[str, Evidence]:
+    """Read and validate an evidence CSV; returns entries keyed by id."""
+    path = Path(path) if path is not None else default_path()
+    if not path.is_file():
+        raise CorredorError("file not found", file=path, fix="check the path")
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise CorredorError(
+                f"missing column(s) {', '.join(missing)}",
+                file=path,
+                field="header",
+                fix=f"the header must contain {', '.join(COLUMNS)}",
+            )
+        entries: dict[str, Evidence] = {}
+        for i, row in enumerate(reader, start=2):
+            eid = (row["id"] or "").strip()
+            if not eid:
+                raise CorredorError("empty id", file=path, field=f"row {i}, id", fix="give an id")
+            if eid in entries:
+                raise CorredorError(
+                    f"id {eid!r} appears twice", file=path, field=f"row {i}, id", fix="make ids unique"
+                )
+            kind = row["kind"].strip()
+            if kind not in KINDS:
+                raise CorredorError(
+                    f"unknown kind {kind!r}",
+                    file=path,
+                    field=f"row {i}, kind",
+                    fix=f"use one of {', '.join(sorted(KINDS))}",
+                )
+            conf = row["confidence"].strip()
+            if conf not in CONFIDENCE:
+                raise CorredorError(
+                    f"unknown confidence {conf!r}",
+                    file=path,
+                    field=f"row {i}, confidence",
+                    fix="use high, medium or low",
+                )
+            value = _number(row["value"], path, i, "value")
+            low = _number(row["low"], path, i, "low")
+            high = _number(row["high"], path, i, "high")
+            if low > high:
+                raise CorredorError(
+                    f"low {low} is greater than high {high}",
+                    file=path,
+                    field=f"row {i}, low/high",
+                    fix="swap the bounds",
+                )
+            fields = {c: (row[c] or "").strip() for c in COLUMNS}
+            fields.update(id=eid, kind=kind, value=value, low=low, high=high, confidence=conf)
+            entries[eid] = Evidence(**fields)
+    return entries
+
+
+@lru_cache(maxsize=1)
+def default_evidence() -> dict[str, Evidence]:
+    """The package's evidence table (cached)."""
+    return load_evidence()
+
+
+def split_refs(text: str | None) -> list[str]:
+    """Evidence references are written `id1;id2`."""
+    if not text:
+        return []
+    return [part.strip() for part in str(text).split(";") if part.strip()]

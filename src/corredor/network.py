@@ -1,0 +1,452 @@
+"""The transport network: places (nodes) and the legs between them (edges).
+
+A network is a directory of CSV files described in `docs/network-format.md`. Rows are
+validated with pydantic; cross-file rules (edges join existing nodes, production shares
+sum to one, every market has demand data) are one check function each, so a problem is
+reported as one clear message naming the file, the row, the field and the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from corredor.errors import CorredorError, suggest
+from corredor.parameters import MODES
+
+NODE_KINDS = ("production", "hub", "border", "port", "sea", "transit", "market")
+INTERNATIONAL = "XS"
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_ISO2 = re.compile(r"^[A-Z]{2}$")
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class NodeRow(_Row):
+    id: str
+    name: str = Field(min_length=1)
+    kind: Literal[NODE_KINDS]  # type: ignore[valid-type]
+    country: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    population: float | None = Field(default=None, ge=0)
+    production_share: float | None = Field(default=None, ge=0, le=1)
+    ref: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("use lower-case letters, digits, '-' and '_' only")
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        if not _ISO2.match(v):
+            raise ValueError("use an ISO 3166-1 alpha-2 code such as EC, or XS for international waters")
+        return v
+
+
+class EdgeRow(_Row):
+    id: str = Field(min_length=1)
+    from_: str = Field(alias="from", min_length=1)
+    to: str = Field(min_length=1)
+    mode: Literal[MODES]  # type: ignore[valid-type]
+    distance_km: float = Field(gt=0)
+    transit_days: float = Field(ge=0)
+    capacity_kg_per_week: float = Field(ge=0)
+    cost_usd_per_kg: float = Field(ge=0)
+    base_detection: float = Field(ge=0, le=1)
+    exposure: float = Field(default=1.0, gt=0)
+    jurisdiction: str | None = None
+    capacity_ref: str
+    cost_ref: str
+    detection_ref: str
+    time_ref: str
+
+
+class ProductionRow(_Row):
+    country: str
+    year: int = Field(ge=1900, le=2200)
+    tonnes: float = Field(ge=0)
+    ref: str = ""
+
+
+class MarketRow(_Row):
+    node: str
+    demand_t_per_year: float = Field(gt=0)
+    price_usd_per_kg: float = Field(gt=0)
+    base_year: int = Field(ge=1900, le=2200)
+    demand_growth: float = Field(ge=-0.5, le=1.0)
+    ref: str = ""
+
+
+class CountryRow(_Row):
+    iso2: str
+    name: str
+    population: float = Field(gt=0)
+    base_homicide_rate: float = Field(ge=0)
+    ref: str = ""
+
+
+_REQUIRED = {
+    NodeRow: ("id", "name", "kind", "country", "lat", "lon"),
+    EdgeRow: (
+        "id", "from", "to", "mode", "distance_km", "transit_days", "capacity_kg_per_week",
+        "cost_usd_per_kg", "base_detection", "capacity_ref", "cost_ref", "detection_ref",
+        "time_ref",
+    ),
+    ProductionRow: ("country", "year", "tonnes"),
+    MarketRow: ("node", "demand_t_per_year", "price_usd_per_kg", "base_year", "demand_growth"),
+    CountryRow: ("iso2", "name", "population", "base_homicide_rate"),
+}
+_FIXES = {
+    "float_parsing": "write a plain number such as 12.5",
+    "int_parsing": "write a whole number such as 2020",
+    "literal_error": None,
+    "greater_than_equal": None,
+    "less_than_equal": None,
+    "greater_than": None,
+}
+
+
+def _read_rows(path: Path, model: type[_Row]) -> list:
+    """Read one CSV file into validated rows; empty cells count as missing."""
+    if not path.is_file():
+        raise CorredorError("file not found", file=path, fix="create it (see docs/network-format.md)")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in _REQUIRED[model] if c not in header]
+        if missing:
+            raise CorredorError(
+                f"missing column {missing[0]!r}",
+                file=path,
+                field="header",
+                fix=f"add the column; required columns are {', '.join(_REQUIRED[model])} "
+                "(docs/network-format.md)",
+            )
+        rows = []
+        for i, raw in enumerate(reader, start=2):
+            data = {(k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
+            data = {k: v for k, v in data.items() if v not in ("", None)}
+            try:
+                rows.append(model.model_validate(data))
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                loc = ".".join(str(p) for p in err["loc"]) or "row"
+                loc = "from" if loc == "from_" else loc
+                msg = err["msg"]
+                if err["type"] == "missing":
+                    msg, fix = "value is missing", "fill in the cell"
+                else:
+                    fix = _FIXES.get(err["type"]) or "see docs/network-format.md for allowed values"
+                    got = data.get(loc)
+                    msg = f"{got!r}: {msg}" if got is not None else msg
+                raise CorredorError(msg, file=path, field=f"row {i}, {loc}", fix=fix) from None
+    if not rows:
+        raise CorredorError("file has no rows", file=path, fix="add at least one row")
+    return rows
+
+
+@dataclass
+class Network:
+    """A validated network, as tidy tables and the arrays the engine needs."""
+
+    name: str
+    path: Path
+    nodes: list[NodeRow]
+    edges: list[EdgeRow]
+    production: list[ProductionRow] = field(default_factory=list)
+    markets: list[MarketRow] = field(default_factory=list)
+    countries: list[CountryRow] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.node_index = {n.id: i for i, n in enumerate(self.nodes)}
+        self.edge_index = {e.id: i for i, e in enumerate(self.edges)}
+
+    # -- convenient views -------------------------------------------------
+    @property
+    def node_ids(self) -> list[str]:
+        return [n.id for n in self.nodes]
+
+    @property
+    def edge_ids(self) -> list[str]:
+        return [e.id for e in self.edges]
+
+    def node(self, node_id: str) -> NodeRow:
+        return self.nodes[self.node_index[node_id]]
+
+    def nodes_of_kind(self, kind: str) -> list[NodeRow]:
+        return [n for n in self.nodes if n.kind == kind]
+
+    @property
+    def country_codes(self) -> list[str]:
+        """Every country code used by nodes or edge jurisdictions, sorted."""
+        codes = {n.country for n in self.nodes} | {self.jurisdiction(e) for e in self.edges}
+        return sorted(codes)
+
+    def jurisdiction(self, edge: EdgeRow) -> str:
+        """Country where an interdiction on this edge is recorded."""
+        if edge.jurisdiction:
+            return edge.jurisdiction
+        to_c = self.node(edge.to).country
+        return to_c if to_c != INTERNATIONAL else self.node(edge.from_).country
+
+    def edge_array(self, attr: str) -> np.ndarray:
+        return np.array([getattr(e, attr) for e in self.edges], dtype=float)
+
+    def refs(self) -> dict[str, list[str]]:
+        """Every evidence id cited by the network, with where it is cited."""
+        from corredor.evidence import split_refs
+
+        cited: dict[str, list[str]] = {}
+        for fname, rows, cols in (
+            ("nodes.csv", self.nodes, ("ref",)),
+            ("edges.csv", self.edges, ("capacity_ref", "cost_ref", "detection_ref", "time_ref")),
+            ("production.csv", self.production, ("ref",)),
+            ("markets.csv", self.markets, ("ref",)),
+            ("countries.csv", self.countries, ("ref",)),
+        ):
+            for i, row in enumerate(rows, start=2):
+                for col in cols:
+                    for ref in split_refs(getattr(row, col)):
+                        cited.setdefault(ref, []).append(f"{fname} row {i} {col}")
+        return cited
+
+
+# -- cross-file checks: one function per rule ------------------------------------
+Check = Callable[[Network], None]
+
+
+def _unique(rows, key: str, fname: str, net: Network) -> None:
+    seen: set[str] = set()
+    for i, row in enumerate(rows, start=2):
+        value = getattr(row, key)
+        if value in seen:
+            raise CorredorError(
+                f"{key} {value!r} appears twice",
+                file=net.path / fname,
+                field=f"row {i}, {key}",
+                fix="give every row its own id",
+            )
+        seen.add(value)
+
+
+def check_unique_ids(net: Network) -> None:
+    _unique(net.nodes, "id", "nodes.csv", net)
+    _unique(net.edges, "id", "edges.csv", net)
+
+
+def check_edge_endpoints(net: Network) -> None:
+    ids = set(net.node_index)
+    for i, e in enumerate(net.edges, start=2):
+        for col, ref in (("from", e.from_), ("to", e.to)):
+            if ref not in ids:
+                raise CorredorError(
+                    f"unknown node {ref!r}",
+                    file=net.path / "edges.csv",
+                    field=f"row {i}, {col}",
+                    fix=f"use a node id from nodes.csv; {suggest(ref, ids)}",
+                )
+        if e.from_ == e.to:
+            raise CorredorError(
+                "edge goes from a node to itself",
+                file=net.path / "edges.csv",
+                field=f"row {i}, to",
+                fix="join two different nodes",
+            )
+
+
+def check_jurisdictions(net: Network) -> None:
+    for i, e in enumerate(net.edges, start=2):
+        if e.jurisdiction is not None and not _ISO2.match(e.jurisdiction):
+            raise CorredorError(
+                f"{e.jurisdiction!r} is not a country code",
+                file=net.path / "edges.csv",
+                field=f"row {i}, jurisdiction",
+                fix="use an ISO 3166-1 alpha-2 code such as EC, or leave it empty",
+            )
+
+
+def check_production_shares(net: Network) -> None:
+    totals: dict[str, float] = {}
+    for i, n in enumerate(net.nodes, start=2):
+        if n.kind == "production":
+            if n.production_share is None:
+                raise CorredorError(
+                    "production node has no production_share",
+                    file=net.path / "nodes.csv",
+                    field=f"row {i}, production_share",
+                    fix="give the share of its country's production made here (0-1)",
+                )
+            totals[n.country] = totals.get(n.country, 0.0) + n.production_share
+    for country, total in totals.items():
+        if abs(total - 1.0) > 1e-6:
+            raise CorredorError(
+                f"production shares of {country} sum to {total:.4f}, not 1",
+                file=net.path / "nodes.csv",
+                field="production_share",
+                fix=f"make the shares of {country}'s production nodes add up to 1",
+            )
+    if not totals:
+        raise CorredorError(
+            "network has no production node",
+            file=net.path / "nodes.csv",
+            field="kind",
+            fix="add at least one node of kind 'production'",
+        )
+
+
+def check_markets(net: Network) -> None:
+    market_ids = {n.id for n in net.nodes if n.kind == "market"}
+    if not market_ids:
+        raise CorredorError(
+            "network has no market node",
+            file=net.path / "nodes.csv",
+            field="kind",
+            fix="add at least one node of kind 'market'",
+        )
+    seen: set[str] = set()
+    for i, m in enumerate(net.markets, start=2):
+        if m.node not in market_ids:
+            raise CorredorError(
+                f"{m.node!r} is not a market node",
+                file=net.path / "markets.csv",
+                field=f"row {i}, node",
+                fix=f"use the id of a node of kind 'market'; {suggest(m.node, market_ids)}",
+            )
+        if m.node in seen:
+            raise CorredorError(
+                f"market {m.node!r} appears twice",
+                file=net.path / "markets.csv",
+                field=f"row {i}, node",
+                fix="one row per market",
+            )
+        seen.add(m.node)
+    for mid in sorted(market_ids - seen):
+        raise CorredorError(
+            f"market node {mid!r} has no demand data",
+            file=net.path / "markets.csv",
+            field="node",
+            fix=f"add a row for {mid} (docs/network-format.md)",
+        )
+
+
+def check_production_series(net: Network) -> None:
+    producers = {n.country for n in net.nodes if n.kind == "production"}
+    seen: set[tuple[str, int]] = set()
+    for i, row in enumerate(net.production, start=2):
+        if row.country not in producers:
+            raise CorredorError(
+                f"{row.country!r} has no production node",
+                file=net.path / "production.csv",
+                field=f"row {i}, country",
+                fix=f"use one of {', '.join(sorted(producers))}",
+            )
+        if (row.country, row.year) in seen:
+            raise CorredorError(
+                f"{row.country} {row.year} appears twice",
+                file=net.path / "production.csv",
+                field=f"row {i}, year",
+                fix="keep one row per country and year",
+            )
+        seen.add((row.country, row.year))
+    missing = producers - {c for c, _ in seen}
+    if missing:
+        raise CorredorError(
+            f"no production data for {', '.join(sorted(missing))}",
+            file=net.path / "production.csv",
+            field="country",
+            fix="add at least one year of production per producing country",
+        )
+
+
+def check_countries(net: Network) -> None:
+    if not net.countries:
+        return
+    known = {c.iso2 for c in net.countries}
+    for n in net.nodes:
+        if n.country != INTERNATIONAL and n.country not in known:
+            raise CorredorError(
+                f"country {n.country!r} of node {n.id!r} is not listed",
+                file=net.path / "countries.csv",
+                field="iso2",
+                fix=f"add a row for {n.country}",
+            )
+
+
+CHECKS: tuple[Check, ...] = (
+    check_unique_ids,
+    check_edge_endpoints,
+    check_jurisdictions,
+    check_production_shares,
+    check_markets,
+    check_production_series,
+    check_countries,
+)
+
+
+def builtin_networks() -> dict[str, Path]:
+    root = Path(str(resources.files("corredor") / "data" / "networks"))
+    return {p.name: p for p in sorted(root.iterdir()) if (p / "nodes.csv").is_file()}
+
+
+def resolve_network_path(ref: str | Path, *, base: Path | None = None, file=None) -> Path:
+    """A built-in network name or a directory (relative to `base`) to a directory."""
+    builtins = builtin_networks()
+    if isinstance(ref, str) and ref in builtins:
+        return builtins[ref]
+    path = Path(ref)
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    if path.is_dir():
+        return path
+    raise CorredorError(
+        f"unknown network {str(ref)!r}",
+        file=file,
+        field="network",
+        fix=f"use a built-in network ({', '.join(builtins)}) or a directory with nodes.csv and edges.csv",
+    )
+
+
+def load_network(ref: str | Path, *, base: Path | None = None, file=None) -> Network:
+    """Load and validate a network by built-in name or directory path."""
+    path = resolve_network_path(ref, base=base, file=file)
+    nodes = _read_rows(path / "nodes.csv", NodeRow)
+    edges = _read_rows(path / "edges.csv", EdgeRow)
+    optional = {}
+    for fname, model in (
+        ("production.csv", ProductionRow),
+        ("markets.csv", MarketRow),
+        ("countries.csv", CountryRow),
+    ):
+        optional[fname] = _read_rows(path / fname, model) if (path / fname).exists() else []
+    if not optional["production.csv"]:
+        raise CorredorError(
+            "file not found", file=path / "production.csv",
+            fix="add production by country and year (docs/network-format.md)",
+        )
+    net = Network(
+        name=path.name,
+        path=path,
+        nodes=nodes,
+        edges=edges,
+        production=optional["production.csv"],
+        markets=optional["markets.csv"],
+        countries=optional["countries.csv"],
+    )
+    for check in CHECKS:
+        check(net)
+    return net

@@ -1,0 +1,264 @@
+"""The model's parameters, declared once: name, unit, default, hard bounds and evidence.
+
+Scenario files override defaults by dotted name (`traffickers.choice_sharpness = 5`).
+Hard `bounds` are what the model can run with (a probability stays in [0, 1]); the
+uncertainty range a parameter is drawn from lives in its evidence entry (`low`, `high`).
+Parameters flagged `series` may also be given as a dated table, e.g.
+`strikes.share = { "2015" = 0.0, "2025-09-01" = 0.0, "2025-10-01" = 0.4 }`, interpolated
+linearly between dates and held constant outside them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from corredor.errors import CorredorError, suggest
+
+MODES = ("road", "trail", "river", "container", "gofast", "semisub", "fishing", "air")
+MARITIME_MODES = ("gofast", "semisub", "fishing")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared model parameter."""
+
+    name: str
+    unit: str
+    default: float
+    bounds: tuple[float, float]
+    evidence: str
+    doc: str
+    series: bool = False
+    integer: bool = False
+
+
+def _p(name, unit, default, bounds, evidence, doc, **kw) -> Param:
+    return Param(name, unit, float(default), (float(bounds[0]), float(bounds[1])), evidence, doc, **kw)
+
+
+_BASE = [
+    # production
+    _p("production.growth_after_data", "1/year", 0.03, (-0.5, 1.0), "param-production-growth",
+       "yearly growth of potential production after the last year of data"),
+    _p("production.supply_elasticity", "-", 0.3, (0.0, 5.0), "param-supply-elasticity",
+       "elasticity of production to the lagged market price index"),
+    _p("production.noise_cv", "-", 0.10, (0.0, 2.0), "param-production-noise",
+       "coefficient of variation of weekly production noise (lognormal)"),
+    _p("production.origin_price_usd_per_kg", "USD/kg", 1500, (0.0, 1e6), "wdr2022-price-co-2019",
+       "wholesale price of cocaine HCl in producing areas; the cost of replacing a seized kg"),
+    _p("production.price_lag_weeks", "weeks", 26, (1, 520), "param-price-lag",
+       "smoothing time of the price signal that production responds to"),
+    # traffickers
+    _p("traffickers.choice_sharpness", "-", 4.0, (0.0, 100.0), "param-choice-sharpness",
+       "exponent of expected profit in route shares: share ~ profit^sharpness"),
+    _p("traffickers.memory_half_life_weeks", "weeks", 26, (1.0, 1000.0), "param-memory-half-life",
+       "half-life of the weight of past shipments in the learned risk"),
+    _p("traffickers.prior_strength", "shipments", 20, (0.1, 1e6), "param-prior-strength",
+       "weight (pseudo-shipments) of the initial risk belief per edge"),
+    _p("traffickers.dispatch_rate", "1/week", 0.6, (0.01, 1.0), "param-dispatch-rate",
+       "share of a group's stock at a production area sent off each week"),
+    _p("traffickers.strike_deterrence", "-", 4.0, (0.0, 100.0), "param-strike-deterrence",
+       "extra weight of a lethal strike, relative to a seizure, in the learned risk"),
+    # interdiction
+    _p("interdiction.k_container", "1/effort-unit", 0.5, (0.0, 1e3), "param-k-container",
+       "detection hazard per effort unit per exposure unit on container edges"),
+    _p("interdiction.k_road", "1/effort-unit", 0.02, (0.0, 1e3), "param-k-road",
+       "detection hazard per effort unit per exposure unit on road, trail and river edges"),
+    _p("interdiction.k_maritime", "1/effort-unit", 0.02, (0.0, 1e3), "param-k-maritime",
+       "detection hazard per effort unit per exposure unit on go-fast, semi-submersible and fishing edges"),
+    _p("interdiction.k_air", "1/effort-unit", 0.02, (0.0, 1e3), "param-k-air",
+       "detection hazard per effort unit per exposure unit on air edges"),
+    _p("interdiction.intel_gain", "1/effort-unit", 0.01, (0.0, 10.0), "param-intel-gain",
+       "relative gain in an agency's effectiveness per intelligence effort unit"),
+    # strikes
+    _p("strikes.share", "-", 0.0, (0.0, 1.0), "param-strike-share",
+       "share of detections on maritime edges that end in a lethal strike", series=True),
+    _p("strikes.misidentified_share", "-", 0.1, (0.0, 0.99), "param-strike-misidentified",
+       "probability that a struck vessel was not trafficking"),
+    # markets
+    _p("markets.demand_elasticity", "-", 0.7, (0.05, 5.0), "param-demand-elasticity",
+       "price elasticity of demand (absolute value) used to clear markets"),
+    _p("markets.price_smoothing_weeks", "weeks", 8, (1.0, 520.0), "param-price-smoothing",
+       "time over which market supply is averaged before setting the price"),
+    _p("markets.price_floor", "-", 0.25, (0.01, 1.0), "param-price-bounds",
+       "lowest market price relative to the reference price"),
+    _p("markets.price_cap", "-", 4.0, (1.0, 100.0), "param-price-bounds",
+       "highest market price relative to the reference price"),
+    _p("markets.demand_factor", "-", 1.0, (0.0, 10.0), "param-demand-factor",
+       "multiplier on every market's demand (a demand-side lever)", series=True),
+    # violence
+    _p("violence.flow_coef", "homicides/t", 0.3, (0.0, 1e4), "param-violence-flow",
+       "homicides per tonne of cocaine passing through a node"),
+    _p("violence.contest_coef", "homicides/t", 3.0, (0.0, 1e4), "param-violence-contest",
+       "homicides per tonne of contested flow (flow × chance two random kg belong to rival groups)"),
+    # routes (structural)
+    _p("routes.max_hops", "edges", 10, (1, 30), "param-route-enumeration",
+       "longest candidate route, in edges", integer=True),
+    _p("routes.per_corridor", "routes", 2, (1, 50), "param-route-enumeration",
+       "candidate routes kept per origin, market and sequence of countries", integer=True),
+    _p("routes.max_per_pair", "routes", 12, (1, 500), "param-route-enumeration",
+       "candidate routes kept per origin and market", integer=True),
+]
+
+_MODE_DEFAULTS = {
+    # mode: (load_kg, loss_rate, crew)
+    "road": (400, 0.0, 2),
+    "trail": (40, 0.005, 2),
+    "river": (500, 0.01, 3),
+    "container": (600, 0.0, 0),
+    "gofast": (1500, 0.02, 3),
+    "semisub": (4000, 0.05, 4),
+    "fishing": (2000, 0.01, 5),
+    "air": (500, 0.01, 2),
+}
+_MODE_PARAMS = []
+for _m, (_load, _loss, _crew) in _MODE_DEFAULTS.items():
+    _MODE_PARAMS += [
+        _p(f"modes.{_m}.load_kg", "kg", _load, (1.0, 1e6), f"param-load-{_m}",
+           f"typical cocaine load of one {_m} shipment"),
+        _p(f"modes.{_m}.loss_rate", "-", _loss, (0.0, 1.0), "param-loss-rates",
+           f"share of cargo lost (sinking, jettison, spoilage) per {_m} leg"),
+        _p(f"modes.{_m}.crew", "people", _crew, (0.0, 100.0), "param-crew",
+           f"people aboard or accompanying one {_m} shipment"),
+    ]
+
+PARAMS: dict[str, Param] = {p.name: p for p in _BASE + _MODE_PARAMS}
+
+
+def parse_when(key: str, *, file: str | None, field: str) -> float:
+    """A date key 'YYYY' or 'YYYY-MM-DD' as fractional model years."""
+    key = str(key).strip()
+    try:
+        if len(key) == 4 and key.isdigit():
+            return float(key)
+        day = _dt.date.fromisoformat(key)
+    except ValueError:
+        raise CorredorError(
+            f"{key!r} is not a date",
+            file=file,
+            field=field,
+            fix="use a year such as \"2017\" or a date such as \"2025-09-01\"",
+        ) from None
+    return day.year + (day.timetuple().tm_yday - 1) / 365.25
+
+
+@dataclass(frozen=True)
+class Series:
+    """A value over time: points (model years, values), linear in between, flat outside."""
+
+    when: tuple[float, ...]
+    values: tuple[float, ...]
+
+    @classmethod
+    def constant(cls, value: float) -> Series:
+        return cls((0.0,), (float(value),))
+
+    def at(self, t: np.ndarray) -> np.ndarray:
+        return np.interp(t, self.when, self.values)
+
+    def scaled(self, factor: float) -> Series:
+        return Series(self.when, tuple(v * factor for v in self.values))
+
+
+def parse_series(
+    raw: Any, *, file: str | None, field: str, bounds: tuple[float, float] = (0.0, math.inf)
+) -> Series:
+    """A number or a {date: number} table, checked against hard bounds."""
+    if isinstance(raw, dict):
+        if not raw:
+            raise CorredorError("empty table", file=file, field=field, fix="give at least one date")
+        points = sorted(
+            (parse_when(k, file=file, field=f"{field}.{k}"), _check_number(v, file, f"{field}.{k}", bounds))
+            for k, v in raw.items()
+        )
+        return Series(tuple(p[0] for p in points), tuple(p[1] for p in points))
+    return Series.constant(_check_number(raw, file, field, bounds))
+
+
+def _check_number(raw: Any, file: str | None, field: str, bounds: tuple[float, float]) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise CorredorError(
+            f"{raw!r} is not a number", file=file, field=field, fix="write a plain number"
+        )
+    value = float(raw)
+    lo, hi = bounds
+    if not (math.isfinite(value) or math.isinf(hi)) or not lo <= value <= hi:
+        raise CorredorError(
+            f"{value:g} is outside the allowed range [{lo:g}, {hi:g}]",
+            file=file,
+            field=field,
+            fix=f"use a value between {lo:g} and {hi:g}",
+        )
+    return value
+
+
+def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested TOML tables to dotted keys; a table that is a dated series stays whole."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name not in PARAMS:
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+class ParameterSet:
+    """Resolved parameter values for one run: defaults overridden by the scenario."""
+
+    def __init__(self, overrides: dict[str, Any] | None = None, *, file: str | None = None):
+        self._values: dict[str, float] = {n: p.default for n, p in PARAMS.items()}
+        self._series: dict[str, Series] = {}
+        for name, raw in flatten(overrides or {}).items():
+            self.set(name, raw, file=file)
+
+    def set(self, name: str, raw: Any, *, file: str | None = None) -> None:
+        field = f"parameters.{name}"
+        param = PARAMS.get(name)
+        if param is None:
+            raise CorredorError(
+                f"unknown parameter {name!r}",
+                file=file,
+                field=field,
+                fix=suggest(name, list(PARAMS)) + " (`corredor parameters` lists them)",
+            )
+        if isinstance(raw, dict):
+            if not param.series:
+                raise CorredorError(
+                    "this parameter cannot vary over time",
+                    file=file,
+                    field=field,
+                    fix="give a single number",
+                )
+            series = parse_series(raw, file=file, field=field, bounds=param.bounds)
+            self._series[name] = series
+            self._values[name] = series.values[0]
+            return
+        value = _check_number(raw, file, field, param.bounds)
+        if param.integer and value != int(value):
+            raise CorredorError(
+                f"{value:g} is not a whole number", file=file, field=field, fix="use an integer"
+            )
+        self._values[name] = value
+        self._series.pop(name, None)
+
+    def __getitem__(self, name: str) -> float:
+        return self._values[name]
+
+    def series(self, name: str) -> Series:
+        return self._series.get(name) or Series.constant(self._values[name])
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self._values)
+        for name, s in self._series.items():
+            out[name] = {f"{w:.4f}": v for w, v in zip(s.when, s.values, strict=True)}
+        return out
+
+    def mode(self, mode: str, what: str) -> float:
+        return self._values[f"modes.{mode}.{what}"]

@@ -1,0 +1,230 @@
+"""Results: labelled arrays (xarray) with provenance, tidy summaries and files.
+
+Every result carries its scenario (name and the merged TOML), seed, replicates,
+resolution and code version as dataset attributes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from corredor import __version__
+from corredor.engine import WEEKS_PER_YEAR, Compiled, Simulation
+
+UNITS = {
+    "produced_kg": ("kg", "potential production of pure cocaine HCl"),
+    "delivered_kg": ("kg", "cocaine reaching consumer markets"),
+    "seized_kg": ("kg", "cocaine seized, by country where the seizure is recorded"),
+    "destroyed_kg": ("kg", "cocaine destroyed in lethal strikes, by country of the striking agency"),
+    "lost_kg": ("kg", "cocaine lost in transit (sinking, jettison, spoilage)"),
+    "stock_kg": ("kg", "cocaine held at production areas or in transit, end of period"),
+    "flow_kg": ("kg", "cocaine entering each edge"),
+    "interdicted_kg": ("kg", "cocaine seized or destroyed on each edge"),
+    "corridor_kg": ("kg", "cocaine dispatched, by departure country of its route"),
+    "transit_kg": ("kg", "cocaine entering a country's nodes (origin country included)"),
+    "price_usd_per_kg": ("USD/kg", "wholesale price in each market (period mean)"),
+    "homicides": ("people", "homicides attributed to the cocaine trade at each node"),
+    "homicides_country": ("people", "all homicides in a country (trade-driven plus base rate)"),
+    "group_profit_usd": ("USD", "expected profit of each group on shipments sent"),
+    "strikes": ("strikes", "lethal strikes on trafficking vessels"),
+    "deaths_crew": ("people", "trafficking crew killed in strikes"),
+    "deaths_misidentified": ("people", "people killed in strikes on vessels not trafficking"),
+}
+
+
+def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
+    """Wrap recorded arrays with coordinates and provenance."""
+    c: Compiled = sim.c
+    scenario = sim.scenario
+    net = scenario.network
+    if sim.resolution == "week":
+        years = sim.years
+        week = np.tile(np.arange(WEEKS_PER_YEAR), scenario.end - scenario.start + 1)
+        time = pd.to_datetime([f"{y}-01-01" for y in years]) + pd.to_timedelta(week * 7, unit="D")
+    else:
+        years = np.arange(scenario.start, scenario.end + 1)
+        time = pd.to_datetime([f"{y}-01-01" for y in years])
+    dims = {
+        "produced_kg": ("area",),
+        "delivered_kg": ("market",),
+        "seized_kg": ("country",),
+        "destroyed_kg": ("country",),
+        "lost_kg": (),
+        "stock_kg": (),
+        "flow_kg": ("edge",),
+        "interdicted_kg": ("edge",),
+        "corridor_kg": ("corridor",),
+        "transit_kg": ("country",),
+        "price_usd_per_kg": ("market",),
+        "homicides": ("node",),
+        "homicides_country": ("country",),
+        "group_profit_usd": ("group",),
+        "strikes": ("country",),
+        "deaths_crew": ("country",),
+        "deaths_misidentified": ("country",),
+    }
+    variables = {}
+    for name, arr in data.items():
+        unit, doc = UNITS[name]
+        variables[name] = xr.Variable(
+            ("replicate", "time", *dims[name]), arr, attrs={"units": unit, "description": doc}
+        )
+    nodes = net.nodes
+    coords = {
+        "replicate": np.arange(sim.R),
+        "time": time,
+        "year": ("time", np.asarray(years, dtype=np.int64)),
+        "area": c.areas,
+        "area_country": ("area", [net.node(a).country for a in c.areas]),
+        "market": c.markets,
+        "market_name": ("market", [net.node(m).name for m in c.markets]),
+        "country": c.countries,
+        "corridor": c.routes.corridor_labels,
+        "group": c.groups,
+        "node": [n.id for n in nodes],
+        "node_name": ("node", [n.name for n in nodes]),
+        "node_kind": ("node", [n.kind for n in nodes]),
+        "node_country": ("node", [n.country for n in nodes]),
+        "node_lat": ("node", [n.lat for n in nodes]),
+        "node_lon": ("node", [n.lon for n in nodes]),
+        "edge": [e.id for e in net.edges],
+        "edge_from": ("edge", [e.from_ for e in net.edges]),
+        "edge_to": ("edge", [e.to for e in net.edges]),
+        "edge_mode": ("edge", [e.mode for e in net.edges]),
+        "edge_jurisdiction": ("edge", [net.jurisdiction(e) for e in net.edges]),
+        "edge_capacity_kg_per_week": ("edge", net.edge_array("capacity_kg_per_week")),
+    }
+    raw = {k: v for k, v in scenario.raw.items() if not k.startswith("_")}
+    attrs = {
+        "title": f"Corredor results: {scenario.title}",
+        "scenario": scenario.name,
+        "scenario_file": scenario.file,
+        "scenario_json": json.dumps(raw, sort_keys=True, default=str),
+        "parameters_json": json.dumps(scenario.params.as_dict(), sort_keys=True),
+        "network": net.name,
+        "seed": int(sim.seed),
+        "replicates": int(sim.R),
+        "resolution": sim.resolution,
+        "corredor_version": __version__,
+        "initial_stock_kg_mean": float(np.mean(sim.initial_stock)),
+    }
+    ds = xr.Dataset(variables, coords=coords, attrs=attrs)
+    ds["initial_stock_kg"] = xr.Variable(("replicate",), sim.initial_stock, {"units": "kg"})
+    return ds
+
+
+def _annual(da: xr.DataArray) -> xr.DataArray:
+    return da.groupby("year").sum("time")
+
+
+def _quantiles(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+    g = df.groupby(["year", "region"])["value"]
+    out = pd.DataFrame(
+        {"mean": g.mean(), "p05": g.quantile(0.05), "p95": g.quantile(0.95)}
+    ).reset_index()
+    out.insert(1, "metric", metric)
+    return out
+
+
+def _tidy(da: xr.DataArray, region_dim: str | None, metric: str, labels=None) -> pd.DataFrame:
+    if region_dim is None:
+        df = da.to_dataframe(name="value").reset_index()
+        df["region"] = "world"
+    else:
+        df = da.to_dataframe(name="value").reset_index().rename(columns={region_dim: "region"})
+        if labels is not None:
+            df["region"] = df["region"].map(labels).fillna(df["region"])
+    return _quantiles(df[["year", "region", "replicate", "value"]], metric)
+
+
+class Results:
+    """The outcome of a run: `.data` is the xarray Dataset."""
+
+    def __init__(self, data: xr.Dataset) -> None:
+        self.data = data
+
+    @property
+    def scenario(self) -> str:
+        return str(self.data.attrs.get("scenario", ""))
+
+    def annual(self, name: str) -> xr.DataArray:
+        """A variable summed by calendar year (levels like stock: last value)."""
+        da = self.data[name]
+        if name == "stock_kg":
+            return da.groupby("year").last("time")
+        if name == "price_usd_per_kg":
+            return da.groupby("year").mean("time")
+        return _annual(da)
+
+    def summary(self) -> pd.DataFrame:
+        """Tidy table: year, metric, region, mean, p05, p95 (across replicates)."""
+        ds = self.data
+        frames = []
+        produced = self.annual("produced_kg").groupby(ds["area_country"]).sum() / 1000.0
+        frames.append(_tidy(produced, "area_country", "produced_t"))
+        frames.append(_tidy(produced.sum("area_country"), None, "produced_t"))
+        for name, metric in (("seized_kg", "seized_t"), ("destroyed_kg", "destroyed_t"),
+                             ("transit_kg", "transit_t")):
+            frames.append(_tidy(self.annual(name) / 1000.0, "country", metric))
+        frames.append(_tidy(self.annual("seized_kg").sum("country") / 1000.0, None, "seized_t"))
+        delivered = self.annual("delivered_kg") / 1000.0
+        frames.append(_tidy(delivered, "market", "delivered_t"))
+        frames.append(_tidy(delivered.sum("market"), None, "delivered_t"))
+        frames.append(_tidy(self.annual("lost_kg") / 1000.0, None, "lost_t"))
+        world = produced.sum("area_country")
+        share = self.annual("transit_kg") / 1000.0 / world
+        frames.append(_tidy(share, "country", "transit_share"))
+        frames.append(_tidy(self.annual("homicides_country"), "country", "homicides"))
+        pop = self._population()
+        if pop is not None:
+            rate = self.annual("homicides_country") / pop * 1e5
+            frames.append(_tidy(rate.where(pop > 0), "country", "homicide_rate"))
+        frames.append(_tidy(self.annual("price_usd_per_kg"), "market", "price_usd_per_kg"))
+        for name in ("strikes", "deaths_crew", "deaths_misidentified"):
+            frames.append(_tidy(self.annual(name).sum("country"), None, name))
+        out = pd.concat(frames, ignore_index=True).dropna(subset=["mean"])
+        return out.sort_values(["metric", "region", "year"]).reset_index(drop=True)
+
+    def _population(self) -> xr.DataArray | None:
+        pops = self.data.attrs.get("country_population_json")
+        if not pops:
+            return None
+        table = json.loads(pops)
+        return xr.DataArray(
+            [table.get(c, 0.0) for c in self.data["country"].values],
+            coords={"country": self.data["country"].values},
+            dims="country",
+        )
+
+    def save(self, outdir: str | Path) -> list[Path]:
+        """Write results.nc and summary.csv into `outdir` (created); returns the paths.
+
+        Files are written to a temporary directory first and moved into place only when
+        all of them are complete, so a failure never leaves half-written output.
+        """
+        outdir = Path(outdir)
+        outdir.mkdir(parents=True, exist_ok=True)
+        written = []
+        with tempfile.TemporaryDirectory(dir=outdir, prefix=".tmp-") as tmp:
+            tmp = Path(tmp)
+            self.data.to_netcdf(tmp / "results.nc", engine="h5netcdf")
+            self.summary().to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
+            for name in ("results.nc", "summary.csv"):
+                shutil.move(tmp / name, outdir / name)
+                written.append(outdir / name)
+        return written
+
+    @classmethod
+    def load(cls, path: str | Path) -> Results:
+        """Read results written by `save` (a directory or a results.nc file)."""
+        path = Path(path)
+        if path.is_dir():
+            path = path / "results.nc"
+        return cls(xr.load_dataset(path, engine="h5netcdf"))

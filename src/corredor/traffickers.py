@@ -1,0 +1,66 @@
+"""Trafficking organisations: route choice under perceived risk, and learning from losses.
+
+Each group keeps, for every edge, a time-weighted Beta belief about the chance that a
+shipment on it is interdicted (after NarcoLogic's Beta–Bernoulli risk model): every
+week the counts decay towards the prior with half-life `traffickers.memory_half_life_weeks`
+and the group adds what it saw on its own shipments (interdicted shipments to alpha,
+passed ones to beta; a lethal strike counts `1 + traffickers.strike_deterrence` times).
+The perceived risk of a route is 1 - prod(1 - alpha/(alpha+beta)) over its edges.
+
+Route value is expected profit per kg under perceived risk,
+
+    V_r = P_m * (1 - q_r) * keep_r - C_r - P_origin,
+
+(`keep_r` the known share not lost in transit, `C_r` transport cost, `P_origin` the cost
+of the drug at the origin) and a group splits each origin's dispatch over its routes in
+proportion to max(V_r, 1 USD)^sharpness.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def block_normalise(log_weight: np.ndarray, block_start: np.ndarray) -> np.ndarray:
+    """Softmax of (R, P) log-weights within consecutive blocks of routes."""
+    block_max = np.maximum.reduceat(log_weight, block_start, axis=1)
+    sizes = np.diff(np.append(block_start, log_weight.shape[1]))
+    w = np.exp(log_weight - np.repeat(block_max, sizes, axis=1))
+    total = np.add.reduceat(w, block_start, axis=1)
+    return w / np.repeat(total, sizes, axis=1)
+
+
+def route_shares(
+    value: np.ndarray, block_start: np.ndarray, sharpness: float
+) -> np.ndarray:
+    """Share of each block's dispatch sent on each route (rows sum to 1 per block)."""
+    return block_normalise(sharpness * np.log(np.maximum(value, 1.0)), block_start)
+
+
+def perceived_route_risk(
+    belief: np.ndarray, hop_belief_index: np.ndarray, hop_mask: np.ndarray
+) -> np.ndarray:
+    """(R, P) perceived interdiction probability of each route.
+
+    belief: (R, G*E) perceived per-edge risk; hop_belief_index: (P, H) index into it
+    (group * E + edge); hop_mask: (P, H) True where the hop exists.
+    """
+    r = belief[:, hop_belief_index]  # (R, P, H)
+    log_pass = np.where(hop_mask[None], np.log1p(-np.minimum(r, 1.0 - 1e-12)), 0.0)
+    return -np.expm1(log_pass.sum(axis=2))
+
+
+def update_beliefs(
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    detected: np.ndarray,
+    passed: np.ndarray,
+    decay: float,
+    prior_alpha: np.ndarray,
+    prior_beta: np.ndarray,
+) -> None:
+    """Decay counts towards the prior, then add this week's own observations (in place)."""
+    alpha *= decay
+    alpha += (1.0 - decay) * prior_alpha + detected
+    beta *= decay
+    beta += (1.0 - decay) * prior_beta + passed

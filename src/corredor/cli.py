@@ -160,9 +160,16 @@ def network_show(
         edges.add_column(col)
     for e in net.edges:
         edges.add_row(
-            e.id, e.from_, e.to, e.mode, f"{e.distance_km:,.0f}", f"{e.transit_days:g}",
-            f"{e.capacity_kg_per_week / 1000:,.1f}", f"{e.cost_usd_per_kg:,.0f}",
-            f"{e.base_detection:.3f}", net.jurisdiction(e),
+            e.id,
+            e.from_,
+            e.to,
+            e.mode,
+            f"{e.distance_km:,.0f}",
+            f"{e.transit_days:g}",
+            f"{e.capacity_kg_per_week / 1000:,.1f}",
+            f"{e.cost_usd_per_kg:,.0f}",
+            f"{e.base_detection:.3f}",
+            net.jurisdiction(e),
         )
     console.print(edges)
 
@@ -177,8 +184,12 @@ def parameters() -> None:
         table.add_column(col)
     for p in PARAMS.values():
         table.add_row(
-            p.name, p.unit, f"{p.default:g}", f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
-            p.evidence, p.doc + (" (may vary over time)" if p.series else ""),
+            p.name,
+            p.unit,
+            f"{p.default:g}",
+            f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
+            p.evidence,
+            p.doc + (" (may vary over time)" if p.series else ""),
         )
     console.print(table)
 
@@ -211,7 +222,13 @@ def evidence(
     for e in shown:
         source = ", ".join(p for p in (e.publisher, e.title, e.date) if p)
         table.add_row(
-            e.id, f"{e.value:g}", e.unit, e.year, e.place, source, f"{e.low:g}–{e.high:g}",
+            e.id,
+            f"{e.value:g}",
+            e.unit,
+            e.year,
+            e.place,
+            source,
+            f"{e.low:g}–{e.high:g}",
             e.confidence,
         )
     console.print(table)

@@ -173,7 +173,10 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         crew=crew,
         capacity=net.edge_array("capacity_kg_per_week"),
         ref_price=np.array(
-            [next(m.price_usd_per_kg for m in net.markets if m.node == mid) for mid in routes.markets]
+            [
+                next(m.price_usd_per_kg for m in net.markets if m.node == mid)
+                for mid in routes.markets
+            ]
         ),
         rival=violence.rivalry_matrix(groups, {g: s.allies for g, s in scenario.groups.items()}),
         node_country=np.array([cidx[n.country] for n in net.nodes], dtype=np.int64),
@@ -181,7 +184,10 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             [countries_rows[c].population if c in countries_rows else 0.0 for c in countries]
         ),
         country_base_rate=np.array(
-            [countries_rows[c].base_homicide_rate if c in countries_rows else 0.0 for c in countries]
+            [
+                countries_rows[c].base_homicide_rate if c in countries_rows else 0.0
+                for c in countries
+            ]
         ),
     )
 
@@ -254,10 +260,9 @@ class Simulation:
         # weight of `prior_strength` shipments.
         p_start = np.tile(self.plan.p_detect[0], len(c.groups))
         strength = p["traffickers.prior_strength"]
-        self.prior_alpha = strength * p_start
-        self.prior_beta = strength * (1.0 - p_start)
-        self.alpha = np.repeat(self.prior_alpha[None, :], R, axis=0)
-        self.beta = np.repeat(self.prior_beta[None, :], R, axis=0)
+        self.prior_mean = p_start
+        self.alpha = np.repeat(strength * p_start[None, :], R, axis=0)
+        self.beta = np.repeat(strength * (1.0 - p_start)[None, :], R, axis=0)
         assert self.alpha.shape == (R, n_ge)
         self.clock = 0  # weeks simulated, warm-up included: drives the delivery pipeline
 
@@ -325,7 +330,8 @@ class Simulation:
         self.stock += produced[:, c.area_of_block] * routes.block_share[None, :]
 
         # perceive -----------------------------------------------------------------
-        log_pass = np.log1p(-np.minimum(self.alpha / (self.alpha + self.beta), 1 - 1e-12))
+        belief = traffickers.perceived_edge_risk(self.alpha, self.beta, self.prior_mean)
+        log_pass = np.log1p(-np.minimum(belief, 1 - 1e-12))
         log_pass = np.concatenate([log_pass, np.zeros((R, 1))], axis=1)
         risk = -np.expm1(log_pass[:, c.hop_belief].sum(axis=2))  # (R, P)
         value = (
@@ -340,8 +346,9 @@ class Simulation:
         # dispatch -----------------------------------------------------------------
         want = p["traffickers.dispatch_rate"] * self.stock[:, routes.block] * shares
         intended = want @ c.inc_route_edge  # (R, E)
-        edge_scale = np.minimum(1.0, np.divide(
-            c.capacity, intended, out=np.ones_like(intended), where=intended > 0))
+        edge_scale = np.minimum(
+            1.0, np.divide(c.capacity, intended, out=np.ones_like(intended), where=intended > 0)
+        )
         edge_scale = np.concatenate([edge_scale, np.ones((R, 1))], axis=1)
         sent = want * edge_scale[:, c.hop_edge].min(axis=2)
         self.stock -= np.add.reduceat(sent, routes.block_start, axis=1)
@@ -381,8 +388,6 @@ class Simulation:
             own * (frac_g + p["traffickers.strike_deterrence"] * struck_g),
             own * (1.0 - frac_g),
             0.5 ** (1.0 / half_life),
-            self.prior_alpha,
-            self.prior_beta,
         )
 
         # deliver ------------------------------------------------------------------
@@ -407,7 +412,9 @@ class Simulation:
         )
         weights = self.demand[t] / self.demand[t].sum()
         index_now = (self.price / c.ref_price[None, :]) @ weights
-        self.price_index += (index_now[:, None] - self.price_index) / p["production.price_lag_weeks"]
+        self.price_index += (index_now[:, None] - self.price_index) / p[
+            "production.price_lag_weeks"
+        ]
 
         # violence -----------------------------------------------------------------
         arriving_flat = (entering * survive[:, c.hop_edge][:, :, :]).reshape(R, -1)

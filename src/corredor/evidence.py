@@ -100,7 +100,10 @@ def load_evidence(path: str | Path | None = None) -> dict[str, Evidence]:
                 raise CorredorError("empty id", file=path, field=f"row {i}, id", fix="give an id")
             if eid in entries:
                 raise CorredorError(
-                    f"id {eid!r} appears twice", file=path, field=f"row {i}, id", fix="make ids unique"
+                    f"id {eid!r} appears twice",
+                    file=path,
+                    field=f"row {i}, id",
+                    fix="make ids unique",
                 )
             kind = row["kind"].strip()
             if kind not in KINDS:

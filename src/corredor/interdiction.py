@@ -10,7 +10,10 @@ same search intensity (the static policy). The detection law is random search:
 
 with `p0_e` the edge's base detection, `k_c` the effectiveness of capability c
 (`interdiction.k_*`) and `m_a = 1 + intel_gain * intelligence_a` the agency's
-intelligence multiplier. Interdicted kilograms are attributed to countries in
+intelligence multiplier. On maritime edges, a share of an agency's detections
+(`agencies.NAME.strike_share`, which may vary over time) ends in a lethal strike rather
+than a boarding; the edge's strike share is that of its agencies, weighted by their
+share of the hazard. Interdicted kilograms are attributed to countries in
 proportion to each source's share of the hazard: the base detection to the edge's
 jurisdiction, an agency's effort to the jurisdiction, or to the agency's own country on
 international waters.
@@ -74,8 +77,10 @@ def static_plan(scenario: Scenario, times: np.ndarray, countries: list[str]) -> 
             if cap == "intelligence":
                 continue
             covered = np.array(
-                [CAPABILITY_OF_MODE[m] == cap and j in agency.jurisdictions
-                 for m, j in zip(modes, juris, strict=True)]
+                [
+                    CAPABILITY_OF_MODE[m] == cap and j in agency.jurisdictions
+                    for m, j in zip(modes, juris, strict=True)
+                ]
             )
             if not covered.any():
                 continue
@@ -103,5 +108,9 @@ def static_plan(scenario: Scenario, times: np.ndarray, countries: list[str]) -> 
         share[t_idx, e_idx, base_region[e_idx]] = 1.0
 
     maritime = np.array([m in MARITIME_MODES for m in modes])
-    strike = params.series("strikes.share").at(times)[:, None] * maritime[None, :]
+    strike = np.zeros((n_t, n_e))
+    for ai, (aid, _) in enumerate(agencies):
+        weight = np.divide(hazard[:, ai, :], safe)
+        strike += weight * scenario.strike_shares[aid].at(times)[:, None]
+    strike *= maritime[None, :]
     return InterdictionPlan(p_detect=p_detect, share=share, strike_share=strike, effort=effort)

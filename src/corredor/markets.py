@@ -30,7 +30,9 @@ def weekly_demand_kg(
     for j, mid in enumerate(markets):
         row = rows[mid]
         years = np.floor(times) - row.base_year
-        out[:, j] = row.demand_t_per_year * 1000.0 / WEEKS_PER_YEAR * (1 + row.demand_growth) ** years
+        out[:, j] = (
+            row.demand_t_per_year * 1000.0 / WEEKS_PER_YEAR * (1 + row.demand_growth) ** years
+        )
     return out * factor[:, None]
 
 

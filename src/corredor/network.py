@@ -54,7 +54,9 @@ class NodeRow(_Row):
     @classmethod
     def _country(cls, v: str) -> str:
         if not _ISO2.match(v):
-            raise ValueError("use an ISO 3166-1 alpha-2 code such as EC, or XS for international waters")
+            raise ValueError(
+                "use an ISO 3166-1 alpha-2 code such as EC, or XS for international waters"
+            )
         return v
 
 
@@ -103,8 +105,18 @@ class CountryRow(_Row):
 _REQUIRED = {
     NodeRow: ("id", "name", "kind", "country", "lat", "lon"),
     EdgeRow: (
-        "id", "from", "to", "mode", "distance_km", "transit_days", "capacity_kg_per_week",
-        "cost_usd_per_kg", "base_detection", "capacity_ref", "cost_ref", "detection_ref",
+        "id",
+        "from",
+        "to",
+        "mode",
+        "distance_km",
+        "transit_days",
+        "capacity_kg_per_week",
+        "cost_usd_per_kg",
+        "base_detection",
+        "capacity_ref",
+        "cost_ref",
+        "detection_ref",
         "time_ref",
     ),
     ProductionRow: ("country", "year", "tonnes"),
@@ -124,7 +136,9 @@ _FIXES = {
 def _read_rows(path: Path, model: type[_Row]) -> list:
     """Read one CSV file into validated rows; empty cells count as missing."""
     if not path.is_file():
-        raise CorredorError("file not found", file=path, fix="create it (see docs/network-format.md)")
+        raise CorredorError(
+            "file not found", file=path, fix="create it (see docs/network-format.md)"
+        )
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         header = [h.strip() for h in (reader.fieldnames or [])]
@@ -139,7 +153,9 @@ def _read_rows(path: Path, model: type[_Row]) -> list:
             )
         rows = []
         for i, raw in enumerate(reader, start=2):
-            data = {(k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
+            data = {
+                (k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in raw.items()
+            }
             data = {k: v for k, v in data.items() if v not in ("", None)}
             try:
                 rows.append(model.model_validate(data))
@@ -435,7 +451,8 @@ def load_network(ref: str | Path, *, base: Path | None = None, file=None) -> Net
         optional[fname] = _read_rows(path / fname, model) if (path / fname).exists() else []
     if not optional["production.csv"]:
         raise CorredorError(
-            "file not found", file=path / "production.csv",
+            "file not found",
+            file=path / "production.csv",
             fix="add production by country and year (docs/network-format.md)",
         )
     net = Network(

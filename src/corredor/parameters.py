@@ -38,71 +38,231 @@ class Param:
 
 
 def _p(name, unit, default, bounds, evidence, doc, **kw) -> Param:
-    return Param(name, unit, float(default), (float(bounds[0]), float(bounds[1])), evidence, doc, **kw)
+    return Param(
+        name, unit, float(default), (float(bounds[0]), float(bounds[1])), evidence, doc, **kw
+    )
 
 
 _BASE = [
     # production
-    _p("production.growth_after_data", "1/year", 0.03, (-0.5, 1.0), "param-production-growth",
-       "yearly growth of potential production after the last year of data"),
-    _p("production.supply_elasticity", "-", 0.3, (0.0, 5.0), "param-supply-elasticity",
-       "elasticity of production to the lagged market price index"),
-    _p("production.noise_cv", "-", 0.10, (0.0, 2.0), "param-production-noise",
-       "coefficient of variation of weekly production noise (lognormal)"),
-    _p("production.origin_price_usd_per_kg", "USD/kg", 1500, (0.0, 1e6), "wdr2022-price-co-2019",
-       "wholesale price of cocaine HCl in producing areas; the cost of replacing a seized kg"),
-    _p("production.price_lag_weeks", "weeks", 26, (1, 520), "param-price-lag",
-       "smoothing time of the price signal that production responds to"),
+    _p(
+        "production.growth_after_data",
+        "1/year",
+        0.03,
+        (-0.5, 1.0),
+        "param-production-growth",
+        "yearly growth of potential production after the last year of data",
+    ),
+    _p(
+        "production.supply_elasticity",
+        "-",
+        0.3,
+        (0.0, 5.0),
+        "param-supply-elasticity",
+        "elasticity of production to the lagged market price index",
+    ),
+    _p(
+        "production.noise_cv",
+        "-",
+        0.10,
+        (0.0, 2.0),
+        "param-production-noise",
+        "coefficient of variation of weekly production noise (lognormal)",
+    ),
+    _p(
+        "production.origin_price_usd_per_kg",
+        "USD/kg",
+        1500,
+        (0.0, 1e6),
+        "wdr2022-price-co-2019",
+        "wholesale price of cocaine HCl in producing areas; the cost of replacing a seized kg",
+    ),
+    _p(
+        "production.price_lag_weeks",
+        "weeks",
+        26,
+        (1, 520),
+        "param-price-lag",
+        "smoothing time of the price signal that production responds to",
+    ),
     # traffickers
-    _p("traffickers.choice_sharpness", "-", 4.0, (0.0, 100.0), "param-choice-sharpness",
-       "exponent of expected profit in route shares: share ~ profit^sharpness"),
-    _p("traffickers.memory_half_life_weeks", "weeks", 26, (1.0, 1000.0), "param-memory-half-life",
-       "half-life of the weight of past shipments in the learned risk"),
-    _p("traffickers.prior_strength", "shipments", 20, (0.1, 1e6), "param-prior-strength",
-       "weight (pseudo-shipments) of the initial risk belief per edge"),
-    _p("traffickers.dispatch_rate", "1/week", 0.6, (0.01, 1.0), "param-dispatch-rate",
-       "share of a group's stock at a production area sent off each week"),
-    _p("traffickers.strike_deterrence", "-", 4.0, (0.0, 100.0), "param-strike-deterrence",
-       "extra weight of a lethal strike, relative to a seizure, in the learned risk"),
+    _p(
+        "traffickers.choice_sharpness",
+        "-",
+        4.0,
+        (0.0, 100.0),
+        "param-choice-sharpness",
+        "exponent of expected profit in route shares: share ~ profit^sharpness",
+    ),
+    _p(
+        "traffickers.memory_half_life_weeks",
+        "weeks",
+        26,
+        (1.0, 1000.0),
+        "param-memory-half-life",
+        "half-life of the weight of past shipments in the learned risk",
+    ),
+    _p(
+        "traffickers.prior_strength",
+        "shipments",
+        20,
+        (0.1, 1e6),
+        "param-prior-strength",
+        "weight (pseudo-shipments) of the initial risk belief per edge",
+    ),
+    _p(
+        "traffickers.dispatch_rate",
+        "1/week",
+        0.6,
+        (0.01, 1.0),
+        "param-dispatch-rate",
+        "share of a group's stock at a production area sent off each week",
+    ),
+    _p(
+        "traffickers.strike_deterrence",
+        "-",
+        4.0,
+        (0.0, 100.0),
+        "param-strike-deterrence",
+        "extra weight of a lethal strike, relative to a seizure, in the learned risk",
+    ),
     # interdiction
-    _p("interdiction.k_container", "1/effort-unit", 0.5, (0.0, 1e3), "param-k-container",
-       "detection hazard per effort unit per exposure unit on container edges"),
-    _p("interdiction.k_road", "1/effort-unit", 0.02, (0.0, 1e3), "param-k-road",
-       "detection hazard per effort unit per exposure unit on road, trail and river edges"),
-    _p("interdiction.k_maritime", "1/effort-unit", 0.02, (0.0, 1e3), "param-k-maritime",
-       "detection hazard per effort unit per exposure unit on go-fast, semi-submersible and fishing edges"),
-    _p("interdiction.k_air", "1/effort-unit", 0.02, (0.0, 1e3), "param-k-air",
-       "detection hazard per effort unit per exposure unit on air edges"),
-    _p("interdiction.intel_gain", "1/effort-unit", 0.01, (0.0, 10.0), "param-intel-gain",
-       "relative gain in an agency's effectiveness per intelligence effort unit"),
+    _p(
+        "interdiction.k_container",
+        "1/effort-unit",
+        0.5,
+        (0.0, 1e3),
+        "param-k-container",
+        "detection hazard per effort unit per exposure unit on container edges",
+    ),
+    _p(
+        "interdiction.k_road",
+        "1/effort-unit",
+        0.02,
+        (0.0, 1e3),
+        "param-k-road",
+        "detection hazard per effort unit per exposure unit on road, trail and river edges",
+    ),
+    _p(
+        "interdiction.k_maritime",
+        "1/effort-unit",
+        0.02,
+        (0.0, 1e3),
+        "param-k-maritime",
+        "detection hazard per effort unit per exposure unit on go-fast, semi-submersible and fishing edges",
+    ),
+    _p(
+        "interdiction.k_air",
+        "1/effort-unit",
+        0.02,
+        (0.0, 1e3),
+        "param-k-air",
+        "detection hazard per effort unit per exposure unit on air edges",
+    ),
+    _p(
+        "interdiction.intel_gain",
+        "1/effort-unit",
+        0.01,
+        (0.0, 10.0),
+        "param-intel-gain",
+        "relative gain in an agency's effectiveness per intelligence effort unit",
+    ),
     # strikes
-    _p("strikes.share", "-", 0.0, (0.0, 1.0), "param-strike-share",
-       "share of detections on maritime edges that end in a lethal strike", series=True),
-    _p("strikes.misidentified_share", "-", 0.1, (0.0, 0.99), "param-strike-misidentified",
-       "probability that a struck vessel was not trafficking"),
+    _p(
+        "strikes.misidentified_share",
+        "-",
+        0.1,
+        (0.0, 0.99),
+        "param-strike-misidentified",
+        "probability that a struck vessel was not trafficking",
+    ),
     # markets
-    _p("markets.demand_elasticity", "-", 0.7, (0.05, 5.0), "param-demand-elasticity",
-       "price elasticity of demand (absolute value) used to clear markets"),
-    _p("markets.price_smoothing_weeks", "weeks", 8, (1.0, 520.0), "param-price-smoothing",
-       "time over which market supply is averaged before setting the price"),
-    _p("markets.price_floor", "-", 0.25, (0.01, 1.0), "param-price-bounds",
-       "lowest market price relative to the reference price"),
-    _p("markets.price_cap", "-", 4.0, (1.0, 100.0), "param-price-bounds",
-       "highest market price relative to the reference price"),
-    _p("markets.demand_factor", "-", 1.0, (0.0, 10.0), "param-demand-factor",
-       "multiplier on every market's demand (a demand-side lever)", series=True),
+    _p(
+        "markets.demand_elasticity",
+        "-",
+        0.7,
+        (0.05, 5.0),
+        "param-demand-elasticity",
+        "price elasticity of demand (absolute value) used to clear markets",
+    ),
+    _p(
+        "markets.price_smoothing_weeks",
+        "weeks",
+        8,
+        (1.0, 520.0),
+        "param-price-smoothing",
+        "time over which market supply is averaged before setting the price",
+    ),
+    _p(
+        "markets.price_floor",
+        "-",
+        0.25,
+        (0.01, 1.0),
+        "param-price-bounds",
+        "lowest market price relative to the reference price",
+    ),
+    _p(
+        "markets.price_cap",
+        "-",
+        4.0,
+        (1.0, 100.0),
+        "param-price-bounds",
+        "highest market price relative to the reference price",
+    ),
+    _p(
+        "markets.demand_factor",
+        "-",
+        1.0,
+        (0.0, 10.0),
+        "param-demand-factor",
+        "multiplier on every market's demand (a demand-side lever)",
+        series=True,
+    ),
     # violence
-    _p("violence.flow_coef", "homicides/t", 0.3, (0.0, 1e4), "param-violence-flow",
-       "homicides per tonne of cocaine passing through a node"),
-    _p("violence.contest_coef", "homicides/t", 3.0, (0.0, 1e4), "param-violence-contest",
-       "homicides per tonne of contested flow (flow × chance two random kg belong to rival groups)"),
+    _p(
+        "violence.flow_coef",
+        "homicides/t",
+        0.3,
+        (0.0, 1e4),
+        "param-violence-flow",
+        "homicides per tonne of cocaine passing through a node",
+    ),
+    _p(
+        "violence.contest_coef",
+        "homicides/t",
+        3.0,
+        (0.0, 1e4),
+        "param-violence-contest",
+        "homicides per tonne of contested flow (flow × chance two random kg belong to rival groups)",
+    ),
     # routes (structural)
-    _p("routes.max_hops", "edges", 10, (1, 30), "param-route-enumeration",
-       "longest candidate route, in edges", integer=True),
-    _p("routes.per_corridor", "routes", 2, (1, 50), "param-route-enumeration",
-       "candidate routes kept per origin, market and sequence of countries", integer=True),
-    _p("routes.max_per_pair", "routes", 12, (1, 500), "param-route-enumeration",
-       "candidate routes kept per origin and market", integer=True),
+    _p(
+        "routes.max_hops",
+        "edges",
+        10,
+        (1, 30),
+        "param-route-enumeration",
+        "longest candidate route, in edges",
+        integer=True,
+    ),
+    _p(
+        "routes.per_corridor",
+        "routes",
+        2,
+        (1, 50),
+        "param-route-enumeration",
+        "candidate routes kept per origin, market and sequence of countries",
+        integer=True,
+    ),
+    _p(
+        "routes.max_per_pair",
+        "routes",
+        12,
+        (1, 500),
+        "param-route-enumeration",
+        "candidate routes kept per origin and market",
+        integer=True,
+    ),
 ]
 
 _MODE_DEFAULTS = {
@@ -119,12 +279,30 @@ _MODE_DEFAULTS = {
 _MODE_PARAMS = []
 for _m, (_load, _loss, _crew) in _MODE_DEFAULTS.items():
     _MODE_PARAMS += [
-        _p(f"modes.{_m}.load_kg", "kg", _load, (1.0, 1e6), f"param-load-{_m}",
-           f"typical cocaine load of one {_m} shipment"),
-        _p(f"modes.{_m}.loss_rate", "-", _loss, (0.0, 1.0), "param-loss-rates",
-           f"share of cargo lost (sinking, jettison, spoilage) per {_m} leg"),
-        _p(f"modes.{_m}.crew", "people", _crew, (0.0, 100.0), "param-crew",
-           f"people aboard or accompanying one {_m} shipment"),
+        _p(
+            f"modes.{_m}.load_kg",
+            "kg",
+            _load,
+            (1.0, 1e6),
+            f"param-load-{_m}",
+            f"typical cocaine load of one {_m} shipment",
+        ),
+        _p(
+            f"modes.{_m}.loss_rate",
+            "-",
+            _loss,
+            (0.0, 1.0),
+            "param-loss-rates",
+            f"share of cargo lost (sinking, jettison, spoilage) per {_m} leg",
+        ),
+        _p(
+            f"modes.{_m}.crew",
+            "people",
+            _crew,
+            (0.0, 100.0),
+            "param-crew",
+            f"people aboard or accompanying one {_m} shipment",
+        ),
     ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _BASE + _MODE_PARAMS}
@@ -142,7 +320,7 @@ def parse_when(key: str, *, file: str | None, field: str) -> float:
             f"{key!r} is not a date",
             file=file,
             field=field,
-            fix="use a year such as \"2017\" or a date such as \"2025-09-01\"",
+            fix='use a year such as "2017" or a date such as "2025-09-01"',
         ) from None
     return day.year + (day.timetuple().tm_yday - 1) / 365.25
 
@@ -173,7 +351,10 @@ def parse_series(
         if not raw:
             raise CorredorError("empty table", file=file, field=field, fix="give at least one date")
         points = sorted(
-            (parse_when(k, file=file, field=f"{field}.{k}"), _check_number(v, file, f"{field}.{k}", bounds))
+            (
+                parse_when(k, file=file, field=f"{field}.{k}"),
+                _check_number(v, file, f"{field}.{k}", bounds),
+            )
             for k, v in raw.items()
         )
         return Series(tuple(p[0] for p in points), tuple(p[1] for p in points))
@@ -187,12 +368,17 @@ def _check_number(raw: Any, file: str | None, field: str, bounds: tuple[float, f
         )
     value = float(raw)
     lo, hi = bounds
-    if not (math.isfinite(value) or math.isinf(hi)) or not lo <= value <= hi:
+    if not math.isfinite(value) or not lo <= value <= hi:
+        fix = (
+            f"use a value of at least {lo:g}"
+            if math.isinf(hi)
+            else (f"use a value between {lo:g} and {hi:g}")
+        )
         raise CorredorError(
             f"{value:g} is outside the allowed range [{lo:g}, {hi:g}]",
             file=file,
             field=field,
-            fix=f"use a value between {lo:g} and {hi:g}",
+            fix=fix,
         )
     return value
 

@@ -22,7 +22,10 @@ UNITS = {
     "produced_kg": ("kg", "potential production of pure cocaine HCl"),
     "delivered_kg": ("kg", "cocaine reaching consumer markets"),
     "seized_kg": ("kg", "cocaine seized, by country where the seizure is recorded"),
-    "destroyed_kg": ("kg", "cocaine destroyed in lethal strikes, by country of the striking agency"),
+    "destroyed_kg": (
+        "kg",
+        "cocaine destroyed in lethal strikes, by country of the striking agency",
+    ),
     "lost_kg": ("kg", "cocaine lost in transit (sinking, jettison, spoilage)"),
     "stock_kg": ("kg", "cocaine held at production areas or in transit, end of period"),
     "flow_kg": ("kg", "cocaine entering each edge"),
@@ -170,8 +173,11 @@ class Results:
         produced = self.annual("produced_kg").groupby(ds["area_country"]).sum() / 1000.0
         frames.append(_tidy(produced, "area_country", "produced_t"))
         frames.append(_tidy(produced.sum("area_country"), None, "produced_t"))
-        for name, metric in (("seized_kg", "seized_t"), ("destroyed_kg", "destroyed_t"),
-                             ("transit_kg", "transit_t")):
+        for name, metric in (
+            ("seized_kg", "seized_t"),
+            ("destroyed_kg", "destroyed_t"),
+            ("transit_kg", "transit_t"),
+        ):
             frames.append(_tidy(self.annual(name) / 1000.0, "country", metric))
         frames.append(_tidy(self.annual("seized_kg").sum("country") / 1000.0, None, "seized_t"))
         delivered = self.annual("delivered_kg") / 1000.0

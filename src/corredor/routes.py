@@ -148,8 +148,13 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
                         break
                 for edges in kept:
                     routes.append(
-                        dict(group=gi, origin=net.node_index[area], market=markets.index(market),
-                             block=len(blocks), edges=edges)
+                        dict(
+                            group=gi,
+                            origin=net.node_index[area],
+                            market=markets.index(market),
+                            block=len(blocks),
+                            edges=edges,
+                        )
                     )
                 found += len(kept)
             if found == 0:

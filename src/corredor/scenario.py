@@ -22,8 +22,19 @@ from corredor.parameters import ParameterSet, Series, parse_series
 
 CAPABILITIES = ("container", "road", "maritime", "air", "intelligence")
 TOP_LEVEL = {
-    "name", "title", "question", "description", "extends", "network", "start", "end", "seed",
-    "parameters", "groups", "agencies", "refs",
+    "name",
+    "title",
+    "question",
+    "description",
+    "extends",
+    "network",
+    "start",
+    "end",
+    "seed",
+    "parameters",
+    "groups",
+    "agencies",
+    "refs",
 }
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
@@ -47,6 +58,7 @@ class AgencySpec(BaseModel):
     country: str
     jurisdictions: list[str] = Field(min_length=1)
     budget: dict[str, Any] = {}
+    strike_share: Any = 0.0
     refs: list[str] = []
 
 
@@ -65,6 +77,7 @@ class Scenario:
     groups: dict[str, GroupSpec]
     agencies: dict[str, AgencySpec]
     budgets: dict[str, dict[str, Series]]
+    strike_shares: dict[str, Series]
 
     @property
     def title(self) -> str:
@@ -193,7 +206,9 @@ def build_scenario(
         net_ref = raw.get("network")
         if not isinstance(net_ref, str):
             raise CorredorError(
-                "missing or not a name", file=file, field="network",
+                "missing or not a name",
+                file=file,
+                field="network",
                 fix='add `network = "andean-pacific"` or a directory path',
             )
         base = Path(raw.get("_network_base", "."))
@@ -203,12 +218,16 @@ def build_scenario(
     for key, year in (("start", start), ("end", end)):
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise CorredorError(
-                f"{year} is outside {FIRST_YEAR}-{LAST_YEAR}", file=file, field=key,
+                f"{year} is outside {FIRST_YEAR}-{LAST_YEAR}",
+                file=file,
+                field=key,
                 fix="use a calendar year",
             )
     if start > end:
         raise CorredorError(
-            f"start year {start} is after end year {end}", file=file, field="start",
+            f"start year {start} is after end year {end}",
+            file=file,
+            field="start",
             fix="make start no later than end",
         )
     seed = _int_field(raw, "seed", file, default=0)
@@ -222,14 +241,32 @@ def build_scenario(
     agencies = _validate_table(raw.get("agencies", {}), AgencySpec, "agencies", file)
     if not groups:
         raise CorredorError(
-            "no trafficking groups", file=file, field="groups",
+            "no trafficking groups",
+            file=file,
+            field="groups",
             fix="declare at least one [groups.NAME] table",
         )
     _check_groups(groups, network, file)
     budgets = _check_agencies(agencies, network, file)
+    strike_shares = {
+        aid: parse_series(
+            a.strike_share, file=file, field=f"agencies.{aid}.strike_share", bounds=(0.0, 1.0)
+        )
+        for aid, a in agencies.items()
+    }
     return Scenario(
-        name=name, file=file, raw=raw, network=network, start=start, end=end, seed=seed,
-        params=params, groups=groups, agencies=agencies, budgets=budgets,
+        name=name,
+        file=file,
+        raw=raw,
+        network=network,
+        start=start,
+        end=end,
+        seed=seed,
+        params=params,
+        groups=groups,
+        agencies=agencies,
+        budgets=budgets,
+        strike_shares=strike_shares,
     )
 
 
@@ -248,7 +285,9 @@ def _validate_table(table: Any, model: type[BaseModel], key: str, file: str) -> 
             fix = "remove it" if err["type"] == "extra_forbidden" else "see docs/scenarios.md"
             if err["type"] == "extra_forbidden":
                 fix = f"remove it; allowed keys are {', '.join(model.model_fields)}"
-            raise CorredorError(err["msg"], file=file, field=f"{key}.{name}.{loc}", fix=fix) from None
+            raise CorredorError(
+                err["msg"], file=file, field=f"{key}.{name}.{loc}", fix=fix
+            ) from None
     return out
 
 
@@ -261,12 +300,16 @@ def _check_groups(groups: dict[str, GroupSpec], net: Network, file: str) -> None
             field = f"groups.{gid}.origins.{area}"
             if area not in producers:
                 raise CorredorError(
-                    f"unknown production node {area!r}", file=file, field=field,
+                    f"unknown production node {area!r}",
+                    file=file,
+                    field=field,
                     fix=f"use a production node of network {net.name!r}; {suggest(area, producers)}",
                 )
             if not 0.0 <= share <= 1.0:
                 raise CorredorError(
-                    f"share {share:g} is outside [0, 1]", file=file, field=field,
+                    f"share {share:g} is outside [0, 1]",
+                    file=file,
+                    field=field,
                     fix="give the share of the area's output this group handles (0-1)",
                 )
             totals[area] = totals.get(area, 0.0) + share
@@ -274,13 +317,16 @@ def _check_groups(groups: dict[str, GroupSpec], net: Network, file: str) -> None
             if item not in countries and item not in net.node_index:
                 raise CorredorError(
                     f"{item!r} is neither a country code of the network nor a node id",
-                    file=file, field=f"groups.{gid}.territory",
+                    file=file,
+                    field=f"groups.{gid}.territory",
                     fix=suggest(item, countries | set(net.node_index)),
                 )
         for ally in g.allies:
             if ally not in groups or ally == gid:
                 raise CorredorError(
-                    f"unknown ally {ally!r}", file=file, field=f"groups.{gid}.allies",
+                    f"unknown ally {ally!r}",
+                    file=file,
+                    field=f"groups.{gid}.allies",
                     fix=suggest(ally, [k for k in groups if k != gid]),
                 )
     for area in sorted(producers):
@@ -288,7 +334,8 @@ def _check_groups(groups: dict[str, GroupSpec], net: Network, file: str) -> None
         if abs(total - 1.0) > 1e-6:
             raise CorredorError(
                 f"the groups' shares of production area {area!r} sum to {total:.4f}, not 1",
-                file=file, field="groups.*.origins",
+                file=file,
+                field="groups.*.origins",
                 fix=f"make the origins shares for {area} add up to 1 across groups",
             )
 
@@ -302,15 +349,19 @@ def _check_agencies(
         for code in a.jurisdictions:
             if code not in set(net.country_codes):
                 raise CorredorError(
-                    f"no edge is recorded in {code!r}", file=file,
-                    field=f"agencies.{aid}.jurisdictions", fix=suggest(code, countries),
+                    f"no edge is recorded in {code!r}",
+                    file=file,
+                    field=f"agencies.{aid}.jurisdictions",
+                    fix=suggest(code, countries),
                 )
         budgets[aid] = {}
         for cap, value in a.budget.items():
             field = f"agencies.{aid}.budget.{cap}"
             if cap not in CAPABILITIES:
                 raise CorredorError(
-                    f"unknown capability {cap!r}", file=file, field=field,
+                    f"unknown capability {cap!r}",
+                    file=file,
+                    field=field,
                     fix=suggest(cap, CAPABILITIES),
                 )
             budgets[aid][cap] = parse_series(value, file=file, field=field)

@@ -1,11 +1,14 @@
 """Trafficking organisations: route choice under perceived risk, and learning from losses.
 
 Each group keeps, for every edge, a time-weighted Beta belief about the chance that a
-shipment on it is interdicted (after NarcoLogic's Beta–Bernoulli risk model): every
-week the counts decay towards the prior with half-life `traffickers.memory_half_life_weeks`
-and the group adds what it saw on its own shipments (interdicted shipments to alpha,
-passed ones to beta; a lethal strike counts `1 + traffickers.strike_deterrence` times).
-The perceived risk of a route is 1 - prod(1 - alpha/(alpha+beta)) over its edges.
+shipment on it is interdicted (after NarcoLogic's Beta–Bernoulli risk model). The
+belief starts from a prior worth `traffickers.prior_strength` shipments; every week all
+counts are discounted with half-life `traffickers.memory_half_life_weeks` and the group
+adds what it saw on its own shipments (interdicted shipments to alpha, passed ones to
+beta; a lethal strike counts `1 + traffickers.strike_deterrence` times). Discounting
+keeps the ratio: a group that stopped using an edge keeps its last view of it (with
+less and less confidence) until a new shipment tells it otherwise. The perceived risk
+of a route is 1 - prod(1 - alpha/(alpha+beta)) over its edges.
 
 Route value is expected profit per kg under perceived risk,
 
@@ -30,9 +33,7 @@ def block_normalise(log_weight: np.ndarray, block_start: np.ndarray) -> np.ndarr
     return w / np.repeat(total, sizes, axis=1)
 
 
-def route_shares(
-    value: np.ndarray, block_start: np.ndarray, sharpness: float
-) -> np.ndarray:
+def route_shares(value: np.ndarray, block_start: np.ndarray, sharpness: float) -> np.ndarray:
     """Share of each block's dispatch sent on each route (rows sum to 1 per block)."""
     return block_normalise(sharpness * np.log(np.maximum(value, 1.0)), block_start)
 
@@ -50,17 +51,20 @@ def perceived_route_risk(
     return -np.expm1(log_pass.sum(axis=2))
 
 
+# A vanishing pseudo-count that keeps alpha/(alpha+beta) defined after long disuse.
+FLOOR = 1e-9
+
+
+def perceived_edge_risk(alpha: np.ndarray, beta: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """alpha / (alpha + beta), falling back on the prior mean where counts vanished."""
+    return (alpha + FLOOR * prior) / (alpha + beta + FLOOR)
+
+
 def update_beliefs(
-    alpha: np.ndarray,
-    beta: np.ndarray,
-    detected: np.ndarray,
-    passed: np.ndarray,
-    decay: float,
-    prior_alpha: np.ndarray,
-    prior_beta: np.ndarray,
+    alpha: np.ndarray, beta: np.ndarray, detected: np.ndarray, passed: np.ndarray, decay: float
 ) -> None:
-    """Decay counts towards the prior, then add this week's own observations (in place)."""
+    """Discount past counts, then add this week's own observations (in place)."""
     alpha *= decay
-    alpha += (1.0 - decay) * prior_alpha + detected
+    alpha += detected
     beta *= decay
-    beta += (1.0 - decay) * prior_beta + passed
+    beta += passed

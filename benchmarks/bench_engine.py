@@ -1,0 +1,83 @@
+"""Engine benchmark: time the default scenario for several replicate counts.
+
+Prints a table of wall time, weekly steps x replicates per second and peak memory
+(resident set size of a fresh process per configuration, so figures do not mix).
+Goals (issue #2): one replicate of 2015-2030 under 2 s on a 2-core machine, and
+256 replicates costing less than 16 times one replicate.
+
+    .venv/bin/python benchmarks/bench_engine.py [--scenario baseline] [--replicates 1 16 256]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import time
+
+
+def _measure(scenario: str, replicates: int, resolution: str, queue) -> None:
+    from corredor.engine import Simulation, compile_scenario
+    from corredor.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    sc = load_scenario(scenario)
+    compiled = compile_scenario(sc)
+    t1 = time.perf_counter()
+    sim = Simulation(sc, replicates=replicates, resolution=resolution, compiled=compiled)
+    sim.run()
+    t2 = time.perf_counter()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    steps = len(sim.times) + sim.warmup
+    queue.put(
+        dict(
+            replicates=replicates,
+            compile_s=t1 - t0,
+            run_s=t2 - t1,
+            steps=steps,
+            routes=compiled.routes.n_routes,
+            peak_mb=peak_mb,
+        )
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", default="baseline")
+    ap.add_argument("--replicates", type=int, nargs="+", default=[1, 16, 256])
+    ap.add_argument("--resolution", default="week", choices=["week", "year"])
+    ap.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
+    args = ap.parse_args()
+    ctx = mp.get_context("spawn")
+    rows = []
+    for r in args.replicates:
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_measure, args=(args.scenario, r, args.resolution, queue))
+        proc.start()
+        rows.append(queue.get())
+        proc.join()
+    base = rows[0]["run_s"] / rows[0]["replicates"]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return
+    print(
+        f"scenario {args.scenario}, resolution {args.resolution}, "
+        f"{rows[0]['steps']} weekly steps (incl. 52 warm-up), {rows[0]['routes']} routes"
+    )
+    header = (
+        f"{'replicates':>10} {'compile s':>10} {'run s':>8} {'step×rep/s':>12} "
+        f"{'× one rep':>10} {'peak MB':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        rate = row["steps"] * row["replicates"] / row["run_s"]
+        print(
+            f"{row['replicates']:>10} {row['compile_s']:>10.2f} {row['run_s']:>8.2f} "
+            f"{rate:>12,.0f} {row['run_s'] / base:>10.1f} {row['peak_mb']:>8.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Shared fixtures: the ten-node test corridor, copies of it to break, and invariant checks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corredor.engine import Simulation
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini.toml"
+
+
+@pytest.fixture
+def mini_copy(tmp_path: Path) -> Path:
+    """A writable copy of the mini scenario and network; returns the scenario path."""
+    shutil.copytree(DATA / "mini", tmp_path / "mini")
+    shutil.copy(MINI, tmp_path / "mini.toml")
+    return tmp_path / "mini.toml"
+
+
+def mass_residual(sim: Simulation, data: dict[str, np.ndarray]) -> np.ndarray:
+    """produced - delivered - seized - destroyed - lost - change in stock, per step."""
+    produced = data["produced_kg"].sum(-1)
+    out = (
+        data["delivered_kg"].sum(-1)
+        + data["seized_kg"].sum(-1)
+        + data["destroyed_kg"].sum(-1)
+        + data["lost_kg"]
+    )
+    stock = data["stock_kg"]
+    previous = np.concatenate([sim.initial_stock[:, None], stock[:, :-1]], axis=1)
+    return produced - out - (stock - previous)
+
+
+def assert_invariants(sim: Simulation, data: dict[str, np.ndarray]) -> None:
+    """Mass balance, non-negativity, capacity and probability bounds for a weekly run."""
+    produced = data["produced_kg"].sum(-1)
+    scale = max(1.0, float(produced.max()), float(data["stock_kg"].max()))
+    residual = mass_residual(sim, data)
+    assert np.abs(residual).max() <= 1e-9 * scale, np.abs(residual).max()
+    for name, arr in data.items():
+        if name == "group_profit_usd":
+            continue  # profits can be negative
+        assert np.isfinite(arr).all(), name
+        assert arr.min() >= -1e-9 * scale, (name, arr.min())
+    cap = sim.c.capacity
+    assert (data["flow_kg"] <= cap[None, None, :] * (1 + 1e-6) + 1e-6).all()
+    plan = sim.plan
+    assert ((plan.p_detect >= 0) & (plan.p_detect <= 1)).all()
+    assert ((plan.strike_share >= 0) & (plan.strike_share <= 1)).all()
+    assert ((plan.share >= -1e-12) & (plan.share <= 1 + 1e-12)).all()
+    np.testing.assert_allclose(plan.share.sum(axis=2), 1.0, atol=1e-9)
+    assert (data["price_usd_per_kg"] > 0).all()
+    assert (data["interdicted_kg"] <= data["flow_kg"] * (1 + 1e-6) + 1e-6).all()

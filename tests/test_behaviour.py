@@ -1,0 +1,112 @@
+"""Behaviour of the submodels: learning from losses, response to effort, strikes."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+from conftest import MINI
+
+from corredor.engine import Simulation
+from corredor.scenario import load_scenario
+
+
+def _edge(sim: Simulation, edge_id: str) -> int:
+    return sim.scenario.network.edge_index[edge_id]
+
+
+def _set_edge(scenario_path: Path, edge_id: str, **values) -> None:
+    path = scenario_path.parent / "mini" / "edges.csv"
+    rows = list(csv.DictReader(path.open()))
+    for row in rows:
+        if row["id"] == edge_id:
+            row.update({k: str(v) for k, v in values.items()})
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_repeated_seizures_shift_flow_to_alternatives(mini_copy):
+    """Raising an edge's detection mid-run: its flow falls over the following months as
+    groups learn, and the parallel route picks it up."""
+    base = Simulation(load_scenario(mini_copy), replicates=4, seed=1)
+    d0 = base.run()
+    _set_edge(mini_copy, "ecport-eu", base_detection=0.5)
+    sc = load_scenario(mini_copy)
+    risky = Simulation(sc, replicates=4, seed=1)
+    d1 = risky.run()
+    e, alt = _edge(risky, "ecport-eu"), _edge(risky, "coport-eu")
+    assert d1["flow_kg"][..., e].mean() < 0.5 * d0["flow_kg"][..., e].mean()
+    assert d1["flow_kg"][..., alt].mean() > d0["flow_kg"][..., alt].mean()
+
+
+def test_learning_takes_time_after_a_shock(mini_copy):
+    """A crackdown on Ecuador's roads from 2017: what groups send towards Ecuador right
+    after it starts is more than a year later, because risk is learned from losses."""
+    text = mini_copy.read_text().replace(
+        "budget = { container = 10, road = 10 }",
+        'budget = { container = 10, road = { "2016-12-31" = 10, "2017" = 400 } }',
+    )
+    mini_copy.write_text(text)
+    sc = load_scenario(mini_copy)
+    sim = Simulation(sc, replicates=8, seed=2)
+    data = sim.run()
+    k = sim.c.routes.corridor_labels.index("EC")
+    week0 = (2017 - sc.start) * 52
+    sent = data["corridor_kg"][..., k].mean(axis=0)
+    assert sent[week0 : week0 + 4].mean() > 1.5 * sent[week0 + 40 : week0 + 52].mean()
+    # and by the end of 2017 the group's perceived risk of the targeted edge has risen
+    # well above its belief at the start
+    short = Simulation(sc.with_period(end=2017), replicates=8, seed=2)
+    short.run()
+    e = _edge(short, "s-border")
+    belief = short.alpha[:, e] / (short.alpha[:, e] + short.beta[:, e])  # group 0
+    assert belief.mean() > 2 * short.plan.p_detect[0, e]
+
+
+def test_more_effort_lowers_flow_through_edge(mini_copy):
+    base = Simulation(load_scenario(MINI), replicates=4, seed=3)
+    d0 = base.run()
+    text = mini_copy.read_text().replace(
+        "budget = { container = 10, road = 10 }", "budget = { container = 10, road = 200 }"
+    )
+    mini_copy.write_text(text)
+    more = Simulation(load_scenario(mini_copy), replicates=4, seed=3)
+    d1 = more.run()
+    e = _edge(more, "border-ecport")
+    assert more.plan.p_detect[0, e] > base.plan.p_detect[0, e]
+    assert d1["flow_kg"][..., e].mean() < d0["flow_kg"][..., e].mean()
+
+
+def test_strikes_destroy_cargo_and_kill(mini_copy):
+    text = mini_copy.read_text().replace("road = 5 }", "road = 5 }\nstrike_share = 0.5")
+    mini_copy.write_text(text)
+    sim = Simulation(load_scenario(mini_copy), replicates=2, seed=4)
+    data = sim.run()
+    assert data["destroyed_kg"].sum() > 0
+    assert data["deaths_crew"].sum() > 0
+    assert data["deaths_misidentified"].sum() > 0
+    none = Simulation(load_scenario(MINI), replicates=2, seed=4).run()
+    assert none["destroyed_kg"].sum() == 0
+    assert none["deaths_crew"].sum() == 0
+    assert none["deaths_misidentified"].sum() == 0
+
+
+def test_common_random_numbers_same_production():
+    """Two scenarios run with one seed share their production noise (common random
+    numbers): they differ only through the price response, which is the same factor for
+    every area in a given week and replicate."""
+    sc = load_scenario(MINI)
+    a = Simulation(sc, replicates=2, seed=9).run()
+    text = MINI.read_text().replace("road = 5", "road = 50")
+    tmp = MINI.parent / "_crn_tmp.toml"
+    try:
+        tmp.write_text(text)
+        b = Simulation(load_scenario(tmp), replicates=2, seed=9).run()
+    finally:
+        tmp.unlink()
+    ratio = a["produced_kg"] / b["produced_kg"]
+    np.testing.assert_allclose(ratio[..., 0], ratio[..., 1], rtol=1e-9)
+    assert not np.allclose(a["seized_kg"], b["seized_kg"])

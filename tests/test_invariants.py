@@ -1,0 +1,192 @@
+"""Invariants on the test corridor, the default network and random networks (hypothesis)."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from conftest import MINI, assert_invariants
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corredor.engine import Simulation
+from corredor.network import load_network
+from corredor.scenario import build_scenario, load_scenario
+
+
+def test_mini_invariants_and_determinism():
+    sc = load_scenario(MINI)
+    a = Simulation(sc, replicates=3, seed=11)
+    da = a.run()
+    assert_invariants(a, da)
+    b = Simulation(sc, replicates=3, seed=11)
+    db = b.run()
+    for name in da:
+        np.testing.assert_array_equal(da[name], db[name], err_msg=name)
+    c = Simulation(sc, replicates=3, seed=12)
+    dc = c.run()
+    assert not np.array_equal(da["seized_kg"], dc["seized_kg"])
+
+
+def test_replicates_differ_but_share_structure():
+    sc = load_scenario(MINI)
+    sim = Simulation(sc, replicates=4, seed=3)
+    data = sim.run()
+    seized = data["seized_kg"].sum(axis=(1, 2))
+    assert len(np.unique(seized)) == 4  # replicates are distinct draws
+
+
+def test_yearly_resolution_matches_weekly_sums():
+    sc = load_scenario(MINI)
+    weekly = Simulation(sc, replicates=2, seed=5).run()
+    yearly = Simulation(sc, replicates=2, seed=5, resolution="year").run()
+    n_years = sc.end - sc.start + 1
+    for name in ("produced_kg", "delivered_kg", "seized_kg", "flow_kg", "homicides"):
+        w = weekly[name].reshape(2, n_years, 52, *weekly[name].shape[2:]).sum(axis=2)
+        np.testing.assert_allclose(yearly[name], w, rtol=1e-5, err_msg=name)
+    np.testing.assert_allclose(yearly["stock_kg"], weekly["stock_kg"][:, 51::52])
+
+
+MODES = ["road", "trail", "river", "container", "gofast", "semisub", "fishing", "air"]
+
+
+@st.composite
+def random_corridors(draw):
+    """A layered random network (production -> hubs -> ports -> sea -> markets) with
+    groups and agencies, written as CSV files like a user's network."""
+    n_prod = draw(st.integers(1, 3))
+    n_hub = draw(st.integers(0, 3))
+    n_port = draw(st.integers(1, 3))
+    n_sea = draw(st.integers(0, 2))
+    n_mkt = draw(st.integers(1, 2))
+    countries = ["AA", "BB", "CC"]
+    layers = [
+        [(f"prod{i}", "production") for i in range(n_prod)],
+        [(f"hub{i}", "hub") for i in range(n_hub)],
+        [(f"port{i}", "port") for i in range(n_port)],
+        [(f"sea{i}", "sea") for i in range(n_sea)],
+        [(f"mkt{i}", "market") for i in range(n_mkt)],
+    ]
+    layers = [layer for layer in layers if layer]
+    nodes = []
+    for layer in layers:
+        for nid, kind in layer:
+            country = "XS" if kind == "sea" else draw(st.sampled_from(countries))
+            if kind == "production":
+                country = "AA"
+            nodes.append(
+                dict(
+                    id=nid,
+                    name=nid,
+                    kind=kind,
+                    country=country,
+                    lat=draw(st.floats(-30, 30)),
+                    lon=draw(st.floats(-100, 0)),
+                    population=draw(st.integers(0, 10**6)),
+                    production_share="",
+                )
+            )
+    prods = [n for n in nodes if n["kind"] == "production"]
+    weights = [draw(st.floats(0.05, 1.0)) for _ in prods]
+    for n, w in zip(prods, weights, strict=True):
+        n["production_share"] = w / sum(weights)
+    # shares must sum to exactly one within 1e-6
+    edges = []
+
+    def edge(a, b):
+        edges.append(
+            dict(
+                id=f"e{len(edges)}",
+                **{"from": a},
+                to=b,
+                mode=draw(st.sampled_from(MODES)),
+                distance_km=draw(st.floats(1, 5000)),
+                transit_days=draw(st.floats(0, 30)),
+                capacity_kg_per_week=draw(st.sampled_from([0.0, 500.0, 5e3, 5e4, 1e6])),
+                cost_usd_per_kg=draw(st.floats(0, 5000)),
+                base_detection=draw(st.floats(0, 0.9)),
+                exposure=draw(st.floats(0.1, 100)),
+                jurisdiction="",
+                capacity_ref="x",
+                cost_ref="x",
+                detection_ref="x",
+                time_ref="x",
+            )
+        )
+
+    for upper, lower in zip(layers, layers[1:], strict=False):
+        for nid, _ in lower:  # every node reachable
+            edge(draw(st.sampled_from(upper))[0], nid)
+        for nid, _ in upper:  # every node leads on
+            edge(nid, draw(st.sampled_from(lower))[0])
+        for _ in range(draw(st.integers(0, 3))):
+            edge(draw(st.sampled_from(upper))[0], draw(st.sampled_from(lower))[0])
+    n_groups = draw(st.integers(1, 3))
+    groups = {}
+    splits = [[draw(st.floats(0.1, 1.0)) for _ in range(n_groups)] for _ in prods]
+    for g in range(n_groups):
+        origins = {p["id"]: s[g] / sum(s) for p, s in zip(prods, splits, strict=True)}
+        used = sorted({n["country"] for n in nodes} - {"XS"})
+        groups[f"g{g}"] = dict(
+            origins=origins,
+            territory=used,
+            allies=[f"g{g - 1}"] if g and draw(st.booleans()) else [],
+        )
+    agencies = {}
+    used = sorted({n["country"] for n in nodes} - {"XS"})
+    for i, code in enumerate(draw(st.lists(st.sampled_from(used), unique=True))):
+        agencies[f"a{i}"] = dict(
+            country=code,
+            jurisdictions=[code],
+            budget={
+                cap: draw(st.floats(0, 50)) for cap in ("container", "road", "maritime", "air")
+            },
+            strike_share=draw(st.floats(0, 1)),
+        )
+    tonnes = draw(st.floats(1, 2000))
+    replicates = draw(st.integers(1, 3))
+    seed = draw(st.integers(0, 2**31))
+    return nodes, edges, groups, agencies, tonnes, replicates, seed
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_corridors())
+def test_invariants_on_random_networks(case):
+    nodes, edges, groups, agencies, tonnes, replicates, seed = case
+    with tempfile.TemporaryDirectory() as tmp:
+        net_dir = Path(tmp)
+        _write(net_dir / "nodes.csv", nodes)
+        _write(net_dir / "edges.csv", edges)
+        _write(net_dir / "production.csv", [dict(country="AA", year=2020, tonnes=tonnes)])
+        _write(
+            net_dir / "markets.csv",
+            [
+                dict(
+                    node=n["id"],
+                    demand_t_per_year=100,
+                    price_usd_per_kg=30000,
+                    base_year=2020,
+                    demand_growth=0.0,
+                )
+                for n in nodes
+                if n["kind"] == "market"
+            ],
+        )
+        net = load_network(net_dir)
+        raw = dict(start=2020, end=2020, seed=seed, groups=groups, agencies=agencies)
+        sc = build_scenario(raw, name="random", file="random.toml", network=net)
+        sim = Simulation(sc, replicates=replicates)
+        data = sim.run()
+        assert_invariants(sim, data)
+        again = Simulation(sc, replicates=replicates).run()
+        for name in data:
+            np.testing.assert_array_equal(data[name], again[name])

@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from conftest import MINI
 
+from conftest import MINI
 from corredor.engine import Simulation
 from corredor.scenario import load_scenario
 

@@ -7,10 +7,10 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from conftest import MINI, assert_invariants
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import MINI, assert_invariants
 from corredor.engine import Simulation
 from corredor.network import load_network
 from corredor.scenario import build_scenario, load_scenario

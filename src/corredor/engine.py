@@ -299,7 +299,7 @@ class Simulation:
         small = {"flow_kg", "interdicted_kg", "homicides"}
         rec = Recorder(slots, n_slots, shapes, {k: np.float32 for k in small})
         self._init_state()
-        for w in range(self.warmup):
+        for _ in range(self.warmup):
             self.step(0, None)
         self.initial_stock = self.total_stock()
         for t in range(n_t):

@@ -433,7 +433,8 @@ def resolve_network_path(ref: str | Path, *, base: Path | None = None, file=None
         f"unknown network {str(ref)!r}",
         file=file,
         field="network",
-        fix=f"use a built-in network ({', '.join(builtins)}) or a directory with nodes.csv and edges.csv",
+        fix=f"use a built-in network ({', '.join(builtins)}) "
+        "or a directory with nodes.csv and edges.csv",
     )
 
 

@@ -149,7 +149,7 @@ _BASE = [
         0.02,
         (0.0, 1e3),
         "param-k-maritime",
-        "detection hazard per effort unit per exposure unit on go-fast, semi-submersible and fishing edges",
+        "detection hazard per effort unit per exposure unit on maritime (boat) edges",
     ),
     _p(
         "interdiction.k_air",
@@ -233,7 +233,7 @@ _BASE = [
         3.0,
         (0.0, 1e4),
         "param-violence-contest",
-        "homicides per tonne of contested flow (flow × chance two random kg belong to rival groups)",
+        "homicides per tonne of contested flow (flow × chance two kg belong to rivals)",
     ),
     # routes (structural)
     _p(

@@ -139,7 +139,7 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
                     candidates.append((score, _signature(net, edges), edges))
                 candidates.sort(key=lambda c: c[0])
                 kept, per_sig = [], {}
-                for score, sig, edges in candidates:
+                for _score, sig, edges in candidates:
                     if per_sig.get(sig, 0) >= per_corridor:
                         continue
                     per_sig[sig] = per_sig.get(sig, 0) + 1

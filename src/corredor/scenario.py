@@ -303,7 +303,8 @@ def _check_groups(groups: dict[str, GroupSpec], net: Network, file: str) -> None
                     f"unknown production node {area!r}",
                     file=file,
                     field=field,
-                    fix=f"use a production node of network {net.name!r}; {suggest(area, producers)}",
+                    fix=f"use a production node of network {net.name!r}; "
+                    f"{suggest(area, producers)}",
                 )
             if not 0.0 <= share <= 1.0:
                 raise CorredorError(

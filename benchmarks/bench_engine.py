@@ -55,8 +55,10 @@ def main() -> None:
         queue = ctx.Queue()
         proc = ctx.Process(target=_measure, args=(args.scenario, r, args.resolution, queue))
         proc.start()
-        rows.append(queue.get())
         proc.join()
+        if proc.exitcode != 0 or queue.empty():
+            raise SystemExit(f"benchmark with {r} replicates failed (exit code {proc.exitcode})")
+        rows.append(queue.get())
     base = rows[0]["run_s"] / rows[0]["replicates"]
     if args.json:
         print(json.dumps(rows, indent=1))

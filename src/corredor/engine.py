@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from corredor import interdiction, markets, production, traffickers, violence
+from corredor.parameters import parse_when
 from corredor.routes import RouteSet, enumerate_routes
 from corredor.scenario import Scenario
 
@@ -36,6 +37,7 @@ PHASES = (
     "markets",  # deliveries set prices
     "violence",  # flows and rivalry set homicides
 )
+DISPATCH_PASSES = 3  # capacity-filling passes per week (see the dispatch phase)
 STREAMS = ("production", "interdiction", "strikes", "violence")
 
 
@@ -45,6 +47,24 @@ def stream_seeds(seed: int) -> dict[str, np.random.SeedSequence]:
         name: np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode()),))
         for name in STREAMS
     }
+
+
+class Incidence:
+    """A 0/1 map from one index set to another, applied as `x @ incidence` to (R, n) arrays.
+
+    Stored transposed in CSR form so the product needs no per-call transpose (the
+    dominant cost of `ndarray @ sparse` in scipy).
+    """
+
+    __slots__ = ("shape", "t")
+    __array_ufunc__ = None  # make numpy defer `ndarray @ Incidence` to __rmatmul__
+
+    def __init__(self, transposed: sp.csr_matrix) -> None:
+        self.t = transposed
+        self.shape = transposed.shape[::-1]
+
+    def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
+        return (self.t @ x.T).T
 
 
 @dataclass
@@ -60,16 +80,16 @@ class Compiled:
     n_hops: int
     hop_edge: np.ndarray  # (P, H) edge index, E for padding (a dummy edge)
     hop_belief: np.ndarray  # (P, H) index g*E + e into beliefs, G*E for padding
-    inc_route_edge: sp.csr_matrix  # (P, E)
-    inc_hop_edge: sp.csr_matrix  # (P*H, E)
-    inc_hop_group_edge: sp.csr_matrix  # (P*H, G*E)
-    inc_hop_group_node: sp.csr_matrix  # (P*H, G*N) node reached by the hop
-    inc_route_group_node: sp.csr_matrix  # (P, G*N) origin node
-    inc_hop_country: sp.csr_matrix  # (P*H, C) first entry into a country
-    inc_route_country: sp.csr_matrix  # (P, C) origin country
-    inc_route_corridor: sp.csr_matrix  # (P, K)
-    inc_route_group: sp.csr_matrix  # (P, G)
-    inc_route_lag_market: sp.csr_matrix  # (P, (L+1)*M)
+    inc_route_edge: Incidence  # (P, E)
+    inc_hop_edge: Incidence  # (P*H, E)
+    inc_hop_group_edge: Incidence  # (P*H, G*E)
+    inc_hop_group_node: Incidence  # (P*H, G*N) node reached by the hop
+    inc_route_group_node: Incidence  # (P, G*N) origin node
+    inc_hop_country: Incidence  # (P*H, C) first entry into a country
+    inc_route_country: Incidence  # (P, C) origin country
+    inc_route_corridor: Incidence  # (P, K)
+    inc_route_group: Incidence  # (P, G)
+    inc_route_lag_market: Incidence  # (P, (L+1)*M)
     area_of_block: np.ndarray  # (B,) index into areas
     keep: np.ndarray  # (P,) share of cargo not lost along the route (known to groups)
     max_lag: int
@@ -78,7 +98,7 @@ class Compiled:
     crew: np.ndarray  # (E,)
     capacity: np.ndarray  # (E,)
     ref_price: np.ndarray  # (M,)
-    rival: np.ndarray  # (G, G)
+    rival: np.ndarray  # (T, G, G) rivalry by week
     node_country: np.ndarray  # (N,) country index
     country_population: np.ndarray  # (C,)
     country_base_rate: np.ndarray  # (C,)
@@ -115,10 +135,10 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     hop_belief[routes.rh_route, hop_pos] = routes.group[routes.rh_route] * n_e + routes.rh_edge
     flat = routes.rh_route * n_h + hop_pos  # position in the (P*H) flattening
 
-    def incidence(rows, cols, n_rows, n_cols) -> sp.csr_matrix:
+    def incidence(rows, cols, n_rows, n_cols) -> Incidence:
         rows, cols = np.asarray(rows), np.asarray(cols)
         data = np.ones(len(rows))
-        return sp.csr_matrix((data, (rows, cols)), shape=(n_rows, n_cols))
+        return Incidence(sp.csr_matrix((data, (cols, rows)), shape=(n_cols, n_rows)))
 
     areas = [n.id for n in net.nodes if n.kind == "production"]
     area_idx = {a: i for i, a in enumerate(areas)}
@@ -178,7 +198,18 @@ def compile_scenario(scenario: Scenario) -> Compiled:
                 for mid in routes.markets
             ]
         ),
-        rival=violence.rivalry_matrix(groups, {g: s.allies for g, s in scenario.groups.items()}),
+        rival=violence.rivalry_matrix(
+            groups,
+            {g: s.allies for g, s in scenario.groups.items()},
+            {
+                g: {
+                    a: parse_when(w, file=scenario.file, field="alliance_ends")
+                    for a, w in s.alliance_ends.items()
+                }
+                for g, s in scenario.groups.items()
+            },
+            week_times(scenario.start, scenario.end)[0],
+        ),
         node_country=np.array([cidx[n.country] for n in net.nodes], dtype=np.int64),
         country_population=np.array(
             [countries_rows[c].population if c in countries_rows else 0.0 for c in countries]
@@ -344,13 +375,30 @@ class Simulation:
         )
 
         # dispatch -----------------------------------------------------------------
-        want = p["traffickers.dispatch_rate"] * self.stock[:, routes.block] * shares
-        intended = want @ c.inc_route_edge  # (R, E)
-        edge_scale = np.minimum(
-            1.0, np.divide(c.capacity, intended, out=np.ones_like(intended), where=intended > 0)
-        )
-        edge_scale = np.concatenate([edge_scale, np.ones((R, 1))], axis=1)
-        sent = want * edge_scale[:, c.hop_edge].min(axis=2)
+        # Capacity is filled in passes: what a full route cannot take is offered to the
+        # block's routes that still have room, in proportion to their shares; whatever
+        # is left after the last pass stays in stock for next week.
+        offered = p["traffickers.dispatch_rate"] * self.stock
+        sent = np.zeros_like(shares)
+        room = np.broadcast_to(c.capacity, (R, n_e)).copy()
+        open_share = shares
+        for _ in range(DISPATCH_PASSES):
+            want = offered[:, routes.block] * open_share
+            intended = want @ c.inc_route_edge  # (R, E)
+            edge_scale = np.minimum(
+                1.0, np.divide(room, intended, out=np.ones_like(intended), where=intended > 0)
+            )
+            edge_scale = np.concatenate([edge_scale, np.ones((R, 1))], axis=1)
+            route_scale = edge_scale[:, c.hop_edge].min(axis=2)
+            got = want * route_scale
+            sent += got
+            room = np.maximum(room - got @ c.inc_route_edge, 0.0)
+            # (clamped: the subtraction can leave -1e-13 where a block was fully sent)
+            offered = np.maximum(offered - np.add.reduceat(got, routes.block_start, axis=1), 0.0)
+            open_share = shares * (route_scale >= 1.0)
+            total = np.add.reduceat(open_share, routes.block_start, axis=1)
+            sizes = np.diff(np.append(routes.block_start, routes.n_routes))
+            open_share = open_share / np.repeat(np.where(total > 0, total, 1.0), sizes, axis=1)
         self.stock -= np.add.reduceat(sent, routes.block_start, axis=1)
         np.maximum(self.stock, 0.0, out=self.stock)  # guards -1e-13 rounding only
 
@@ -421,7 +469,7 @@ class Simulation:
         node_group = arriving_flat @ c.inc_hop_group_node + sent @ c.inc_route_group_node
         node_group = node_group.reshape(R, len(c.groups), -1)
         lam = violence.expected_homicides(
-            node_group, c.rival, p["violence.flow_coef"], p["violence.contest_coef"]
+            node_group, c.rival[t], p["violence.flow_coef"], p["violence.contest_coef"]
         )
         if rec is None:
             return

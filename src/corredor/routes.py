@@ -60,7 +60,7 @@ class RouteSet:
 
 def _allowed_nodes(net: Network, scenario: Scenario, gid: str) -> set[str]:
     group = scenario.groups[gid]
-    reach = set(group.territory)
+    reach = set(group.territory) | set(group.origins)  # a group can always leave its areas
     for ally in group.allies:
         reach |= set(scenario.groups[ally].territory)
     # Alliances work both ways: a group that names us as an ally shares its ground.

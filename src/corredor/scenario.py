@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corredor.errors import CorredorError, suggest
 from corredor.network import INTERNATIONAL, Network, load_network
-from corredor.parameters import ParameterSet, Series, parse_series
+from corredor.parameters import ParameterSet, Series, parse_series, parse_when
 
 CAPABILITIES = ("container", "road", "maritime", "air", "intelligence")
 TOP_LEVEL = {
@@ -47,6 +47,7 @@ class GroupSpec(BaseModel):
     origins: dict[str, float] = Field(min_length=1)
     territory: list[str] = Field(min_length=1)
     allies: list[str] = []
+    alliance_ends: dict[str, str] = {}
     refs: list[str] = []
 
 
@@ -330,6 +331,15 @@ def _check_groups(groups: dict[str, GroupSpec], net: Network, file: str) -> None
                     field=f"groups.{gid}.allies",
                     fix=suggest(ally, [k for k in groups if k != gid]),
                 )
+        for ally, when in g.alliance_ends.items():
+            if ally not in g.allies:
+                raise CorredorError(
+                    f"{ally!r} is not among the group's allies",
+                    file=file,
+                    field=f"groups.{gid}.alliance_ends.{ally}",
+                    fix="list it under allies first",
+                )
+            parse_when(when, file=file, field=f"groups.{gid}.alliance_ends.{ally}")
     for area in sorted(producers):
         total = totals.get(area, 0.0)
         if abs(total - 1.0) > 1e-6:

@@ -1,0 +1,94 @@
+"""Results files, the tidy summary and the informational commands."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import corredor
+from conftest import MINI
+from corredor import cli
+from corredor.results import Results
+
+
+@pytest.fixture(scope="module")
+def mini_results():
+    return corredor.run(MINI, replicates=3, seed=1)
+
+
+def test_dataset_has_required_variables_and_provenance(mini_results):
+    ds = mini_results.data
+    for name in (
+        "produced_kg",
+        "delivered_kg",
+        "seized_kg",
+        "destroyed_kg",
+        "lost_kg",
+        "stock_kg",
+        "flow_kg",
+        "price_usd_per_kg",
+        "homicides",
+    ):
+        assert name in ds, name
+        assert ds[name].dims[:2] == ("replicate", "time")
+    assert ds.attrs["scenario"] == "mini"
+    assert ds.attrs["seed"] == 1
+    assert ds.attrs["corredor_version"] == corredor.__version__
+    assert ds.sizes["replicate"] == 3
+
+
+def test_save_writes_netcdf_and_tidy_summary(mini_results, tmp_path):
+    paths = mini_results.save(tmp_path / "o")
+    assert {p.name for p in paths} == {"results.nc", "summary.csv"}
+    df = pd.read_csv(tmp_path / "o" / "summary.csv")
+    assert list(df.columns) == ["year", "metric", "region", "mean", "p05", "p95"]
+    for metric in ("produced_t", "seized_t", "delivered_t", "transit_t", "homicides"):
+        assert metric in set(df.metric), metric
+    assert (df.p05 <= df["mean"] + 1e-9).all() and (df["mean"] <= df.p95 + 1e-9).all()
+    assert {"CO", "EC", "NL", "US"} <= set(df[df.metric == "seized_t"].region)
+    back = Results.load(tmp_path / "o")
+    np.testing.assert_allclose(back.data["seized_kg"].values, mini_results.data["seized_kg"].values)
+    assert not any(p.name.startswith(".tmp") for p in (tmp_path / "o").iterdir())
+
+
+def test_summary_totals_match_dataset(mini_results):
+    df = mini_results.summary()
+    sel = df[(df.metric == "produced_t") & (df.region == "world") & (df.year == 2016)]
+    ds = mini_results.data
+    expected = ds["produced_kg"].where(ds["year"] == 2016).sum(("time", "area")).mean() / 1000
+    assert sel["mean"].iloc[0] == pytest.approx(float(expected))
+
+
+def _cli(args, capsys, monkeypatch) -> tuple[int, str]:
+    monkeypatch.setattr(sys, "argv", ["corredor", *args])
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_cli_run_writes_outputs(capsys, monkeypatch, tmp_path):
+    code, text = _cli(
+        ["run", str(MINI), "-r", "2", "--out", str(tmp_path / "o")], capsys, monkeypatch
+    )
+    assert code == 0, text
+    names = {p.name for p in (tmp_path / "o").iterdir()}
+    assert {"results.nc", "summary.csv", "corridors.png", "seizures.png", "map.png"} <= names
+    assert "World production" in text and "Ecuador transit share" in text
+
+
+def test_cli_informational_commands(capsys, monkeypatch):
+    code, text = _cli(["scenarios"], capsys, monkeypatch)
+    assert code == 0 and "baseline" in text
+    code, text = _cli(["network", "show", "andean-pacific"], capsys, monkeypatch)
+    assert code == 0 and "ec-guayaquil" in text
+    code, text = _cli(["parameters"], capsys, monkeypatch)
+    assert code == 0 and "traffickers.choice_sharpness" in text
+    code, text = _cli(["evidence", "--search", "Guayaquil"], capsys, monkeypatch)
+    assert code == 0 and "entries" in text

@@ -190,3 +190,25 @@ def test_invariants_on_random_networks(case):
         again = Simulation(sc, replicates=replicates).run()
         for name in data:
             np.testing.assert_array_equal(data[name], again[name])
+
+
+def test_default_scenario_invariants():
+    sc = load_scenario("baseline").with_period(2015, 2016)
+    sim = Simulation(sc, replicates=2, seed=1)
+    data = sim.run()
+    assert_invariants(sim, data)
+    net = sc.network
+    assert len(net.nodes) >= 40 and len(net.edges) >= 80
+
+
+def test_default_scenario_order_of_magnitude():
+    """The brief's sanity check: world production in the thousands of tonnes, Ecuador
+    seizing in the hundreds of tonnes around 2021-2023."""
+    import corredor
+
+    res = corredor.run("baseline", replicates=2, seed=1, start=2015, end=2023, resolution="year")
+    df = res.summary()
+    world = df[(df.metric == "produced_t") & (df.region == "world")].set_index("year")["mean"]
+    assert 1000 <= world[2023] <= 6000
+    ec = df[(df.metric == "seized_t") & (df.region == "EC")].set_index("year")["mean"]
+    assert 100 <= ec.loc[2021:2023].mean() <= 1000

@@ -80,7 +80,7 @@ def test_cli_run_writes_outputs(capsys, monkeypatch, tmp_path):
     assert code == 0, text
     names = {p.name for p in (tmp_path / "o").iterdir()}
     assert {"results.nc", "summary.csv", "corridors.png", "seizures.png", "map.png"} <= names
-    assert "World production" in text and "Ecuador transit share" in text
+    assert "Production, world" in text and "Ecuador transit share" in text
 
 
 def test_cli_informational_commands(capsys, monkeypatch):

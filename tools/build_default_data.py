@@ -462,7 +462,7 @@ def great_circle_km(a, b) -> float:
 def build_edges():
     nodes = {n[0]: n for n in NODES}
     ocean_edges: dict[str, int] = {}
-    for a, b, mode, kw in E:
+    for a, _b, mode, kw in E:
         if mode == "container" and "jurisdiction" not in kw:
             ocean_edges[a] = ocean_edges.get(a, 0) + 1
     rows, seen = [], set()
@@ -1167,7 +1167,7 @@ def evidence_rows(edges):
             "Europol: 2-10% physically inspected in EU ports (2023).",
         ),
     ]
-    for mode, (cap, fixed, per_km, p0, speed, _) in MODES.items():
+    for mode, (cap, fixed, per_km, p0, _speed, _) in MODES.items():
         caps = [r["capacity_kg_per_week"] for r in edges if r["mode"] == mode]
         costs = [r["cost_usd_per_kg"] for r in edges if r["mode"] == mode]
         dets = [r["base_detection"] for r in edges if r["mode"] == mode]

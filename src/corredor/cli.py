@@ -23,12 +23,12 @@ app.add_typer(network_app, name="network")
 console = Console()
 err_console = Console(stderr=True)
 
-KEY_YEARS = (2015, 2018, 2020, 2022, 2023, 2025, 2030)
+KEY_YEARS = (2015, 2019, 2021, 2023, 2025, 2030)
 
 
 def _fmt(mean: float, lo: float, hi: float, replicates: int, digits: int = 0) -> str:
     if replicates > 1:
-        return f"{mean:,.{digits}f} [{lo:,.{digits}f}–{hi:,.{digits}f}]"
+        return f"{mean:,.{digits}f}\n[{lo:,.{digits}f}–{hi:,.{digits}f}]"
     return f"{mean:,.{digits}f}"
 
 
@@ -40,7 +40,8 @@ def summary_table(results, title: str) -> Table:
     shown = [y for y in KEY_YEARS if y in years] or years[:: max(1, len(years) // 6)]
     if years[-1] not in shown:
         shown.append(years[-1])
-    table = Table(title=title, caption="mean [5%–95%] across replicates" if reps > 1 else None)
+    caption = f"mean and [5%–95%] across {reps} replicates" if reps > 1 else "one replicate"
+    table = Table(title=title, caption=caption)
     table.add_column("outcome")
     for y in shown:
         table.add_column(str(y), justify="right")
@@ -58,19 +59,22 @@ def summary_table(results, title: str) -> Table:
                 cells.append("")
         table.add_row(label, *cells)
 
-    row("World production (t)", "produced_t", "world")
+    row("Production, world (t)", "produced_t", "world")
     seized = df[(df.metric == "seized_t") & (df.region != "world")]
-    top = seized.groupby("region")["mean"].sum().sort_values(ascending=False).index[:8]
+    totals = seized.groupby("region")["mean"].sum().sort_values(ascending=False)
+    top = totals[totals > 0].index[:8]
     for code in top:
         row(f"Seized in {code} (t)", "seized_t", code)
+    table.add_section()
     names = dict(
         zip(results.data["market"].values, results.data["market_name"].values, strict=True)
     )
     for market in results.data["market"].values:
-        row(f"Delivered to {names[market]} (t)", "delivered_t", str(market))
-    row("Ecuador transit share (% of world output)", "transit_share", "EC", 100.0, 1)
-    row("Homicides in Ecuador", "homicides", "EC")
-    row("Ecuador homicide rate (/100k)", "homicide_rate", "EC", 1.0, 1)
+        row(f"Delivered: {names[market]} (t)", "delivered_t", str(market))
+    table.add_section()
+    row("Ecuador transit share (% world)", "transit_share", "EC", 100.0, 1)
+    row("Homicides, Ecuador", "homicides", "EC")
+    row("Homicide rate, Ecuador (/100k)", "homicide_rate", "EC", 1.0, 1)
     row("Deaths in lethal strikes", "deaths_crew", "world")
     return table
 
@@ -179,8 +183,9 @@ def parameters() -> None:
     """List the model's parameters with units, defaults, bounds and evidence."""
     from corredor.parameters import PARAMS
 
-    table = Table(title="Parameters (override in a scenario's [parameters] table)")
-    for col in ("name", "unit", "default", "bounds", "evidence", "meaning"):
+    table = Table(title="Parameters (override in a scenario's \\[parameters] table)")
+    table.add_column("name", no_wrap=True)
+    for col in ("unit", "default", "bounds", "evidence", "meaning"):
         table.add_column(col)
     for p in PARAMS.values():
         table.add_row(
@@ -217,7 +222,8 @@ def evidence(
             needle = search.lower()
             shown = [e for e in shown if needle in " ".join(map(str, vars(e).values())).lower()]
     table = Table(title="Evidence")
-    for col in ("id", "value", "unit", "year", "place", "source", "range", "conf."):
+    table.add_column("id", no_wrap=True)
+    for col in ("value", "unit", "year", "place", "source", "range", "conf."):
         table.add_column(col, overflow="fold")
     for e in shown:
         source = ", ".join(p for p in (e.publisher, e.title, e.date) if p)

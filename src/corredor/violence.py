@@ -7,7 +7,8 @@ Expected homicides per week at node n:
 with F_n the tonnes passing through n that week, s_gn group g's share of it and
 rival_gh = 1 for two different groups that are not allied (0 otherwise): the second term
 is the contested tonnage, the flow times the chance that two random kilograms belong to
-rival groups (alliances may end at a date, turning allies into rivals). Recorded homicides are Poisson draws. A country's total adds homicides
+rival groups (alliances may end at a date, turning allies into rivals). Recorded
+homicides are Poisson draws. A country's total adds homicides
 not driven by the trade in the model: `base_homicide_rate` per 100,000 people per year.
 """
 

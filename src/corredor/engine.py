@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from corredor import interdiction, markets, production, traffickers, violence
+from corredor import interdiction, kernels, markets, production, traffickers, violence
 from corredor.parameters import parse_when
 from corredor.routes import RouteSet, enumerate_routes
 from corredor.scenario import Scenario
@@ -77,16 +77,11 @@ class Compiled:
     markets: list[str]
     groups: list[str]
     agencies: list[str]
-    n_hops: int
-    hop_edge: np.ndarray  # (P, H) edge index, E for padding (a dummy edge)
-    hop_belief: np.ndarray  # (P, H) index g*E + e into beliefs, G*E for padding
+    route_bounds: np.ndarray  # (P+1,) hops of route p are route_bounds[p]:route_bounds[p+1]
+    rh_belief: np.ndarray  # (nnz,) index g*E + e of each hop into the groups' beliefs
+    rh_new_country: np.ndarray  # (nnz,) model-country index first entered, or -1
+    origin_country: np.ndarray  # (P,) model-country index of each route's origin
     inc_route_edge: Incidence  # (P, E)
-    inc_hop_edge: Incidence  # (P*H, E)
-    inc_hop_group_edge: Incidence  # (P*H, G*E)
-    inc_hop_group_node: Incidence  # (P*H, G*N) node reached by the hop
-    inc_route_group_node: Incidence  # (P, G*N) origin node
-    inc_hop_country: Incidence  # (P*H, C) first entry into a country
-    inc_route_country: Incidence  # (P, C) origin country
     inc_route_corridor: Incidence  # (P, K)
     inc_route_group: Incidence  # (P, G)
     inc_route_lag_market: Incidence  # (P, (L+1)*M)
@@ -123,17 +118,9 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     rh_new = np.where(routes.rh_new_country >= 0, remap[np.maximum(routes.rh_new_country, 0)], -1)
     origin_country = remap[routes.origin_country]
 
-    n_p, n_e, n_n = routes.n_routes, len(net.edges), len(net.nodes)
+    n_p, n_e = routes.n_routes, len(net.edges)
     groups = list(scenario.groups)
     n_g = len(groups)
-    hops_per_route = np.diff(np.append(routes.route_start, len(routes.rh_route)))
-    n_h = int(hops_per_route.max())
-    hop_pos = np.arange(len(routes.rh_route)) - routes.route_start[routes.rh_route]
-    hop_edge = np.full((n_p, n_h), n_e, dtype=np.int64)
-    hop_edge[routes.rh_route, hop_pos] = routes.rh_edge
-    hop_belief = np.full((n_p, n_h), n_g * n_e, dtype=np.int64)
-    hop_belief[routes.rh_route, hop_pos] = routes.group[routes.rh_route] * n_e + routes.rh_edge
-    flat = routes.rh_route * n_h + hop_pos  # position in the (P*H) flattening
 
     def incidence(rows, cols, n_rows, n_cols) -> Incidence:
         rows, cols = np.asarray(rows), np.asarray(cols)
@@ -150,7 +137,6 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     np.add.at(keep_log, routes.rh_route, np.log1p(-np.minimum(loss[routes.rh_edge], 1 - 1e-12)))
     max_lag = int(routes.lag_weeks.max())
     n_m = len(routes.markets)
-    new_mask = rh_new >= 0
     countries_rows = {c.iso2: c for c in net.countries}
 
     return Compiled(
@@ -160,22 +146,11 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         markets=routes.markets,
         groups=groups,
         agencies=list(scenario.agencies),
-        n_hops=n_h,
-        hop_edge=hop_edge,
-        hop_belief=hop_belief,
+        route_bounds=np.append(routes.route_start, len(routes.rh_edge)).astype(np.int64),
+        rh_belief=(routes.group[routes.rh_route] * n_e + routes.rh_edge).astype(np.int64),
+        rh_new_country=rh_new.astype(np.int64),
+        origin_country=origin_country.astype(np.int64),
         inc_route_edge=incidence(routes.rh_route, routes.rh_edge, n_p, n_e),
-        inc_hop_edge=incidence(flat, routes.rh_edge, n_p * n_h, n_e),
-        inc_hop_group_edge=incidence(
-            flat, routes.group[routes.rh_route] * n_e + routes.rh_edge, n_p * n_h, n_g * n_e
-        ),
-        inc_hop_group_node=incidence(
-            flat, routes.group[routes.rh_route] * n_n + routes.rh_to, n_p * n_h, n_g * n_n
-        ),
-        inc_route_group_node=incidence(
-            np.arange(n_p), routes.group * n_n + routes.origin, n_p, n_g * n_n
-        ),
-        inc_hop_country=incidence(flat[new_mask], rh_new[new_mask], n_p * n_h, len(countries)),
-        inc_route_country=incidence(np.arange(n_p), origin_country, n_p, len(countries)),
         inc_route_corridor=incidence(
             np.arange(n_p), routes.corridor, n_p, len(routes.corridor_labels)
         ),
@@ -296,6 +271,7 @@ class Simulation:
         self.beta = np.repeat(strength * (1.0 - p_start)[None, :], R, axis=0)
         assert self.alpha.shape == (R, n_ge)
         self.clock = 0  # weeks simulated, warm-up included: drives the delivery pipeline
+        self.clock_offset = 0  # week at which belief counts were last rescaled
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -350,7 +326,7 @@ class Simulation:
         """One week: the phases of `PHASES`, in order."""
         c, R, p = self.c, self.R, self.scenario.params
         routes = c.routes
-        n_e = len(c.load)
+        n_e, n_n = len(c.load), len(c.node_country)
 
         # produce ------------------------------------------------------------------
         noise = production.noise_factor(
@@ -363,15 +339,14 @@ class Simulation:
         # perceive -----------------------------------------------------------------
         belief = traffickers.perceived_edge_risk(self.alpha, self.beta, self.prior_mean)
         log_pass = np.log1p(-np.minimum(belief, 1 - 1e-12))
-        log_pass = np.concatenate([log_pass, np.zeros((R, 1))], axis=1)
-        risk = -np.expm1(log_pass[:, c.hop_belief].sum(axis=2))  # (R, P)
+        risk = -np.expm1(kernels.route_sum(log_pass, c.rh_belief, c.route_bounds))  # (R, P)
         value = (
             self.price[:, routes.market] * (1.0 - risk) * c.keep[None, :]
             - routes.cost[None, :]
             - p["production.origin_price_usd_per_kg"]
         )
-        shares = traffickers.route_shares(
-            value, routes.block_start, p["traffickers.choice_sharpness"]
+        shares = kernels.block_shares(
+            value, routes.block_start, p["traffickers.choice_sharpness"], traffickers.MIN_VALUE
         )
 
         # dispatch -----------------------------------------------------------------
@@ -379,26 +354,15 @@ class Simulation:
         # block's routes that still have room, in proportion to their shares; whatever
         # is left after the last pass stays in stock for next week.
         offered = p["traffickers.dispatch_rate"] * self.stock
-        sent = np.zeros_like(shares)
-        room = np.broadcast_to(c.capacity, (R, n_e)).copy()
-        open_share = shares
-        for _ in range(DISPATCH_PASSES):
-            want = offered[:, routes.block] * open_share
-            intended = want @ c.inc_route_edge  # (R, E)
-            edge_scale = np.minimum(
-                1.0, np.divide(room, intended, out=np.ones_like(intended), where=intended > 0)
-            )
-            edge_scale = np.concatenate([edge_scale, np.ones((R, 1))], axis=1)
-            route_scale = edge_scale[:, c.hop_edge].min(axis=2)
-            got = want * route_scale
-            sent += got
-            room = np.maximum(room - got @ c.inc_route_edge, 0.0)
-            # (clamped: the subtraction can leave -1e-13 where a block was fully sent)
-            offered = np.maximum(offered - np.add.reduceat(got, routes.block_start, axis=1), 0.0)
-            open_share = shares * (route_scale >= 1.0)
-            total = np.add.reduceat(open_share, routes.block_start, axis=1)
-            sizes = np.diff(np.append(routes.block_start, routes.n_routes))
-            open_share = open_share / np.repeat(np.where(total > 0, total, 1.0), sizes, axis=1)
+        sent, _ = kernels.dispatch(
+            offered,
+            shares,
+            c.capacity,
+            routes.block_start,
+            c.route_bounds,
+            routes.rh_edge,
+            DISPATCH_PASSES,
+        )
         self.stock -= np.add.reduceat(sent, routes.block_start, axis=1)
         np.maximum(self.stock, 0.0, out=self.stock)  # guards -1e-13 rounding only
 
@@ -411,31 +375,44 @@ class Simulation:
         frac = np.divide(detected, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
         frac_struck = np.divide(struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
         survive = (1.0 - frac) * (1.0 - c.loss[None, :])
-        survive = np.concatenate([survive, np.ones((R, 1))], axis=1)
-        entering = np.empty((R, routes.n_routes, c.n_hops))
-        amount = sent
-        for h in range(c.n_hops):
-            entering[:, :, h] = amount
-            amount = amount * survive[:, c.hop_edge[:, h]]
-        arrived = amount  # (R, P) what reaches the market node
-        entering_flat = entering.reshape(R, -1)
-        flow = entering_flat @ c.inc_hop_edge  # (R, E)
+        flow, arrived, own_kg, node_group, transit = kernels.transit(
+            sent,
+            survive,
+            c.route_bounds,
+            routes.rh_edge,
+            routes.rh_to,
+            c.rh_new_country,
+            routes.group,
+            routes.origin,
+            c.origin_country,
+            len(c.groups),
+            n_n,
+            len(c.countries),
+        )
         interdicted = flow * frac
         destroyed_e = flow * frac_struck
         seized_e = interdicted - destroyed_e
         lost_e = flow * (1.0 - frac) * c.loss[None, :]
 
         # learn --------------------------------------------------------------------
-        own = (entering_flat @ c.inc_hop_group_edge) / np.tile(c.load, len(c.groups))[None, :]
-        frac_g = np.tile(frac, len(c.groups))
-        struck_g = np.tile(frac_struck, len(c.groups))
-        half_life = p["traffickers.memory_half_life_weeks"]
-        traffickers.update_beliefs(
+        # Lazy discounting: counts are kept multiplied by decay**-clock (see kernels.learn).
+        decay = 0.5 ** (1.0 / p["traffickers.memory_half_life_weeks"])
+        # observations of week w weigh decay**-(w + 1) against the prior (kernels.learn)
+        weight = decay ** -float(self.clock + 1 - self.clock_offset)
+        if weight > 1e200:  # rescale long before overflow; the ratio is unaffected
+            self.alpha /= weight
+            self.beta /= weight
+            self.clock_offset = self.clock
+            weight = 1.0
+        kernels.learn(
             self.alpha,
             self.beta,
-            own * (frac_g + p["traffickers.strike_deterrence"] * struck_g),
-            own * (1.0 - frac_g),
-            0.5 ** (1.0 / half_life),
+            own_kg,
+            frac,
+            frac_struck,
+            c.load,
+            p["traffickers.strike_deterrence"],
+            weight,
         )
 
         # deliver ------------------------------------------------------------------
@@ -465,8 +442,6 @@ class Simulation:
         ]
 
         # violence -----------------------------------------------------------------
-        arriving_flat = (entering * survive[:, c.hop_edge][:, :, :]).reshape(R, -1)
-        node_group = arriving_flat @ c.inc_hop_group_node + sent @ c.inc_route_group_node
         node_group = node_group.reshape(R, len(c.groups), -1)
         lam = violence.expected_homicides(
             node_group, c.rival[t], p["violence.flow_coef"], p["violence.contest_coef"]
@@ -493,7 +468,6 @@ class Simulation:
         rec.add(t, "flow_kg", flow)
         rec.add(t, "interdicted_kg", interdicted)
         rec.add(t, "corridor_kg", sent @ c.inc_route_corridor)
-        transit = sent @ c.inc_route_country + entering_flat @ c.inc_hop_country
         rec.add(t, "transit_kg", transit)
         rec.add(t, "price_usd_per_kg", self.price)
         rec.add(t, "homicides", homicides)

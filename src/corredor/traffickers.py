@@ -33,22 +33,16 @@ def block_normalise(log_weight: np.ndarray, block_start: np.ndarray) -> np.ndarr
     return w / np.repeat(total, sizes, axis=1)
 
 
+MIN_VALUE = 1.0  # USD/kg: routes worth less still get a sliver of the dispatch
+
+
 def route_shares(value: np.ndarray, block_start: np.ndarray, sharpness: float) -> np.ndarray:
-    """Share of each block's dispatch sent on each route (rows sum to 1 per block)."""
-    return block_normalise(sharpness * np.log(np.maximum(value, 1.0)), block_start)
+    """Share of each block's dispatch sent on each route (rows sum to 1 per block).
 
-
-def perceived_route_risk(
-    belief: np.ndarray, hop_belief_index: np.ndarray, hop_mask: np.ndarray
-) -> np.ndarray:
-    """(R, P) perceived interdiction probability of each route.
-
-    belief: (R, G*E) perceived per-edge risk; hop_belief_index: (P, H) index into it
-    (group * E + edge); hop_mask: (P, H) True where the hop exists.
+    Reference implementation in numpy; the engine uses the compiled
+    `kernels.block_shares`, and a test checks that both agree.
     """
-    r = belief[:, hop_belief_index]  # (R, P, H)
-    log_pass = np.where(hop_mask[None], np.log1p(-np.minimum(r, 1.0 - 1e-12)), 0.0)
-    return -np.expm1(log_pass.sum(axis=2))
+    return block_normalise(sharpness * np.log(np.maximum(value, MIN_VALUE)), block_start)
 
 
 # A vanishing pseudo-count that keeps alpha/(alpha+beta) defined after long disuse.
@@ -63,7 +57,12 @@ def perceived_edge_risk(alpha: np.ndarray, beta: np.ndarray, prior: np.ndarray) 
 def update_beliefs(
     alpha: np.ndarray, beta: np.ndarray, detected: np.ndarray, passed: np.ndarray, decay: float
 ) -> None:
-    """Discount past counts, then add this week's own observations (in place)."""
+    """Discount past counts, then add this week's own observations (in place).
+
+    Reference implementation; the engine uses `kernels.learn`, which keeps counts
+    multiplied by decay**-week instead of discounting every count every week (the
+    belief alpha / (alpha + beta) is the same; a test checks it).
+    """
     alpha *= decay
     alpha += detected
     beta *= decay

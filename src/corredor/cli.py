@@ -203,11 +203,25 @@ def parameters() -> None:
 def evidence(
     search: str = typer.Option(None, "--search", help="Show entries whose text contains this."),
     entry_id: str = typer.Option(None, "--id", help="Show one entry in full."),
+    check: bool = typer.Option(
+        False, "--check", help="Verify every built-in number cites an entry and lies in its range."
+    ),
 ) -> None:
     """Print the evidence table (sources of every number in the default scenario)."""
     from corredor.evidence import default_evidence
 
     entries = default_evidence()
+    if check:
+        from corredor.evidence_check import check_builtins
+
+        n_checks, problems = check_builtins(entries)
+        for problem in problems:
+            err_console.print(f"[red]✗[/] {problem}", highlight=False)
+        if problems:
+            err_console.print(f"{len(problems)} problems in {n_checks} checks")
+            raise typer.Exit(1)
+        console.print(f"evidence check passed: {n_checks} checks, {len(entries)} entries")
+        return
     if entry_id is not None:
         if entry_id not in entries:
             from corredor.errors import suggest
@@ -242,6 +256,117 @@ def evidence(
         e = shown[0]
         console.print(f"quote: {e.quote}\nlink: {e.link or '-'}\nnotes: {e.notes or '-'}")
     console.print(f"{len(shown)} entries")
+
+
+@app.command()
+def history(
+    path: Path = typer.Option(None, "--file", help="An observed-series CSV (default: built-in)."),
+) -> None:
+    """Print the observed annual series the model is calibrated against."""
+    from corredor.history import load_history
+
+    df = load_history(path)
+    wide = df.pivot_table(index=["series", "region"], columns="year", values="value")
+    table = Table(title="Observed history (t/year; homicide rate per 100,000)")
+    table.add_column("series", no_wrap=True)
+    table.add_column("region")
+    years = list(wide.columns)
+    for y in years:
+        table.add_column(str(y), justify="right")
+    for (series, region), row in wide.iterrows():
+        cells = ["" if v != v else f"{v:,.1f}" for v in row.values]
+        table.add_row(series, region, *cells)
+    console.print(table)
+    console.print(f"{len(df)} observations; sources: `corredor evidence --id REF` (column ref)")
+
+
+@app.command()
+def calibrate(
+    scenario: str = typer.Argument("baseline", help="Scenario to calibrate."),
+    method: str = typer.Option("de", "--method", help="de: differential evolution (scipy)."),
+    fit_end: int = typer.Option(2021, "--fit-end", help="Last year of the fitting window."),
+    maxiter: int = typer.Option(15, "--maxiter", help="Generations of differential evolution."),
+    popsize: int = typer.Option(8, "--popsize", help="Population size per free parameter."),
+    replicates: int = typer.Option(2, "--replicates", "-r", help="Replicates per evaluation."),
+    budget: float = typer.Option(900.0, "--budget-seconds", help="Stop after this long."),
+    param: list[str] = typer.Option(
+        [], "--param", help="Free parameter bounds NAME=LOW:HIGH (repeatable)."
+    ),
+    observed: Path = typer.Option(None, "--observed", help="Observed-series CSV."),
+    seed: int = typer.Option(1, "--seed", help="Seed shared by every evaluation."),
+    out: Path = typer.Option(Path("out/calibration"), "--out", "-o", help="Report directory."),
+) -> None:
+    """Fit free parameters to observed history; write calibrated TOML and a report."""
+    import pandas as pd
+
+    from corredor.calibration import calibrate as run_calibration
+    from corredor.calibration import check_in_evidence_ranges, parse_bounds
+    from corredor.calibration_report import write_report
+    from corredor.history import load_history
+    from corredor.scenario import load_scenario
+
+    if method != "de":
+        raise CorredorError(f"unknown method {method!r}", field="--method", fix="use de")
+    for name, value in (
+        ("--maxiter", maxiter),
+        ("--popsize", popsize),
+        ("--replicates", replicates),
+    ):
+        if value < 1:
+            raise CorredorError("must be at least 1", field=name, fix="use 1 or more")
+    if budget <= 0:
+        raise CorredorError("must be positive", field="--budget-seconds")
+    free = parse_bounds(param)
+    history_df = load_history(observed)
+    sc = load_scenario(scenario)
+    with Progress(
+        TextColumn("[bold]calibrating"),
+        BarColumn(),
+        TextColumn("{task.completed} evals"),
+        TextColumn("best {task.fields[best]:.4f}"),
+        TextColumn("{task.fields[secs]:.0f}s"),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(
+            "calibrate",
+            total=maxiter * popsize * len(free) + popsize * len(free),
+            best=float("nan"),
+            secs=0.0,
+        )
+        result = run_calibration(
+            sc,
+            history_df,
+            free=free,
+            fit_end=fit_end,
+            maxiter=maxiter,
+            popsize=popsize,
+            replicates=replicates,
+            seed=seed,
+            budget_seconds=budget,
+            progress=lambda n, best, secs: bar.update(task, completed=n, best=best, secs=secs),
+        )
+    written = write_report(result, out, sc.name)
+    table = Table(
+        title=f"Calibration of {sc.name}: {result.evaluations} evaluations, {result.seconds:.0f} s"
+    )
+    for col in ("series", "region", "window", "years", "MAPE %", "corr"):
+        table.add_column(col)
+    for _, r in result.stats.iterrows():
+        table.add_row(
+            r.series,
+            r.region,
+            r.window,
+            r.years,
+            f"{r.mape:.1f}",
+            "" if pd.isna(r["corr"]) else f"{r['corr']:.2f}",
+        )
+    console.print(table)
+    for name, value in result.best.items():
+        console.print(f"{name} = {value:.6g}")
+    for warning in check_in_evidence_ranges(result.best):
+        err_console.print(f"[yellow]warning:[/] {warning}")
+    console.print("Wrote " + ", ".join(str(p) for p in written))
 
 
 def main() -> None:

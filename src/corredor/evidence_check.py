@@ -1,0 +1,82 @@
+"""`corredor evidence --check`: every number of the built-in scenarios cites evidence.
+
+Checks, for every built-in scenario and the network it uses:
+- every parameter's evidence id exists, and every value the scenario runs with (default
+  or override, each point of a dated series) lies inside that entry's low–high range;
+- every evidence id cited by the scenario, its groups and agencies, and by the network
+  files exists;
+- every edge's capacity, cost and base detection lies inside the range of the entry its
+  `capacity_ref`, `cost_ref` and (first) `detection_ref` cite.
+Production, market and country rows are checked for existence of their references only:
+one entry there often supports several columns or a derived total.
+"""
+
+from __future__ import annotations
+
+from corredor.evidence import Evidence, default_evidence, split_refs
+from corredor.parameters import PARAMS
+from corredor.scenario import builtin_scenarios, load_scenario
+
+EDGE_COLUMNS = (
+    ("capacity_ref", "capacity_kg_per_week"),
+    ("cost_ref", "cost_usd_per_kg"),
+    ("detection_ref", "base_detection"),
+)
+
+
+def check_builtins(evidence: dict[str, Evidence] | None = None) -> tuple[int, list[str]]:
+    """Returns (number of checks made, problems found)."""
+    evidence = default_evidence() if evidence is None else evidence
+    problems: list[str] = []
+    checks = 0
+
+    def exists(ref: str, where: str) -> bool:
+        nonlocal checks
+        checks += 1
+        if ref not in evidence:
+            problems.append(f"{where}: evidence entry {ref!r} does not exist")
+            return False
+        return True
+
+    def within(ref: str, value: float, where: str) -> None:
+        nonlocal checks
+        if not exists(ref, where):
+            return
+        checks += 1
+        e = evidence[ref]
+        if not e.contains(value):
+            problems.append(
+                f"{where}: value {value:g} lies outside [{e.low:g}, {e.high:g}] of {ref!r}"
+            )
+
+    networks_done: set[str] = set()
+    for name in builtin_scenarios():
+        sc = load_scenario(name)
+        for pname, param in PARAMS.items():
+            series = sc.params.series(pname)
+            for value in series.values:
+                within(param.evidence, value, f"scenario {name}, parameters.{pname}")
+        for ref in sc.raw.get("refs", []):
+            exists(ref, f"scenario {name}, refs")
+        for gid, g in sc.groups.items():
+            for ref in g.refs:
+                exists(ref, f"scenario {name}, groups.{gid}.refs")
+        for aid, a in sc.agencies.items():
+            for ref in a.refs:
+                exists(ref, f"scenario {name}, agencies.{aid}.refs")
+        net = sc.network
+        if str(net.path) in networks_done:
+            continue
+        networks_done.add(str(net.path))
+        for ref, places in net.refs().items():
+            exists(ref, f"network {net.name}, {places[0]}")
+        for i, edge in enumerate(net.edges, start=2):
+            for ref_col, value_col in EDGE_COLUMNS:
+                refs = split_refs(getattr(edge, ref_col))
+                if refs:
+                    within(
+                        refs[0],
+                        getattr(edge, value_col),
+                        f"network {net.name}, edges.csv row {i}, {value_col}",
+                    )
+    return checks, problems

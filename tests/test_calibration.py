@@ -1,0 +1,133 @@
+"""Observed history, the evidence check and a small end-to-end calibration."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pytest
+
+from corredor import cli
+from corredor.calibration import FreeParameter, calibrate, parse_bounds
+from corredor.calibration_report import write_report
+from corredor.errors import CorredorError
+from corredor.evidence import default_evidence
+from corredor.evidence_check import check_builtins
+from corredor.history import default_path, load_history
+from corredor.scenario import load_scenario
+
+
+def _cli(args, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["corredor", *args])
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_history_loads_and_cites_evidence():
+    df = load_history()
+    ev = default_evidence()
+    assert len(df) >= 40
+    assert set(df.ref) <= set(ev)
+    assert {("seized_t", "EC"), ("homicide_rate", "EC"), ("produced_t", "world")} <= set(
+        zip(df.series, df.region, strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        (lambda t: t + t.splitlines()[1] + "\n", "appears twice"),
+        (lambda t: t.replace("wdr-world-prod-2015", "no-such-entry", 1), "does not exist"),
+        (lambda t: t.replace("produced_t", "producd_t", 1), "unknown series"),
+        (lambda t: t.replace(",2015,", ",twenty,", 1), "not a number"),
+        (lambda t: t.replace("series,", "serie,", 1), "missing column"),
+    ],
+)
+def test_bad_history_files(tmp_path, capsys, monkeypatch, edit, needle):
+    path = tmp_path / "obs.csv"
+    path.write_text(edit(default_path().read_text()))
+    with pytest.raises(CorredorError, match=needle):
+        load_history(path)
+    code, text = _cli(["history", "--file", str(path)], capsys, monkeypatch)
+    assert code == 2 and needle in text and "Traceback" not in text
+
+
+def test_evidence_check_passes_and_can_fail():
+    n, problems = check_builtins()
+    assert n > 500 and problems == []
+    ev = dict(default_evidence())
+    tight = ev["param-violence-contest"]
+    ev["param-violence-contest"] = type(tight)(**{**vars(tight), "low": 100.0, "high": 200.0})
+    _, problems = check_builtins(ev)
+    assert any("violence.contest_coef" in p for p in problems)
+    del ev["net-capacity-road"]
+    _, problems = check_builtins(ev)
+    assert any("net-capacity-road" in p for p in problems)
+
+
+def test_evidence_check_command(capsys, monkeypatch):
+    code, text = _cli(["evidence", "--check"], capsys, monkeypatch)
+    assert code == 0 and "evidence check passed" in text
+
+
+def test_bounds_parsing():
+    free = parse_bounds(["interdiction.k_road=0.01:0.1"])
+    assert any(p.name == "interdiction.k_road" and p.high == 0.1 for p in free)
+    for spec, needle in (
+        ("interdiction.k_road=0.2:0.1", "greater than"),
+        ("interdiction.k_rod=0.1:0.2", "unknown parameter"),
+        ("interdiction.k_road", "NAME=LOW:HIGH"),
+        ("strikes.misidentified_share=0:2", "allowed range"),
+    ):
+        with pytest.raises(CorredorError, match=needle):
+            parse_bounds([spec])
+
+
+def test_bad_calibrate_options(capsys, monkeypatch, tmp_path):
+    code, text = _cli(
+        ["calibrate", "--param", "interdiction.k_road=0.5:0.1", "--out", str(tmp_path / "c")],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 2 and "greater than" in text
+    assert not (tmp_path / "c").exists()
+
+
+def test_small_calibration_end_to_end(tmp_path):
+    sc = load_scenario("baseline")
+    free = (
+        FreeParameter("interdiction.k_container", 0.1, 3.0, log=True),
+        FreeParameter("violence.contest_coef", 0.0, 10.0),
+    )
+    result = calibrate(
+        sc,
+        load_history(),
+        free=free,
+        fit_end=2017,
+        maxiter=1,
+        popsize=2,
+        replicates=1,
+        report_replicates=2,
+        budget_seconds=120,
+    )
+    assert result.evaluations >= 4
+    assert set(result.best) == {p.name for p in free}
+    assert 0.1 <= result.best["interdiction.k_container"] <= 3.0
+    assert {"fit", "held-out"} <= set(result.stats.window)
+    assert (result.stats.mape >= 0).all()
+    paths = write_report(result, tmp_path / "cal", "baseline")
+    assert all(p.exists() for p in paths)
+    html = (tmp_path / "cal" / "calibration.html").read_text()
+    assert "data:image/png;base64" in html and "held-out" in html
+    # the fitted scenario file is a scenario that runs
+    toml = tmp_path / "cal" / "calibrated.toml"
+    shutil.copy(toml, tmp_path / "fitted.toml")
+    fitted = load_scenario(tmp_path / "fitted.toml")
+    assert fitted.params["violence.contest_coef"] == pytest.approx(
+        result.best["violence.contest_coef"], rel=1e-5
+    )

@@ -1,160 +1,80 @@
-"""Extract country outlines for the offline maps from Natural Earth (public domain).
+"""Build src/corredor/data/geo/countries.geojson from Natural Earth 1:110m (naturalearth_lowres).
 
-Natural Earth 1:110m ships inside the geopandas 0.14.x wheel as `naturalearth_lowres`.
-Run once (needs `pip download --no-deps geopandas==0.14.4` unzipped and `pyshp`):
-
-    python tools/build_countries_geojson.py path/to/geopandas/datasets/naturalearth_lowres
-
-Writes src/corredor/data/geo/countries.geojson (Americas, Europe, West Africa, Australia).
+Run in a throwaway venv: pip install geopandas==0.14.4 pyshp pycountry shapely
+    python build_countries.py OUT.geojson
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
+from importlib import resources
 
-import shapefile  # pyshp
+import pycountry
+import shapefile
+from shapely.geometry import box, mapping, shape
+from shapely.ops import unary_union
 
-OUT = Path(__file__).resolve().parents[1] / "src/corredor/data/geo/countries.geojson"
-BBOX = (-130.0, -60.0, 45.0, 65.0)  # lon_min, lat_min, lon_max, lat_max
-ISO2 = {  # ISO 3166-1 alpha-3 to alpha-2 for the countries kept
-    "ARG": "AR",
-    "BOL": "BO",
-    "BRA": "BR",
-    "CHL": "CL",
-    "COL": "CO",
-    "ECU": "EC",
-    "GUY": "GY",
-    "PRY": "PY",
-    "PER": "PE",
-    "SUR": "SR",
-    "URY": "UY",
-    "VEN": "VE",
-    "PAN": "PA",
-    "CRI": "CR",
-    "NIC": "NI",
-    "HND": "HN",
-    "SLV": "SV",
-    "GTM": "GT",
-    "BLZ": "BZ",
-    "MEX": "MX",
-    "USA": "US",
-    "CAN": "CA",
-    "CUB": "CU",
-    "DOM": "DO",
-    "HTI": "HT",
-    "JAM": "JM",
-    "PRI": "PR",
-    "BHS": "BS",
-    "TTO": "TT",
-    "BEL": "BE",
-    "NLD": "NL",
-    "ESP": "ES",
-    "DEU": "DE",
-    "FRA": "FR",
-    "PRT": "PT",
-    "GBR": "GB",
-    "IRL": "IE",
-    "ITA": "IT",
-    "CHE": "CH",
-    "AUT": "AT",
-    "POL": "PL",
-    "CZE": "CZ",
-    "DNK": "DK",
-    "NOR": "NO",
-    "SWE": "SE",
-    "MAR": "MA",
-    "DZA": "DZ",
-    "TUN": "TN",
-    "LBY": "LY",
-    "MRT": "MR",
-    "SEN": "SN",
-    "GMB": "GM",
-    "GNB": "GW",
-    "GIN": "GN",
-    "SLE": "SL",
-    "LBR": "LR",
-    "CIV": "CI",
-    "GHA": "GH",
-    "TGO": "TG",
-    "BEN": "BJ",
-    "NGA": "NG",
-    "MLI": "ML",
-    "BFA": "BF",
-    "NER": "NE",
-    "ESH": "EH",
-    "CMR": "CM",
-    "AUS": "AU",
-    "GRL": "GL",
-    "FLK": "FK",
-    "LUX": "LU",
-    "ISL": "IS",
-    "FIN": "FI",
-    "EST": "EE",
-    "LVA": "LV",
-    "LTU": "LT",
-    "SVK": "SK",
-    "HUN": "HU",
-    "SVN": "SI",
-    "HRV": "HR",
-    "ROU": "RO",
-    "BGR": "BG",
-    "GRC": "GR",
-    "SRB": "RS",
-    "BIH": "BA",
-    "ALB": "AL",
-    "MKD": "MK",
-    "MNE": "ME",
-    "BLR": "BY",
-    "UKR": "UA",
-    "MDA": "MD",
-    "TCD": "TD",
-    "GNQ": "GQ",
-    "GAB": "GA",
-    "EGY": "EG",
-    "SDN": "SD",
-    "TUR": "TR",
-    "CYP": "CY",
+BBOX = box(-130.0, -60.0, 45.0, 65.0)
+EXTRA = {"AUS"}  # Asia-Oceania market
+# Natural Earth rows without a proper ISO 3166-1 alpha-3 code, mapped by name.
+BY_NAME = {
+    "France": "FRA",
+    "Norway": "NOR",
+    "Kosovo": "XKX",  # user-assigned code, as used by the EU and the IMF
+    "N. Cyprus": "CYP",  # merged into Cyprus
+    "Somaliland": "SOM",  # merged into Somalia
 }
-BY_NAME = {"France": "FRA", "Norway": "NOR", "Kosovo": None, "N. Cyprus": None, "Somaliland": None}
+ISO2_EXTRA = {"XKX": "XK"}
 
 
-def main(src: str) -> None:
-    reader = shapefile.Reader(str(Path(src) / "naturalearth_lowres"))
-    fields = [f[0] for f in reader.fields[1:]]
-    features = []
+def rnd(coords):
+    if isinstance(coords[0], (int, float)):
+        return [round(coords[0], 2), round(coords[1], 2)]
+    out = [rnd(c) for c in coords]
+    if out and isinstance(out[0][0], float):  # a ring: drop repeats made by rounding
+        out = [p for i, p in enumerate(out) if i == 0 or p != out[i - 1]]
+    return out
+
+
+def main(out: str) -> None:
+    src = resources.files("geopandas") / "datasets" / "naturalearth_lowres"
+    reader = shapefile.Reader(str(src / "naturalearth_lowres.shp"))
+    groups: dict[str, list] = {}
+    names: dict[str, str] = {}
     for sr in reader.shapeRecords():
-        rec = dict(zip(fields, sr.record, strict=True))
-        iso3 = rec["iso_a3"] if rec["iso_a3"] != "-99" else BY_NAME.get(rec["name"])
-        if iso3 is None or iso3 not in ISO2:
+        rec = sr.record.as_dict()
+        iso3 = rec["iso_a3"]
+        if rec["name"] in BY_NAME:
+            iso3 = BY_NAME[rec["name"]]
+        elif iso3 == "-99" or pycountry.countries.get(alpha_3=iso3) is None:
+            print("skipped (no ISO code):", rec["name"], iso3)
             continue
-        geom = sr.shape.__geo_interface__
-        x0, y0, x1, y1 = sr.shape.bbox
-        outside = x1 < BBOX[0] or x0 > BBOX[2] or y1 < BBOX[1] or y0 > BBOX[3]
-        if outside and iso3 != "AUS":
+        geom = shape(sr.shape.__geo_interface__)
+        groups.setdefault(iso3, []).append(geom)
+        if rec["name"] not in ("N. Cyprus", "Somaliland"):
+            names[iso3] = rec["name"]
+    features = []
+    for iso3, geoms in sorted(groups.items()):
+        geom = geoms[0] if len(geoms) == 1 else unary_union(geoms)
+        if not (geom.intersects(BBOX) or iso3 in EXTRA):
             continue
-
-        def rnd(obj):
-            if isinstance(obj, (list, tuple)):
-                if obj and isinstance(obj[0], float):
-                    return [round(obj[0], 2), round(obj[1], 2)]
-                return [rnd(o) for o in obj]
-            return obj
-
-        geom = {"type": geom["type"], "coordinates": rnd(geom["coordinates"])}
+        iso2 = ISO2_EXTRA.get(iso3) or pycountry.countries.get(alpha_3=iso3).alpha_2
+        g = mapping(geom)
         features.append(
             {
                 "type": "Feature",
-                "geometry": geom,
-                "properties": {"iso2": ISO2[iso3], "iso3": iso3, "name": rec["name"]},
+                "properties": {"iso2": iso2, "iso3": iso3, "name": names[iso3]},
+                "geometry": {
+                    "type": g["type"],
+                    "coordinates": rnd(json.loads(json.dumps(g["coordinates"]))),
+                },
             }
         )
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
-    )
-    print(f"{len(features)} countries -> {OUT} ({OUT.stat().st_size // 1024} KB)")
+    text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write(text + "\n")
+    print(f"{len(features)} countries, {len(text) // 1024} KB -> {out}")
 
 
 if __name__ == "__main__":

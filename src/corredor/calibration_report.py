@@ -16,6 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from corredor.calibration import TARGETS, CalibrationResult  # noqa: E402
 
@@ -56,6 +57,7 @@ def _figure(table: pd.DataFrame, fit_end: int) -> bytes:
         ax.axvline(fit_end + 0.5, color="grey", linestyle=":", linewidth=1)
         ax.set_title(f"{series} {region}", fontsize=9)
         ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7, frameon=False)

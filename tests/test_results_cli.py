@@ -92,3 +92,13 @@ def test_cli_informational_commands(capsys, monkeypatch):
     assert code == 0 and "traffickers.choice_sharpness" in text
     code, text = _cli(["evidence", "--search", "Guayaquil"], capsys, monkeypatch)
     assert code == 0 and "entries" in text
+
+
+def test_transit_share_of_origin_is_consistent(mini_results):
+    """All of a country's output passes its own nodes; shares elsewhere lie in [0, 1]."""
+    df = mini_results.summary()
+    own = df[(df.metric == "transit_share_of_origin") & (df.region == "CO>CO")]
+    assert not own.empty
+    assert own["mean"].between(0.9, 1.1).all()
+    other = df[(df.metric == "transit_share_of_origin") & (df.region == "CO>EC")]
+    assert other["mean"].between(0.0, 1.0).all() and other["mean"].max() > 0

@@ -74,6 +74,8 @@ class Compiled:
     routes: RouteSet
     countries: list[str]
     areas: list[str]
+    producers: list[str]  # producing countries
+    producer_idx: np.ndarray  # their positions in `countries`
     markets: list[str]
     groups: list[str]
     agencies: list[str]
@@ -143,6 +145,10 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         routes=routes,
         countries=countries,
         areas=areas,
+        producers=sorted({net.node(a).country for a in areas}),
+        producer_idx=np.array(
+            [cidx[p] for p in sorted({net.node(a).country for a in areas})], dtype=np.int64
+        ),
         markets=routes.markets,
         groups=groups,
         agencies=list(scenario.agencies),
@@ -295,6 +301,7 @@ class Simulation:
             "interdicted_kg": (R, n_e),
             "corridor_kg": (R, len(c.routes.corridor_labels)),
             "transit_kg": (R, n_c),
+            "transit_by_origin_kg": (R, len(c.producers), n_c),
             "price_usd_per_kg": (R, len(c.markets)),
             "homicides": (R, n_n),
             "homicides_country": (R, n_c),
@@ -375,7 +382,7 @@ class Simulation:
         frac = np.divide(detected, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
         frac_struck = np.divide(struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
         survive = (1.0 - frac) * (1.0 - c.loss[None, :])
-        flow, arrived, own_kg, node_group, transit = kernels.transit(
+        flow, arrived, own_kg, node_group, transit, by_origin = kernels.transit(
             sent,
             survive,
             c.route_bounds,
@@ -469,6 +476,8 @@ class Simulation:
         rec.add(t, "interdicted_kg", interdicted)
         rec.add(t, "corridor_kg", sent @ c.inc_route_corridor)
         rec.add(t, "transit_kg", transit)
+        n_c = len(c.countries)
+        rec.add(t, "transit_by_origin_kg", by_origin.reshape(R, n_c, n_c)[:, c.producer_idx, :])
         rec.add(t, "price_usd_per_kg", self.price)
         rec.add(t, "homicides", homicides)
         rec.add(t, "homicides_country", by_country)

@@ -24,6 +24,7 @@ SERIES = {
     "homicide_rate": "per 100,000/year",
     "homicides": "people/year",
     "transit_share": "share of world production",
+    "transit_share_of_origin": "share of a producing country's output (region ORIGIN>COUNTRY)",
 }
 
 

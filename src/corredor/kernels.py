@@ -72,7 +72,8 @@ def transit(
     own (R, G*E) kg each group sent into each edge; node_group (R, G*N) kg each group
     passed through each node (dispatch at the origin, arrivals elsewhere);
     transit (R, C) kg entering each country (origin country at dispatch, then the first
-    edge into each new country, counted before interdiction on that edge).
+    edge into each new country, counted before interdiction on that edge);
+    by_origin (R, C*C) the same split by the route's origin country (origin * C + country).
     """
     n_r, n_p = sent.shape
     n_e = survive.shape[1]
@@ -81,6 +82,7 @@ def transit(
     own = np.zeros((n_r, n_groups * n_e))
     node_group = np.zeros((n_r, n_groups * n_nodes))
     country = np.zeros((n_r, n_countries))
+    by_origin = np.zeros((n_r, n_countries * n_countries))
     for r in range(n_r):
         for p in range(n_p):
             a = sent[r, p]
@@ -88,7 +90,9 @@ def transit(
                 continue
             g = route_group[p]
             node_group[r, g * n_nodes + route_origin[p]] += a
-            country[r, route_origin_country[p]] += a
+            oc = route_origin_country[p]
+            country[r, oc] += a
+            by_origin[r, oc * n_countries + oc] += a
             for j in range(route_start[p], route_start[p + 1]):
                 e = rh_edge[j]
                 flow[r, e] += a
@@ -96,10 +100,11 @@ def transit(
                 c = rh_new_country[j]
                 if c >= 0:
                     country[r, c] += a
+                    by_origin[r, oc * n_countries + c] += a
                 a *= survive[r, e]
                 node_group[r, g * n_nodes + rh_to[j]] += a
             arrived[r, p] = a
-    return flow, arrived, own, node_group, country
+    return flow, arrived, own, node_group, country, by_origin
 
 
 @njit(cache=True, nogil=True)

@@ -32,6 +32,7 @@ UNITS = {
     "interdicted_kg": ("kg", "cocaine seized or destroyed on each edge"),
     "corridor_kg": ("kg", "cocaine dispatched, by departure country of its route"),
     "transit_kg": ("kg", "cocaine entering a country's nodes (origin country included)"),
+    "transit_by_origin_kg": ("kg", "transit_kg split by the producing country of the cocaine"),
     "price_usd_per_kg": ("USD/kg", "wholesale price in each market (period mean)"),
     "homicides": ("people", "homicides attributed to the cocaine trade at each node"),
     "homicides_country": ("people", "all homicides in a country (trade-driven plus base rate)"),
@@ -65,6 +66,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "interdicted_kg": ("edge",),
         "corridor_kg": ("corridor",),
         "transit_kg": ("country",),
+        "transit_by_origin_kg": ("origin", "country"),
         "price_usd_per_kg": ("market",),
         "homicides": ("node",),
         "homicides_country": ("country",),
@@ -89,6 +91,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "market": c.markets,
         "market_name": ("market", [net.node(m).name for m in c.markets]),
         "country": c.countries,
+        "origin": c.producers,
         "corridor": c.routes.corridor_labels,
         "group": c.groups,
         "node": [n.id for n in nodes],
@@ -187,6 +190,14 @@ class Results:
         world = produced.sum("area_country")
         share = self.annual("transit_kg") / 1000.0 / world
         frames.append(_tidy(share, "country", "transit_share"))
+        # share of one producing country's output passing through another: region "CO>EC"
+        by_origin = self.annual("transit_by_origin_kg") / 1000.0
+        for origin in ds["origin"].values:
+            made = produced.sel(area_country=origin)
+            part = by_origin.sel(origin=origin) / made
+            df = _tidy(part, "country", "transit_share_of_origin")
+            df["region"] = f"{origin}>" + df["region"]
+            frames.append(df)
         frames.append(_tidy(self.annual("homicides_country"), "country", "homicides"))
         pop = self._population()
         if pop is not None:

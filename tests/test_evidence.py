@@ -56,3 +56,10 @@ def test_missing_reference_is_detected(tmp_path):
 def test_split_refs():
     assert split_refs("a; b;;c ") == ["a", "b", "c"]
     assert split_refs("") == []
+
+
+def test_every_entry_has_a_source_and_a_short_quote():
+    for e in default_evidence().values():
+        assert e.publisher and e.title, e.id
+        assert e.quote and len(e.quote.split()) <= 25, e.id
+        assert e.confidence in {"high", "medium", "low"}, e.id

@@ -127,6 +127,55 @@ def run(
 
 
 @app.command()
+def compare(
+    scenarios: list[str] = typer.Argument(..., help="Scenarios; the first is the reference."),
+    replicates: int = typer.Option(16, "--replicates", "-r", help="Replicates per scenario."),
+    seed: int = typer.Option(1, "--seed", "-s", help="Seed shared by all scenarios."),
+    first: int = typer.Option(None, "--from", help="First year of the summary window."),
+    last: int = typer.Option(None, "--to", help="Last year of the summary window."),
+    out: Path = typer.Option(None, "--out", "-o", help="Also write comparison.csv here."),
+) -> None:
+    """Compare scenarios on key outcomes, with differences from the first and 90% intervals."""
+    from corredor.compare import compare as run_compare
+
+    if replicates < 1:
+        raise CorredorError("must be at least 1", field="--replicates", fix="use 1 or more")
+    with err_console.status("running scenarios") as status:
+        result = run_compare(
+            scenarios,
+            replicates=replicates,
+            seed=seed,
+            first=first,
+            last=last,
+            progress=lambda name: status.update(f"running {name}"),
+        )
+    df = result.table
+    table = Table(
+        title=f"Totals {result.first}–{result.last}, {result.replicates} replicates, "
+        f"seed {result.seed}",
+        caption=f"mean [5%–95%]; Δ = difference from {scenarios[0]} in the same replicate",
+    )
+    table.add_column("outcome")
+    for name in scenarios:
+        table.add_column(name, justify="right")
+    for key in df.outcome.unique():
+        sel = df[df.outcome == key].set_index("scenario")
+        cells = []
+        for i, name in enumerate(scenarios):
+            r = sel.loc[name]
+            cell = f"{r['mean']:,.0f}\n[{r.p05:,.0f}–{r.p95:,.0f}]"
+            if i:
+                cell += f"\nΔ {r.diff_mean:+,.0f} [{r.diff_p05:+,.0f}, {r.diff_p95:+,.0f}]"
+            cells.append(cell)
+        table.add_row(sel.iloc[0].label, *cells)
+    console.print(table)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        df.to_csv(out / "comparison.csv", index=False, float_format="%.6g")
+        console.print(f"Wrote {out / 'comparison.csv'}")
+
+
+@app.command()
 def scenarios() -> None:
     """List the built-in scenarios."""
     import tomllib

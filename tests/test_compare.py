@@ -1,0 +1,56 @@
+"""Scenario comparison and the built-in policy scenarios."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from corredor import cli
+from corredor.compare import compare
+from corredor.errors import CorredorError
+from corredor.scenario import builtin_scenarios, load_scenario
+
+
+def test_builtin_scenarios_load_and_extend_baseline():
+    names = builtin_scenarios()
+    for name in (
+        "baseline",
+        "fentanyl-focus",
+        "colombia-ports-secured",
+        "boat-strikes",
+        "secure-ecuador-ports",
+        "joint-operations-2026",
+        "demand-side",
+    ):
+        assert name in names
+        sc = load_scenario(name)
+        assert sc.start == 2015 and sc.end == 2030
+        assert sc.raw.get("question")
+
+
+def test_compare_identical_scenarios_gives_zero_difference():
+    """Common random numbers: a scenario compared with itself differs by exactly zero."""
+    res = compare(["baseline", "baseline"], replicates=2, seed=3, first=2015, last=2017)
+    second = res.table[res.table.scenario == "baseline"].iloc[len(res.table) // 2 :]
+    assert (second.diff_mean == 0).all() and (second.diff_p05 == 0).all()
+
+
+def test_stronger_strikes_destroy_more_and_kill_more():
+    res = compare(["baseline", "boat-strikes"], replicates=2, seed=3, first=2026, last=2027)
+    t = res.table.set_index(["scenario", "outcome"])
+    assert t.loc[("boat-strikes", "destroyed_t"), "diff_mean"] > 0
+    assert t.loc[("boat-strikes", "deaths_crew"), "diff_mean"] > 0
+    assert t.loc[("boat-strikes", "deaths_misidentified"), "diff_mean"] > 0
+
+
+def test_compare_bad_input(capsys, monkeypatch):
+    with pytest.raises(CorredorError):
+        compare(["baseline"], replicates=1)
+    monkeypatch.setattr(
+        sys, "argv", ["corredor", "compare", "baseline", "no-such-scenario", "-r", "1"]
+    )
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    assert exc.value.code == 2
+    assert "no-such-scenario" in capsys.readouterr().err

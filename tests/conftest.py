@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -56,3 +57,17 @@ def assert_invariants(sim: Simulation, data: dict[str, np.ndarray]) -> None:
     np.testing.assert_allclose(plan.share.sum(axis=2), 1.0, atol=1e-9)
     assert (data["price_usd_per_kg"] > 0).all()
     assert (data["interdicted_kg"] <= data["flow_kg"] * (1 + 1e-6) + 1e-6).all()
+
+
+def invoke_cli(args: list[str], capsys, monkeypatch) -> tuple[int, str]:
+    """Run `corredor ARGS` in-process; returns (exit code, stdout + stderr)."""
+    from corredor import cli
+
+    monkeypatch.setattr(sys, "argv", ["corredor", *args])
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out = capsys.readouterr()
+    return code, out.out + out.err

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 
 import pytest
 
-from corredor import cli
+from conftest import invoke_cli
 
-
-def run_cli(args: list[str], capsys, monkeypatch) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "argv", ["corredor", *args])
-    with pytest.raises(SystemExit) as exc:
-        cli.main()
-    captured = capsys.readouterr()
-    return exc.value.code, captured.err + captured.out
+run_cli = invoke_cli
 
 
 def rewrite_csv(path: Path, edit) -> None:

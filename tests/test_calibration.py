@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import sys
 
 import pytest
 
-from corredor import cli
+from conftest import invoke_cli
 from corredor.calibration import FreeParameter, calibrate, parse_bounds
 from corredor.calibration_report import write_report
 from corredor.errors import CorredorError
@@ -15,17 +14,6 @@ from corredor.evidence import default_evidence
 from corredor.evidence_check import check_builtins
 from corredor.history import default_path, load_history
 from corredor.scenario import load_scenario
-
-
-def _cli(args, capsys, monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["corredor", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out + out.err
 
 
 def test_history_loads_and_cites_evidence():
@@ -53,7 +41,7 @@ def test_bad_history_files(tmp_path, capsys, monkeypatch, edit, needle):
     path.write_text(edit(default_path().read_text()))
     with pytest.raises(CorredorError, match=needle):
         load_history(path)
-    code, text = _cli(["history", "--file", str(path)], capsys, monkeypatch)
+    code, text = invoke_cli(["history", "--file", str(path)], capsys, monkeypatch)
     assert code == 2 and needle in text and "Traceback" not in text
 
 
@@ -71,7 +59,7 @@ def test_evidence_check_passes_and_can_fail():
 
 
 def test_evidence_check_command(capsys, monkeypatch):
-    code, text = _cli(["evidence", "--check"], capsys, monkeypatch)
+    code, text = invoke_cli(["evidence", "--check"], capsys, monkeypatch)
     assert code == 0 and "evidence check passed" in text
 
 
@@ -89,7 +77,7 @@ def test_bounds_parsing():
 
 
 def test_bad_calibrate_options(capsys, monkeypatch, tmp_path):
-    code, text = _cli(
+    code, text = invoke_cli(
         ["calibrate", "--param", "interdiction.k_road=0.5:0.1", "--out", str(tmp_path / "c")],
         capsys,
         monkeypatch,

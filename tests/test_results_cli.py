@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import corredor
-from conftest import MINI
-from corredor import cli
+from conftest import MINI, invoke_cli
 from corredor.results import Results
 
 
@@ -62,19 +59,8 @@ def test_summary_totals_match_dataset(mini_results):
     assert sel["mean"].iloc[0] == pytest.approx(float(expected))
 
 
-def _cli(args, capsys, monkeypatch) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "argv", ["corredor", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out + out.err
-
-
 def test_cli_run_writes_outputs(capsys, monkeypatch, tmp_path):
-    code, text = _cli(
+    code, text = invoke_cli(
         ["run", str(MINI), "-r", "2", "--out", str(tmp_path / "o")], capsys, monkeypatch
     )
     assert code == 0, text
@@ -84,13 +70,13 @@ def test_cli_run_writes_outputs(capsys, monkeypatch, tmp_path):
 
 
 def test_cli_informational_commands(capsys, monkeypatch):
-    code, text = _cli(["scenarios"], capsys, monkeypatch)
+    code, text = invoke_cli(["scenarios"], capsys, monkeypatch)
     assert code == 0 and "baseline" in text
-    code, text = _cli(["network", "show", "andean-pacific"], capsys, monkeypatch)
+    code, text = invoke_cli(["network", "show", "andean-pacific"], capsys, monkeypatch)
     assert code == 0 and "ec-guayaquil" in text
-    code, text = _cli(["parameters"], capsys, monkeypatch)
+    code, text = invoke_cli(["parameters"], capsys, monkeypatch)
     assert code == 0 and "traffickers.choice_sharpness" in text
-    code, text = _cli(["evidence", "--search", "Guayaquil"], capsys, monkeypatch)
+    code, text = invoke_cli(["evidence", "--search", "Guayaquil"], capsys, monkeypatch)
     assert code == 0 and "entries" in text
 
 

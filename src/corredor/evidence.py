@@ -7,13 +7,13 @@ low–high range that uncertainty runs draw from. Modelling assumptions are entr
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from corredor.errors import CorredorError
+from corredor.tables import read_rows
 
 COLUMNS = (
     "id",
@@ -81,59 +81,47 @@ def _number(raw: str, path: Path, row: int, field: str) -> float:
 def load_evidence(path: str | Path | None = None) -> dict[str, Evidence]:
     """Read and validate an evidence CSV; returns entries keyed by id."""
     path = Path(path) if path is not None else default_path()
-    if not path.is_file():
-        raise CorredorError("file not found", file=path, fix="check the path")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
+    entries: dict[str, Evidence] = {}
+    for i, row in read_rows(path, COLUMNS):
+        eid = (row["id"] or "").strip()
+        if not eid:
+            raise CorredorError("empty id", file=path, field=f"row {i}, id", fix="give an id")
+        if eid in entries:
             raise CorredorError(
-                f"missing column(s) {', '.join(missing)}",
+                f"id {eid!r} appears twice",
                 file=path,
-                field="header",
-                fix=f"the header must contain {', '.join(COLUMNS)}",
+                field=f"row {i}, id",
+                fix="make ids unique",
             )
-        entries: dict[str, Evidence] = {}
-        for i, row in enumerate(reader, start=2):
-            eid = (row["id"] or "").strip()
-            if not eid:
-                raise CorredorError("empty id", file=path, field=f"row {i}, id", fix="give an id")
-            if eid in entries:
-                raise CorredorError(
-                    f"id {eid!r} appears twice",
-                    file=path,
-                    field=f"row {i}, id",
-                    fix="make ids unique",
-                )
-            kind = row["kind"].strip()
-            if kind not in KINDS:
-                raise CorredorError(
-                    f"unknown kind {kind!r}",
-                    file=path,
-                    field=f"row {i}, kind",
-                    fix=f"use one of {', '.join(sorted(KINDS))}",
-                )
-            conf = row["confidence"].strip()
-            if conf not in CONFIDENCE:
-                raise CorredorError(
-                    f"unknown confidence {conf!r}",
-                    file=path,
-                    field=f"row {i}, confidence",
-                    fix="use high, medium or low",
-                )
-            value = _number(row["value"], path, i, "value")
-            low = _number(row["low"], path, i, "low")
-            high = _number(row["high"], path, i, "high")
-            if low > high:
-                raise CorredorError(
-                    f"low {low} is greater than high {high}",
-                    file=path,
-                    field=f"row {i}, low/high",
-                    fix="swap the bounds",
-                )
-            fields = {c: (row[c] or "").strip() for c in COLUMNS}
-            fields.update(id=eid, kind=kind, value=value, low=low, high=high, confidence=conf)
-            entries[eid] = Evidence(**fields)
+        kind = row["kind"].strip()
+        if kind not in KINDS:
+            raise CorredorError(
+                f"unknown kind {kind!r}",
+                file=path,
+                field=f"row {i}, kind",
+                fix=f"use one of {', '.join(sorted(KINDS))}",
+            )
+        conf = row["confidence"].strip()
+        if conf not in CONFIDENCE:
+            raise CorredorError(
+                f"unknown confidence {conf!r}",
+                file=path,
+                field=f"row {i}, confidence",
+                fix="use high, medium or low",
+            )
+        value = _number(row["value"], path, i, "value")
+        low = _number(row["low"], path, i, "low")
+        high = _number(row["high"], path, i, "high")
+        if low > high:
+            raise CorredorError(
+                f"low {low} is greater than high {high}",
+                file=path,
+                field=f"row {i}, low/high",
+                fix="swap the bounds",
+            )
+        fields = {c: (row[c] or "").strip() for c in COLUMNS}
+        fields.update(id=eid, kind=kind, value=value, low=low, high=high, confidence=conf)
+        entries[eid] = Evidence(**fields)
     return entries
 
 

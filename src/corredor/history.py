@@ -6,7 +6,6 @@ observation citing an evidence entry; series names are metrics of `Results.summa
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -15,6 +14,7 @@ import pandas as pd
 
 from corredor.errors import CorredorError, suggest
 from corredor.evidence import Evidence, default_evidence
+from corredor.tables import read_rows
 
 COLUMNS = ("series", "region", "year", "value", "ref")
 SERIES = {
@@ -47,65 +47,53 @@ def load_history(
     """Read and validate observed series; returns a DataFrame with COLUMNS."""
     path = Path(path) if path is not None else default_path()
     evidence = default_evidence() if evidence is None else evidence
-    if not path.is_file():
-        raise CorredorError("file not found", file=path, fix="check the path")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
+    rows: list[Observation] = []
+    seen: dict[tuple[str, str, int], int] = {}
+    for i, raw in read_rows(path, COLUMNS):
+        series = (raw["series"] or "").strip()
+        if series not in SERIES:
             raise CorredorError(
-                f"missing column {missing[0]!r}",
+                f"unknown series {series!r}",
                 file=path,
-                field="header",
-                fix=f"the header must be {','.join(COLUMNS)}",
+                field=f"row {i}, series",
+                fix=suggest(series, SERIES),
             )
-        rows: list[Observation] = []
-        seen: dict[tuple[str, str, int], int] = {}
-        for i, raw in enumerate(reader, start=2):
-            series = (raw["series"] or "").strip()
-            if series not in SERIES:
-                raise CorredorError(
-                    f"unknown series {series!r}",
-                    file=path,
-                    field=f"row {i}, series",
-                    fix=suggest(series, SERIES),
-                )
-            try:
-                year = int(raw["year"])
-                value = float(raw["value"])
-            except (TypeError, ValueError):
-                raise CorredorError(
-                    f"year {raw['year']!r} or value {raw['value']!r} is not a number",
-                    file=path,
-                    field=f"row {i}, year/value",
-                    fix="write plain numbers",
-                ) from None
-            region = (raw["region"] or "").strip()
-            key = (series, region, year)
-            if key in seen:
-                raise CorredorError(
-                    f"{series} {region} {year} appears twice (rows {seen[key]} and {i})",
-                    file=path,
-                    field=f"row {i}, year",
-                    fix="keep one row per series, region and year",
-                )
-            seen[key] = i
-            ref = (raw["ref"] or "").strip()
-            if ref not in evidence:
-                raise CorredorError(
-                    f"evidence entry {ref!r} does not exist",
-                    file=path,
-                    field=f"row {i}, ref",
-                    fix="cite an id listed by `corredor evidence`",
-                )
-            if value < 0:
-                raise CorredorError(
-                    f"value {value:g} is negative",
-                    file=path,
-                    field=f"row {i}, value",
-                    fix="observed series are non-negative",
-                )
-            rows.append(Observation(series, region, year, value, ref))
+        try:
+            year = int(raw["year"])
+            value = float(raw["value"])
+        except (TypeError, ValueError):
+            raise CorredorError(
+                f"year {raw['year']!r} or value {raw['value']!r} is not a number",
+                file=path,
+                field=f"row {i}, year/value",
+                fix="write plain numbers",
+            ) from None
+        region = (raw["region"] or "").strip()
+        key = (series, region, year)
+        if key in seen:
+            raise CorredorError(
+                f"{series} {region} {year} appears twice (rows {seen[key]} and {i})",
+                file=path,
+                field=f"row {i}, year",
+                fix="keep one row per series, region and year",
+            )
+        seen[key] = i
+        ref = (raw["ref"] or "").strip()
+        if ref not in evidence:
+            raise CorredorError(
+                f"evidence entry {ref!r} does not exist",
+                file=path,
+                field=f"row {i}, ref",
+                fix="cite an id listed by `corredor evidence`",
+            )
+        if value < 0:
+            raise CorredorError(
+                f"value {value:g} is negative",
+                file=path,
+                field=f"row {i}, value",
+                fix="observed series are non-negative",
+            )
+        rows.append(Observation(series, region, year, value, ref))
     if not rows:
         raise CorredorError("file has no rows", file=path, fix="add observations")
     return pd.DataFrame([vars(r) for r in rows], columns=list(COLUMNS))

@@ -276,8 +276,11 @@ def calibrate(
         scenario, best, end=end, replicates=report_replicates, seed=seed, compiled=compiled
     )
     table = compare(final, observed)
+    # The comparison point: the same scenario with the package defaults of the free
+    # parameters (not whatever values the scenario file already carries).
+    defaults = {p.name: PARAMS[p.name].default for p in free}
     before = simulate(
-        scenario, {}, end=end, replicates=report_replicates, seed=seed, compiled=compiled
+        scenario, defaults, end=end, replicates=report_replicates, seed=seed, compiled=compiled
     )
     return CalibrationResult(
         best=best,

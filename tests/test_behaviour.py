@@ -110,3 +110,15 @@ def test_common_random_numbers_same_production():
     ratio = a["produced_kg"] / b["produced_kg"]
     np.testing.assert_allclose(ratio[..., 0], ratio[..., 1], rtol=1e-9)
     assert not np.allclose(a["seized_kg"], b["seized_kg"])
+
+
+def test_shipment_counts_are_unbiased_and_whole():
+    from corredor.interdiction import shipment_counts
+
+    rng = np.random.default_rng(0)
+    load = np.array([[0.0, 3.0, 1500.0, 4400.0]])
+    size = np.array([1500.0, 1500.0, 1500.0, 1000.0])
+    draws = np.stack([shipment_counts(rng, load, size) for _ in range(20000)])
+    assert draws.dtype == np.int64 and (draws >= 0).all()
+    np.testing.assert_allclose(draws.mean(axis=0)[0], load[0] / size, rtol=0.05, atol=1e-3)
+    assert (draws[:, 0, 0] == 0).all() and set(np.unique(draws[:, 0, 3])) == {4, 5}

@@ -375,7 +375,7 @@ class Simulation:
 
         # transit ------------------------------------------------------------------
         load_e = sent @ c.inc_route_edge
-        shipments = np.ceil(load_e / c.load[None, :] - 1e-9).astype(np.int64)
+        shipments = interdiction.shipment_counts(self.rng["interdiction"], load_e, c.load)
         p_det = self.plan.p_detect[t]
         detected = self.rng["interdiction"].binomial(shipments, p_det[None, :])
         struck = self.rng["strikes"].binomial(detected, self.plan.strike_share[t][None, :])

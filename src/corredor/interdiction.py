@@ -114,3 +114,14 @@ def static_plan(scenario: Scenario, times: np.ndarray, countries: list[str]) -> 
         strike += weight * scenario.strike_shares[aid].at(times)[:, None]
     strike *= maritime[None, :]
     return InterdictionPlan(p_detect=p_detect, share=share, strike_share=strike, effort=effort)
+
+
+def shipment_counts(
+    rng: np.random.Generator, load_kg: np.ndarray, shipment_kg: np.ndarray
+) -> np.ndarray:
+    """Whole shipments carrying `load_kg` on each edge, rounded at random so that the
+    expected count is exactly load / shipment size: a few kilograms are usually no
+    shipment at all rather than one whole boat (which could be struck, killing a crew)."""
+    expected = load_kg / shipment_kg
+    whole = np.floor(expected)
+    return (whole + (rng.random(expected.shape) < expected - whole)).astype(np.int64)

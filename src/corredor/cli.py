@@ -418,6 +418,17 @@ def calibrate(
     console.print("Wrote " + ", ".join(str(p) for p in written))
 
 
+def _register_extensions() -> None:
+    # Commands that live in their own modules (one module per family of commands).
+    from corredor import cli_report, cli_sweep, cli_uncertainty
+
+    for module in (cli_uncertainty, cli_sweep, cli_report):
+        module.register(app)
+
+
+_register_extensions()
+
+
 def main() -> None:
     """Entry point: user errors become one message and exit code 2."""
     try:

@@ -60,6 +60,7 @@ class Comparison:
     last: int
     replicates: int
     seed: int
+    results: dict[str, Results] | None = None  # the runs behind the table, by scenario name
 
 
 def compare(
@@ -121,4 +122,11 @@ def compare(
                     diff_p95=np.quantile(diff, 0.95),
                 )
             )
-    return Comparison(pd.DataFrame(rows), first, last, replicates, seed)
+    return Comparison(
+        pd.DataFrame(rows),
+        first,
+        last,
+        replicates,
+        seed,
+        results=dict(zip(scenarios, results, strict=True)),
+    )

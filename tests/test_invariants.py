@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI, assert_invariants
+from corredor.allocation import POLICIES
 from corredor.engine import Simulation
 from corredor.network import load_network
 from corredor.scenario import build_scenario, load_scenario
@@ -141,14 +142,39 @@ def random_corridors(draw):
             country=code,
             jurisdictions=[code],
             budget={
-                cap: draw(st.floats(0, 50)) for cap in ("container", "road", "maritime", "air")
+                cap: draw(st.floats(0, 50))
+                for cap in ("container", "road", "maritime", "air", "intelligence")
             },
             strike_share=draw(st.floats(0, 1)),
+            policy=draw(st.sampled_from(POLICIES)),
         )
     tonnes = draw(st.floats(1, 2000))
     replicates = draw(st.integers(1, 3))
     seed = draw(st.integers(0, 2**31))
-    return nodes, edges, groups, agencies, tonnes, replicates, seed
+    # parameters drawn per replicate (an ensemble batch), anywhere in their hard bounds
+    names = draw(st.lists(st.sampled_from(sorted(DRAWABLE)), unique=True, max_size=4))
+    draws = {n: np.array([draw(st.floats(*DRAWABLE[n])) for _ in range(replicates)]) for n in names}
+    return nodes, edges, groups, agencies, tonnes, replicates, seed, draws
+
+
+DRAWABLE = {  # bounded well inside the hard limits so a year runs in reasonable time
+    "interdiction.k_road": (0.0, 5.0),
+    "interdiction.k_maritime": (0.0, 5.0),
+    "interdiction.k_container": (0.0, 5.0),
+    "interdiction.intel_gain": (0.0, 1.0),
+    "traffickers.choice_sharpness": (0.0, 20.0),
+    "traffickers.memory_half_life_weeks": (1.0, 200.0),
+    "traffickers.strike_deterrence": (0.0, 20.0),
+    "traffickers.dispatch_rate": (0.01, 1.0),
+    "production.noise_cv": (0.0, 1.0),
+    "production.growth_after_data": (-0.5, 1.0),
+    "markets.demand_elasticity": (0.05, 5.0),
+    "strikes.misidentified_share": (0.0, 0.9),
+    "violence.contest_coef": (0.0, 100.0),
+    "allocation.reactive_weight": (0.0, 1.0),
+    "allocation.intel_noise_cv": (0.0, 5.0),
+    "modes.gofast.crew": (0.0, 10.0),
+}
 
 
 def _write(path: Path, rows: list[dict]) -> None:
@@ -161,7 +187,7 @@ def _write(path: Path, rows: list[dict]) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_corridors())
 def test_invariants_on_random_networks(case):
-    nodes, edges, groups, agencies, tonnes, replicates, seed = case
+    nodes, edges, groups, agencies, tonnes, replicates, seed, draws = case
     with tempfile.TemporaryDirectory() as tmp:
         net_dir = Path(tmp)
         _write(net_dir / "nodes.csv", nodes)
@@ -184,10 +210,10 @@ def test_invariants_on_random_networks(case):
         net = load_network(net_dir)
         raw = dict(start=2020, end=2020, seed=seed, groups=groups, agencies=agencies)
         sc = build_scenario(raw, name="random", file="random.toml", network=net)
-        sim = Simulation(sc, replicates=replicates)
+        sim = Simulation(sc, replicates=replicates, draws=draws, check=True)
         data = sim.run()
         assert_invariants(sim, data)
-        again = Simulation(sc, replicates=replicates).run()
+        again = Simulation(sc, replicates=replicates, draws=draws).run()
         for name in data:
             np.testing.assert_array_equal(data[name], again[name])
 

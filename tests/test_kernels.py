@@ -12,7 +12,7 @@ def test_block_shares_matches_reference():
     value = rng.normal(20000, 15000, size=(3, 9))
     starts = np.array([0, 4, 5], dtype=np.int64)
     ref = traffickers.route_shares(value, starts, 4.0)
-    got = kernels.block_shares(value, starts, 4.0, traffickers.MIN_VALUE)
+    got = kernels.block_shares(value, starts, np.full(len(value), 4.0), traffickers.MIN_VALUE)
     np.testing.assert_allclose(got, ref, rtol=1e-12)
     sums = np.add.reduceat(got, starts, axis=1)
     np.testing.assert_allclose(sums, 1.0)
@@ -39,7 +39,16 @@ def test_lazy_discounting_gives_the_same_beliefs():
             shipments * (1 - np.tile(frac, n_g)),
             decay,
         )
-        kernels.learn(a_lazy, b_lazy, own, frac, struck, load, 3.0, decay ** -float(week + 1))
+        kernels.learn(
+            a_lazy,
+            b_lazy,
+            own,
+            frac,
+            struck,
+            load,
+            np.full(n_r, 3.0),
+            np.full(n_r, decay ** -float(week + 1)),
+        )
     np.testing.assert_allclose(a_lazy / (a_lazy + b_lazy), a_ref / (a_ref + b_ref), rtol=1e-9)
 
 

@@ -22,7 +22,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from corredor import interdiction, kernels, markets, production, traffickers, violence
-from corredor.parameters import parse_when
+from corredor.allocation import Allocation
+from corredor.errors import CorredorError
+from corredor.parameters import PARAMS, parse_when
 from corredor.routes import RouteSet, enumerate_routes
 from corredor.scenario import Scenario
 
@@ -38,7 +40,40 @@ PHASES = (
     "violence",  # flows and rivalry set homicides
 )
 DISPATCH_PASSES = 3  # capacity-filling passes per week (see the dispatch phase)
-STREAMS = ("production", "interdiction", "strikes", "violence")
+STREAMS = ("production", "interdiction", "strikes", "violence", "allocation")
+
+# Parameters that may take a different value in each replicate of one run (a parameter
+# draw per replicate, for ensembles). The others shape the compiled network (routes,
+# shipment sizes, losses) or are time series, and vary only between runs.
+VARYING = (
+    "production.growth_after_data",
+    "production.supply_elasticity",
+    "production.noise_cv",
+    "production.origin_price_usd_per_kg",
+    "production.price_lag_weeks",
+    "traffickers.choice_sharpness",
+    "traffickers.memory_half_life_weeks",
+    "traffickers.prior_strength",
+    "traffickers.dispatch_rate",
+    "traffickers.strike_deterrence",
+    *interdiction.K_PARAMS,
+    "interdiction.intel_gain",
+    "allocation.reactive_weight",
+    "allocation.intel_weight",
+    "allocation.intel_noise_cv",
+    "allocation.memory_weeks",
+    "strikes.misidentified_share",
+    "markets.demand_elasticity",
+    "markets.price_smoothing_weeks",
+    "markets.price_floor",
+    "markets.price_cap",
+    "violence.flow_coef",
+    "violence.contest_coef",
+    *(
+        f"modes.{m}.crew"
+        for m in ("road", "trail", "river", "container", "gofast", "semisub", "fishing", "air")
+    ),
+)
 
 
 def stream_seeds(seed: int) -> dict[str, np.random.SeedSequence]:
@@ -73,6 +108,7 @@ class Compiled:
 
     routes: RouteSet
     countries: list[str]
+    modes: list[str]  # (E,) transport mode of each edge
     areas: list[str]
     producers: list[str]  # producing countries
     producer_idx: np.ndarray  # their positions in `countries`
@@ -144,6 +180,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     return Compiled(
         routes=routes,
         countries=countries,
+        modes=modes,
         areas=areas,
         producers=sorted({net.node(a).country for a in areas}),
         producer_idx=np.array(
@@ -230,7 +267,12 @@ class Recorder:
 
 
 class Simulation:
-    """One scenario, `replicates` stochastic replicates, run together as arrays."""
+    """One scenario, `replicates` stochastic replicates, run together as arrays.
+
+    `draws` optionally gives parameters of `VARYING` a value per replicate ((R,) arrays):
+    an ensemble of parameter draws then runs as one batch along the replicate axis.
+    `check=True` verifies probability bounds and credit shares every week (for tests).
+    """
 
     def __init__(
         self,
@@ -240,6 +282,8 @@ class Simulation:
         seed: int | None = None,
         resolution: str = "week",
         compiled: Compiled | None = None,
+        draws: dict[str, np.ndarray] | None = None,
+        check: bool = False,
     ) -> None:
         if replicates < 1:
             raise ValueError("replicates must be at least 1")
@@ -249,17 +293,83 @@ class Simulation:
         self.R = replicates
         self.seed = scenario.seed if seed is None else seed
         self.resolution = resolution
+        self.check = check
+        self.draws = _check_draws(draws or {}, replicates)
         self.c = compiled or compile_scenario(scenario)
         self.times, self.years = week_times(scenario.start, scenario.end)
         self.warmup = WEEKS_PER_YEAR  # one year at start-year conditions, not recorded
         p = scenario.params
-        self.plan = interdiction.static_plan(scenario, self.times, self.c.countries)
-        self.base_production = production.weekly_base_kg(scenario.network, p, self.years)
+        self.im = interdiction.compile_interdiction(scenario, self.times, self.c.countries)
+        self.allocation = Allocation(self.im, [a.policy for a in scenario.agencies.values()])
+        self.k = np.stack(
+            [np.broadcast_to(self.pv(name), (self.R, 1))[:, 0] for name in interdiction.K_PARAMS],
+            axis=1,
+        )  # (R, 4)
+        self.dynamic = self.allocation.dynamic or any(
+            n in self.draws for n in (*interdiction.K_PARAMS, "interdiction.intel_gain")
+        )
+        if self.dynamic:
+            self.plan = None
+        else:  # nothing differs by replicate: the whole run's detection in one batch
+            self.plan = self.im.detect(
+                self.im.static_effort(slice(None)),
+                self.k[:1],
+                p["interdiction.intel_gain"],
+                self.im.intel,
+                self.im.strike,
+            )
+        self.base_production = self._base_production()
         self.demand = markets.weekly_demand_kg(scenario.network, p, self.c.markets, self.times)
+        crew = np.stack(
+            [np.broadcast_to(self.pv(f"modes.{m}.crew"), (self.R, 1))[:, 0] for m in self.c.modes],
+            axis=1,
+        )  # (R, E)
+        self.crew = crew if any(n.endswith(".crew") for n in self.draws) else crew[:1]
+
+    def pv(self, name: str):
+        """A parameter's value: a float, or (R, 1) when it is drawn per replicate."""
+        if name in self.draws:
+            return self.draws[name][:, None]
+        return self.scenario.params[name]
+
+    def _base_production(self) -> np.ndarray:
+        """(T, R|1, A) kg per week per area before price response and noise."""
+        sc = self.scenario
+        name = "production.growth_after_data"
+        if name not in self.draws:
+            return production.weekly_base_kg(sc.network, sc.params, self.years)[:, None, :]
+        out = np.empty((len(self.years), self.R, len(self.c.areas)))
+        for r, growth in enumerate(self.draws[name]):
+            out[:, r, :] = production.weekly_base_kg(
+                sc.network, sc.params, self.years, growth=float(growth)
+            )
+        return out
+
+    def detection(self, t: int) -> interdiction.Detection:
+        """Detection on every edge this week, (1, E) or (R, E) arrays."""
+        if self.plan is not None:
+            pl = self.plan
+            return interdiction.Detection(
+                pl.p_detect[t : t + 1], pl.strike_share[t : t + 1], pl.credit[t : t + 1]
+            )
+        im = self.im
+        gain = self.pv("interdiction.intel_gain")
+        effort = self.allocation.effort(
+            t,
+            self.rng["allocation"],
+            self.pv("allocation.reactive_weight"),
+            self.pv("allocation.intel_weight"),
+            self.pv("allocation.intel_noise_cv"),
+            gain,
+        )
+        det = im.detect(effort, self.k, gain, im.intel[t][None], im.strike[t][None])
+        if self.check:
+            check_detection(det)
+        return det
 
     # -- state --------------------------------------------------------------------------
     def _init_state(self) -> None:
-        c, R, p = self.c, self.R, self.scenario.params
+        c, R = self.c, self.R
         seeds = stream_seeds(self.seed)
         self.rng = {name: np.random.default_rng(s) for name, s in seeds.items()}
         n_ge = len(c.groups) * len(c.load)
@@ -268,14 +378,22 @@ class Simulation:
         self.supply_smooth = np.repeat(self.demand[:1], R, axis=0)
         self.price = np.repeat(c.ref_price[None, :], R, axis=0)
         self.price_index = np.ones((R, 1))
+        self.allocation.init_state(R)
         # Prior belief: the true per-shipment detection chance at the start, with a
         # weight of `prior_strength` shipments.
-        p_start = np.tile(self.plan.p_detect[0], len(c.groups))
-        strength = p["traffickers.prior_strength"]
+        p_start = np.tile(self.detection(0).p_detect, (1, len(c.groups)))  # (R|1, G*E)
+        strength = self.pv("traffickers.prior_strength")
         self.prior_mean = p_start
-        self.alpha = np.repeat(strength * p_start[None, :], R, axis=0)
-        self.beta = np.repeat(strength * (1.0 - p_start)[None, :], R, axis=0)
-        assert self.alpha.shape == (R, n_ge)
+        self.alpha = np.broadcast_to(strength * p_start, (R, n_ge)).copy()
+        self.beta = np.broadcast_to(strength * (1.0 - p_start), (R, n_ge)).copy()
+        half_life = np.broadcast_to(self.pv("traffickers.memory_half_life_weeks"), (R, 1))
+        self.decay = 0.5 ** (1.0 / half_life[:, 0])  # (R,)
+        self.sharpness = np.ascontiguousarray(
+            np.broadcast_to(self.pv("traffickers.choice_sharpness"), (R, 1))[:, 0], dtype=float
+        )
+        self.deterrence = np.ascontiguousarray(
+            np.broadcast_to(self.pv("traffickers.strike_deterrence"), (R, 1))[:, 0], dtype=float
+        )
         self.clock = 0  # weeks simulated, warm-up included: drives the delivery pipeline
         self.clock_offset = 0  # week at which belief counts were last rescaled
 
@@ -331,16 +449,18 @@ class Simulation:
 
     def step(self, t: int, rec: Recorder | None) -> None:
         """One week: the phases of `PHASES`, in order."""
-        c, R, p = self.c, self.R, self.scenario.params
+        c, R = self.c, self.R
+        pv = self.pv
         routes = c.routes
-        n_e, n_n = len(c.load), len(c.node_country)
+        n_e = len(c.load)
+        n_n = len(c.node_country)
 
         # produce ------------------------------------------------------------------
         noise = production.noise_factor(
-            self.rng["production"], (R, len(c.areas)), p["production.noise_cv"]
+            self.rng["production"], (R, len(c.areas)), pv("production.noise_cv")
         )
-        response = self.price_index ** p["production.supply_elasticity"]
-        produced = self.base_production[t][None, :] * response * noise
+        response = self.price_index ** pv("production.supply_elasticity")
+        produced = self.base_production[t] * response * noise
         self.stock += produced[:, c.area_of_block] * routes.block_share[None, :]
 
         # perceive -----------------------------------------------------------------
@@ -350,17 +470,17 @@ class Simulation:
         value = (
             self.price[:, routes.market] * (1.0 - risk) * c.keep[None, :]
             - routes.cost[None, :]
-            - p["production.origin_price_usd_per_kg"]
+            - pv("production.origin_price_usd_per_kg")
         )
         shares = kernels.block_shares(
-            value, routes.block_start, p["traffickers.choice_sharpness"], traffickers.MIN_VALUE
+            value, routes.block_start, self.sharpness, traffickers.MIN_VALUE
         )
 
         # dispatch -----------------------------------------------------------------
         # Capacity is filled in passes: what a full route cannot take is offered to the
         # block's routes that still have room, in proportion to their shares; whatever
         # is left after the last pass stays in stock for next week.
-        offered = p["traffickers.dispatch_rate"] * self.stock
+        offered = pv("traffickers.dispatch_rate") * self.stock
         sent, _ = kernels.dispatch(
             offered,
             shares,
@@ -374,11 +494,11 @@ class Simulation:
         np.maximum(self.stock, 0.0, out=self.stock)  # guards -1e-13 rounding only
 
         # transit ------------------------------------------------------------------
+        det = self.detection(t)
         load_e = sent @ c.inc_route_edge
         shipments = interdiction.shipment_counts(self.rng["interdiction"], load_e, c.load)
-        p_det = self.plan.p_detect[t]
-        detected = self.rng["interdiction"].binomial(shipments, p_det[None, :])
-        struck = self.rng["strikes"].binomial(detected, self.plan.strike_share[t][None, :])
+        detected = self.rng["interdiction"].binomial(shipments, det.p_detect)
+        struck = self.rng["strikes"].binomial(detected, det.strike_share)
         frac = np.divide(detected, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
         frac_struck = np.divide(struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
         survive = (1.0 - frac) * (1.0 - c.loss[None, :])
@@ -400,17 +520,18 @@ class Simulation:
         destroyed_e = flow * frac_struck
         seized_e = interdicted - destroyed_e
         lost_e = flow * (1.0 - frac) * c.loss[None, :]
+        if self.allocation.dynamic:
+            self.allocation.observe(interdicted, flow, pv("allocation.memory_weeks"))
 
         # learn --------------------------------------------------------------------
-        # Lazy discounting: counts are kept multiplied by decay**-clock (see kernels.learn).
-        decay = 0.5 ** (1.0 / p["traffickers.memory_half_life_weeks"])
-        # observations of week w weigh decay**-(w + 1) against the prior (kernels.learn)
-        weight = decay ** -float(self.clock + 1 - self.clock_offset)
-        if weight > 1e200:  # rescale long before overflow; the ratio is unaffected
-            self.alpha /= weight
-            self.beta /= weight
+        # Lazy discounting: counts are kept multiplied by decay**-clock (see kernels.learn);
+        # observations of week w weigh decay**-(w + 1) against the prior.
+        weight = self.decay ** -float(self.clock + 1 - self.clock_offset)  # (R,)
+        if weight.max() > 1e200:  # rescale long before overflow; the ratio is unaffected
+            self.alpha /= weight[:, None]
+            self.beta /= weight[:, None]
             self.clock_offset = self.clock
-            weight = 1.0
+            weight = np.ones(R)
         kernels.learn(
             self.alpha,
             self.beta,
@@ -418,7 +539,7 @@ class Simulation:
             frac,
             frac_struck,
             c.load,
-            p["traffickers.strike_deterrence"],
+            self.deterrence,
             weight,
         )
 
@@ -432,26 +553,26 @@ class Simulation:
         self.pipeline[:, slot, :] = 0.0
 
         # markets ------------------------------------------------------------------
-        tau = p["markets.price_smoothing_weeks"]
+        tau = pv("markets.price_smoothing_weeks")
         self.supply_smooth += (delivered - self.supply_smooth) / tau
         self.price = markets.clear_price(
             self.supply_smooth,
             self.demand[t][None, :],
             c.ref_price[None, :],
-            p["markets.demand_elasticity"],
-            p["markets.price_floor"],
-            p["markets.price_cap"],
+            pv("markets.demand_elasticity"),
+            pv("markets.price_floor"),
+            pv("markets.price_cap"),
         )
         weights = self.demand[t] / self.demand[t].sum()
         index_now = (self.price / c.ref_price[None, :]) @ weights
-        self.price_index += (index_now[:, None] - self.price_index) / p[
+        self.price_index += (index_now[:, None] - self.price_index) / pv(
             "production.price_lag_weeks"
-        ]
+        )
 
         # violence -----------------------------------------------------------------
         node_group = node_group.reshape(R, len(c.groups), -1)
         lam = violence.expected_homicides(
-            node_group, c.rival[t], p["violence.flow_coef"], p["violence.contest_coef"]
+            node_group, c.rival[t], pv("violence.flow_coef"), pv("violence.contest_coef")
         )
         if rec is None:
             return
@@ -462,14 +583,12 @@ class Simulation:
         np.add.at(by_country.T, c.node_country, homicides.T)
 
         # record -------------------------------------------------------------------
-        share = self.plan.share[t]  # (E, C)
-        n_struck = struck @ share
-        misid = p["strikes.misidentified_share"]
-        crew_deaths = (struck * c.crew[None, :]) @ share
+        credit = det.credit
+        misid = pv("strikes.misidentified_share")
         rec.add(t, "produced_kg", produced)
         rec.add(t, "delivered_kg", delivered)
-        rec.add(t, "seized_kg", seized_e @ share)
-        rec.add(t, "destroyed_kg", destroyed_e @ share)
+        rec.add(t, "seized_kg", self.im.credited(seized_e, credit))
+        rec.add(t, "destroyed_kg", self.im.credited(destroyed_e, credit))
         rec.add(t, "lost_kg", lost_e.sum(axis=1))
         rec.set(t, "stock_kg", self.total_stock())
         rec.add(t, "flow_kg", flow)
@@ -482,11 +601,50 @@ class Simulation:
         rec.add(t, "homicides", homicides)
         rec.add(t, "homicides_country", by_country)
         revenue = arrived * self.price[:, routes.market]
-        spend = sent * (routes.cost[None, :] + p["production.origin_price_usd_per_kg"])
+        spend = sent * (routes.cost[None, :] + pv("production.origin_price_usd_per_kg"))
         rec.add(t, "group_profit_usd", (revenue - spend) @ c.inc_route_group)
-        rec.add(t, "strikes", n_struck)
-        rec.add(t, "deaths_crew", crew_deaths)
+        rec.add(t, "strikes", self.im.credited(struck.astype(float), credit))
+        rec.add(t, "deaths_crew", self.im.credited(struck * self.crew, credit))
         # Vessels struck that were not trafficking: for each trafficking strike,
         # misid / (1 - misid) others in expectation (a Poisson count), same crew size.
         wrong = self.rng["strikes"].poisson(struck * (misid / (1.0 - misid)))
-        rec.add(t, "deaths_misidentified", (wrong * c.crew[None, :]) @ share)
+        rec.add(t, "deaths_misidentified", self.im.credited(wrong * self.crew, credit))
+
+
+def _check_draws(draws: dict[str, np.ndarray], n_rep: int) -> dict[str, np.ndarray]:
+    """Per-replicate parameter values: known names, shape (R,), inside hard bounds."""
+    out = {}
+    for name, values in draws.items():
+        if name not in VARYING:
+            raise CorredorError(
+                f"parameter {name!r} cannot vary between replicates of one run",
+                field="draws",
+                fix="draw it per run instead (a scenario override), or use one of: "
+                + ", ".join(VARYING),
+            )
+        arr = np.asarray(values, dtype=float)
+        if arr.shape != (n_rep,):
+            raise CorredorError(
+                f"{name}: {arr.shape} values for {n_rep} replicates",
+                field="draws",
+                fix="give one value per replicate",
+            )
+        lo, hi = PARAMS[name].bounds
+        if not (np.isfinite(arr).all() and (arr >= lo).all() and (arr <= hi).all()):
+            raise CorredorError(
+                f"{name}: values outside [{lo:g}, {hi:g}]",
+                field="draws",
+                fix="draw inside the parameter's bounds",
+            )
+        out[name] = arr
+    return out
+
+
+def check_detection(det: interdiction.Detection) -> None:
+    """Probabilities in [0, 1] and credit shares summing to 1 (raises AssertionError)."""
+    for name in ("p_detect", "strike_share"):
+        arr = getattr(det, name)
+        if not ((arr >= 0) & (arr <= 1)).all():
+            raise AssertionError(f"{name} outside [0, 1]")
+    if not np.allclose(det.credit.sum(axis=1), 1.0, atol=1e-9) or det.credit.min() < -1e-12:
+        raise AssertionError("credit shares do not sum to 1")

@@ -3,8 +3,9 @@
 Each agency has a weekly budget of effort units per capability (container inspection,
 road presence, maritime patrol, air surveillance, intelligence). Effort of capability c
 is spread over the edges the agency covers (mode served by c, jurisdiction in the
-agency's list) in proportion to each edge's `exposure`, so every covered edge gets the
-same search intensity (the static policy). The detection law is random search:
+agency's list) by the agency's allocation policy (`allocation.py`; the static policy
+spreads it in proportion to each edge's `exposure`, so every covered edge gets the same
+search intensity). The detection law is random search:
 
     p_e = 1 - (1 - p0_e) * exp(-sum_a k_c * m_a * effort_{a,e} / exposure_e)
 
@@ -13,10 +14,14 @@ with `p0_e` the edge's base detection, `k_c` the effectiveness of capability c
 intelligence multiplier. On maritime edges, a share of an agency's detections
 (`agencies.NAME.strike_share`, which may vary over time) ends in a lethal strike rather
 than a boarding; the edge's strike share is that of its agencies, weighted by their
-share of the hazard. Interdicted kilograms are attributed to countries in
-proportion to each source's share of the hazard: the base detection to the edge's
-jurisdiction, an agency's effort to the jurisdiction, or to the agency's own country on
-international waters.
+share of the hazard. Interdicted kilograms are credited to countries in proportion to
+each source's share of the hazard: the base detection to the edge's jurisdiction, an
+agency's effort to the jurisdiction, or to the agency's own country on international
+waters.
+
+The same function (`detect`) serves a whole run at once when nothing varies between
+replicates (the leading axis is then time) and one week at a time when effort or
+effectiveness differ by replicate (the leading axis is then the replicate).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from corredor.network import INTERNATIONAL
 from corredor.parameters import MARITIME_MODES
@@ -39,81 +45,163 @@ CAPABILITY_OF_MODE = {
     "fishing": "maritime",
     "air": "air",
 }
+# Capabilities that search edges, in the order of the effectiveness columns (k_*).
+SEARCH = ("container", "road", "maritime", "air")
+K_PARAMS = tuple(f"interdiction.k_{c}" for c in SEARCH)
 
 
 @dataclass
-class InterdictionPlan:
-    """Detection per edge and week, and who gets the credit."""
+class Detection:
+    """Detection on every edge for a batch (weeks of one run, or replicates of one week).
 
-    p_detect: np.ndarray  # (T, E) probability a shipment on the edge is detected
-    share: np.ndarray  # (T, E, C) share of the edge's interdictions credited to country c
-    strike_share: np.ndarray  # (T, E) share of detections that end in a lethal strike
-    effort: np.ndarray  # (T, A, E) effort units per week an agency puts on an edge
+    p_detect: (X, E) probability that a shipment on the edge is detected;
+    strike_share: (X, E) share of detections ending in a lethal strike;
+    credit: (X, S, E) share of the edge's interdictions credited to each source
+    (source 0 the base detection, source 1 + a agency a); sums to 1 over sources.
+    """
+
+    p_detect: np.ndarray
+    strike_share: np.ndarray
+    credit: np.ndarray
 
 
-def static_plan(scenario: Scenario, times: np.ndarray, countries: list[str]) -> InterdictionPlan:
-    """The static allocation policy, evaluated at model times `times` (fractional years)."""
+@dataclass
+class InterdictionModel:
+    """The compiled interdiction structure of a scenario (everything but the effort split).
+
+    Arrays: `budget` (T, A, 4) weekly effort per agency and search capability;
+    `intel` (T, A) intelligence effort; `covered` (A, E) whether agency a searches edge e
+    (with the capability serving the edge's mode); `cap_index` (E,) the capability of
+    each edge; `exposure` (E,); `h0` (E,) base hazard; `strike` (T, A) strike shares;
+    `maritime` (E,); `source_country` (S, E) country index credited for each source;
+    `credit_matrix` a sparse (S*E, C) one-hot of source_country, so credited kg per
+    country are `(kg[:, None, :] * credit).reshape(X, S*E) @ credit_matrix`.
+    """
+
+    agencies: list[str]
+    budget: np.ndarray
+    intel: np.ndarray
+    covered: np.ndarray
+    cap_index: np.ndarray
+    exposure: np.ndarray
+    h0: np.ndarray
+    strike: np.ndarray
+    maritime: np.ndarray
+    source_country: np.ndarray
+    credit_matrix: sp.csr_matrix
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.exposure)
+
+    def static_effort(self, t: slice | int | np.ndarray) -> np.ndarray:
+        """(…, A, E) effort of the static policy: budget spread in proportion to exposure."""
+        weight = self.exposure_weight  # (A, E): share of capability budget on each edge
+        return self.budget[t][..., self.cap_index] * weight
+
+    @property
+    def exposure_weight(self) -> np.ndarray:
+        if not hasattr(self, "_exposure_weight"):
+            w = np.zeros_like(self.covered, dtype=float)
+            for ci in range(len(SEARCH)):
+                on = self.covered & (self.cap_index == ci)[None, :]
+                mass = np.where(on, self.exposure[None, :], 0.0)
+                total = mass.sum(axis=1, keepdims=True)
+                w += np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
+            self._exposure_weight = w
+        return self._exposure_weight
+
+    def detect(
+        self,
+        effort: np.ndarray,
+        k: np.ndarray,
+        intel_gain: np.ndarray | float,
+        intel: np.ndarray,
+        strike: np.ndarray,
+    ) -> Detection:
+        """Detection for a batch X: effort (X, A, E), k (X|1, 4), intel_gain scalar or
+        (X|1, 1), intel (X|1, A) intelligence effort, strike (X|1, A) strike shares."""
+        k_edge = np.asarray(k)[:, self.cap_index]  # (X|1, E)
+        multiplier = 1.0 + np.asarray(intel_gain) * intel  # (X|1, A)
+        hazard = (
+            k_edge[:, None, :]
+            * multiplier[:, :, None]
+            * effort
+            * (self.covered / self.exposure[None, :])[None]
+        )  # (X, A, E)
+        total = self.h0[None, :] + hazard.sum(axis=1)
+        p_detect = -np.expm1(-total)
+        safe = np.where(total > 0, total, 1.0)
+        credit = (
+            np.concatenate([np.broadcast_to(self.h0, total.shape)[:, None, :], hazard], axis=1)
+            / safe[:, None, :]
+        )
+        idle = total <= 0
+        if idle.any():  # an edge nobody watches credits its (zero) seizures to its jurisdiction
+            credit[:, 0, :] = np.where(idle, 1.0, credit[:, 0, :])
+        strike_share = (
+            np.einsum("xae,xa->xe", hazard, np.broadcast_to(strike, hazard.shape[:2]))
+            / safe
+            * self.maritime[None, :]
+        )
+        return Detection(p_detect=p_detect, strike_share=strike_share, credit=credit)
+
+    def credited(self, kg: np.ndarray, credit: np.ndarray) -> np.ndarray:
+        """(R, C) kilograms (or counts) per country from (R, E) per edge and (R|1, S, E)."""
+        n_r = kg.shape[0]
+        flat = (kg[:, None, :] * credit).reshape(n_r, -1)
+        return np.asarray(flat @ self.credit_matrix)
+
+
+def compile_interdiction(
+    scenario: Scenario, times: np.ndarray, countries: list[str]
+) -> InterdictionModel:
+    """Budgets, coverage and crediting of a scenario's agencies at model times `times`."""
     net = scenario.network
-    params = scenario.params
     n_t, n_e, n_c = len(times), len(net.edges), len(countries)
     cidx = {c: i for i, c in enumerate(countries)}
     modes = [e.mode for e in net.edges]
-    exposure = net.edge_array("exposure")
     juris = [net.jurisdiction(e) for e in net.edges]
+    cap_index = np.array([SEARCH.index(CAPABILITY_OF_MODE[m]) for m in modes], dtype=np.int64)
     p0 = np.clip(net.edge_array("base_detection"), 0.0, 1.0 - 1e-12)
-    h0 = -np.log1p(-p0)
 
     agencies = list(scenario.agencies.items())
-    effort = np.zeros((n_t, len(agencies), n_e))
-    hazard = np.zeros((n_t, len(agencies), n_e))
-    region = np.zeros((len(agencies), n_e), dtype=np.int64)
+    n_a = len(agencies)
+    budget = np.zeros((n_t, n_a, len(SEARCH)))
+    intel = np.zeros((n_t, n_a))
+    covered = np.zeros((n_a, n_e), dtype=bool)
+    strike = np.zeros((n_t, n_a))
+    source_country = np.zeros((n_a + 1, n_e), dtype=np.int64)
+    source_country[0] = [cidx[c] for c in juris]
     for ai, (aid, agency) in enumerate(agencies):
         budgets = scenario.budgets[aid]
-        intel = budgets["intelligence"].at(times) if "intelligence" in budgets else np.zeros(n_t)
-        multiplier = 1.0 + params["interdiction.intel_gain"] * intel
-        for ei, code in enumerate(juris):
-            region[ai, ei] = cidx[code if code != INTERNATIONAL else agency.country]
         for cap, series in budgets.items():
             if cap == "intelligence":
-                continue
-            covered = np.array(
-                [
-                    CAPABILITY_OF_MODE[m] == cap and j in agency.jurisdictions
-                    for m, j in zip(modes, juris, strict=True)
-                ]
-            )
-            if not covered.any():
-                continue
-            weight = np.where(covered, exposure, 0.0)
-            weight /= weight.sum()
-            effort[:, ai, :] += series.at(times)[:, None] * weight[None, :]
-            k = params[f"interdiction.k_{cap}"]
-            hazard[:, ai, :] += (
-                k * multiplier[:, None] * effort[:, ai, :] * covered[None, :] / exposure[None, :]
-            )
-
-    total = h0[None, :] + hazard.sum(axis=1)
-    p_detect = -np.expm1(-total)
-    share = np.zeros((n_t, n_e, n_c))
-    base_region = np.array([cidx[c] for c in juris])
-    share[:, np.arange(n_e), base_region] += h0[None, :]
-    for ai in range(len(agencies)):
-        np.add.at(share, (slice(None), np.arange(n_e), region[ai]), hazard[:, ai, :])
-    safe = np.where(total > 0, total, 1.0)
-    share /= safe[:, :, None]
-    # An edge nobody watches credits its (zero) interdictions to its jurisdiction.
-    idle = total <= 0
-    if idle.any():
-        t_idx, e_idx = np.nonzero(idle)
-        share[t_idx, e_idx, base_region[e_idx]] = 1.0
-
-    maritime = np.array([m in MARITIME_MODES for m in modes])
-    strike = np.zeros((n_t, n_e))
-    for ai, (aid, _) in enumerate(agencies):
-        weight = np.divide(hazard[:, ai, :], safe)
-        strike += weight * scenario.strike_shares[aid].at(times)[:, None]
-    strike *= maritime[None, :]
-    return InterdictionPlan(p_detect=p_detect, share=share, strike_share=strike, effort=effort)
+                intel[:, ai] = series.at(times)
+            else:
+                budget[:, ai, SEARCH.index(cap)] = series.at(times)
+        for ei, (m, j) in enumerate(zip(modes, juris, strict=True)):
+            cap = CAPABILITY_OF_MODE[m]
+            covered[ai, ei] = j in agency.jurisdictions and cap in budgets
+            source_country[ai + 1, ei] = cidx[j if j != INTERNATIONAL else agency.country]
+        strike[:, ai] = scenario.strike_shares[aid].at(times)
+    rows = np.arange((n_a + 1) * n_e)
+    credit_matrix = sp.csr_matrix(
+        (np.ones(len(rows)), (rows, source_country.ravel())), shape=((n_a + 1) * n_e, n_c)
+    )
+    return InterdictionModel(
+        agencies=[a for a, _ in agencies],
+        budget=budget,
+        intel=intel,
+        covered=covered,
+        cap_index=cap_index,
+        exposure=net.edge_array("exposure"),
+        h0=-np.log1p(-p0),
+        strike=strike,
+        maritime=np.array([m in MARITIME_MODES for m in modes]),
+        source_country=source_country,
+        credit_matrix=credit_matrix,
+    )
 
 
 def shipment_counts(

@@ -183,7 +183,7 @@ def dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, pass
 
 @njit(cache=True, nogil=True)
 def block_shares(value, block_start, sharpness, floor):
-    """(R, P) shares proportional to max(value, floor)**sharpness within each block."""
+    """(R, P) shares proportional to max(value, floor)**sharpness[r] within each block."""
     n_r, n_p = value.shape
     n_b = block_start.shape[0]
     out = np.empty((n_r, n_p))
@@ -192,7 +192,7 @@ def block_shares(value, block_start, sharpness, floor):
             end = block_start[b + 1] if b + 1 < n_b else n_p
             top = -np.inf
             for p in range(block_start[b], end):
-                u = sharpness * np.log(max(value[r, p], floor))
+                u = sharpness[r] * np.log(max(value[r, p], floor))
                 out[r, p] = u
                 if u > top:
                     top = u
@@ -211,8 +211,9 @@ def learn(alpha, beta, own_kg, frac, frac_struck, load, deterrence, weight):
     """Add this week's own observations to every group's edge beliefs (in place).
 
     own_kg: (R, G*E) kg each group sent into each edge; a shipment is `load` kg. Counts
-    are stored multiplied by `weight` = decay**(-week), so discounting the past costs
-    nothing: alpha / (alpha + beta) is unchanged by a common factor.
+    are stored multiplied by `weight[r]` = decay_r**(-week), so discounting the past costs
+    nothing: alpha / (alpha + beta) is unchanged by a common factor. `deterrence` (R,)
+    is the extra weight of a struck shipment.
     """  # pragma: no cover - compiled
     n_r, n_ge = own_kg.shape
     n_e = load.shape[0]
@@ -222,6 +223,6 @@ def learn(alpha, beta, own_kg, frac, frac_struck, load, deterrence, weight):
             if kg <= 0.0:
                 continue
             e = k % n_e
-            n = kg / load[e] * weight
-            alpha[r, k] += n * (frac[r, e] + deterrence * frac_struck[r, e])
+            n = kg / load[e] * weight[r]
+            alpha[r, k] += n * (frac[r, e] + deterrence[r] * frac_struck[r, e])
             beta[r, k] += n * (1.0 - frac[r, e])

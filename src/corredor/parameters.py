@@ -167,6 +167,39 @@ _BASE = [
         "param-intel-gain",
         "relative gain in an agency's effectiveness per intelligence effort unit",
     ),
+    # allocation policies (allocation.py)
+    _p(
+        "allocation.reactive_weight",
+        "-",
+        0.5,
+        (0.0, 1.0),
+        "param-allocation-reactive",
+        "weight of recent seizures (vs exposure) in a reactive agency's effort split",
+    ),
+    _p(
+        "allocation.intel_weight",
+        "-",
+        0.5,
+        (0.0, 1.0),
+        "param-allocation-intel",
+        "weight of estimated flow (vs exposure) in an intelligence-led agency's effort split",
+    ),
+    _p(
+        "allocation.intel_noise_cv",
+        "-",
+        1.0,
+        (0.0, 10.0),
+        "param-allocation-intel-noise",
+        "error (coefficient of variation) of an agency's flow estimate without intelligence",
+    ),
+    _p(
+        "allocation.memory_weeks",
+        "weeks",
+        8,
+        (1.0, 520.0),
+        "param-allocation-memory",
+        "time over which dynamic policies average recent seizures and flows",
+    ),
     # strikes
     _p(
         "strikes.misidentified_share",

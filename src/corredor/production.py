@@ -19,9 +19,11 @@ from corredor.parameters import ParameterSet
 WEEKS_PER_YEAR = 52
 
 
-def annual_tonnes(net: Network, params: ParameterSet, years: np.ndarray) -> dict[str, np.ndarray]:
+def annual_tonnes(
+    net: Network, params: ParameterSet, years: np.ndarray, growth: float | None = None
+) -> dict[str, np.ndarray]:
     """Tonnes per year for each producing country over `years` (data, held or grown)."""
-    growth = params["production.growth_after_data"]
+    growth = params["production.growth_after_data"] if growth is None else growth
     out: dict[str, np.ndarray] = {}
     for country in sorted({r.country for r in net.production}):
         rows = sorted((r.year, r.tonnes) for r in net.production if r.country == country)
@@ -34,19 +36,23 @@ def annual_tonnes(net: Network, params: ParameterSet, years: np.ndarray) -> dict
     return out
 
 
-def weekly_base_kg(net: Network, params: ParameterSet, week_year: np.ndarray) -> np.ndarray:
-    """(T, A) kg per week per production node, before price response and noise."""
+def weekly_base_kg(
+    net: Network, params: ParameterSet, week_year: np.ndarray, growth: float | None = None
+) -> np.ndarray:
+    """(T, A) kg per week per production node, before price response and noise
+    (`growth` overrides `production.growth_after_data`)."""
     areas = [n for n in net.nodes if n.kind == "production"]
-    tonnes = annual_tonnes(net, params, week_year.astype(float))
+    tonnes = annual_tonnes(net, params, week_year.astype(float), growth)
     out = np.empty((len(week_year), len(areas)))
     for j, node in enumerate(areas):
         out[:, j] = tonnes[node.country] * 1000.0 / WEEKS_PER_YEAR * node.production_share
     return out
 
 
-def noise_factor(rng: np.random.Generator, shape: tuple[int, ...], cv: float) -> np.ndarray:
-    """Mean-one lognormal multipliers with coefficient of variation `cv`."""
-    if cv <= 0:
+def noise_factor(rng: np.random.Generator, shape: tuple[int, ...], cv) -> np.ndarray:
+    """Mean-one lognormal multipliers with coefficient of variation `cv` (a float, or an
+    array broadcasting against `shape`)."""
+    if np.all(np.asarray(cv) <= 0):
         return np.ones(shape)
     sigma2 = np.log1p(cv * cv)
     return np.exp(rng.standard_normal(shape) * np.sqrt(sigma2) - 0.5 * sigma2)

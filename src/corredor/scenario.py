@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -60,6 +60,7 @@ class AgencySpec(BaseModel):
     jurisdictions: list[str] = Field(min_length=1)
     budget: dict[str, Any] = {}
     strike_share: Any = 0.0
+    policy: Literal["static", "reactive", "intelligence"] = "static"
     refs: list[str] = []
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,7 +40,4 @@ def run(
         sc = sc.with_period(start, end)
     sim = Simulation(sc, replicates=replicates, seed=seed, resolution=resolution)
     data = sim.run(progress=progress)
-    ds = build_dataset(sim, data)
-    pops = {c.iso2: c.population for c in sc.network.countries}
-    ds.attrs["country_population_json"] = json.dumps(pops)
-    return Results(ds)
+    return Results(build_dataset(sim, data))

@@ -318,6 +318,7 @@ class Simulation:
                 self.im.intel,
                 self.im.strike,
             )
+        self._share: np.ndarray | None = None
         self.base_production = self._base_production()
         self.demand = markets.weekly_demand_kg(scenario.network, p, self.c.markets, self.times)
         crew = np.stack(
@@ -583,12 +584,18 @@ class Simulation:
         np.add.at(by_country.T, c.node_country, homicides.T)
 
         # record -------------------------------------------------------------------
-        credit = det.credit
         misid = pv("strikes.misidentified_share")
+        # Vessels struck that were not trafficking: for each trafficking strike,
+        # misid / (1 - misid) others in expectation (a Poisson count), same crew size.
+        wrong = self.rng["strikes"].poisson(struck * (misid / (1.0 - misid)))
+        per_edge = np.stack(
+            [seized_e, destroyed_e, struck.astype(float), struck * self.crew, wrong * self.crew]
+        )
+        seized_c, destroyed_c, strikes_c, crew_c, wrong_c = self.to_countries(per_edge, t, det)
         rec.add(t, "produced_kg", produced)
         rec.add(t, "delivered_kg", delivered)
-        rec.add(t, "seized_kg", self.im.credited(seized_e, credit))
-        rec.add(t, "destroyed_kg", self.im.credited(destroyed_e, credit))
+        rec.add(t, "seized_kg", seized_c)
+        rec.add(t, "destroyed_kg", destroyed_c)
         rec.add(t, "lost_kg", lost_e.sum(axis=1))
         rec.set(t, "stock_kg", self.total_stock())
         rec.add(t, "flow_kg", flow)
@@ -603,12 +610,19 @@ class Simulation:
         revenue = arrived * self.price[:, routes.market]
         spend = sent * (routes.cost[None, :] + pv("production.origin_price_usd_per_kg"))
         rec.add(t, "group_profit_usd", (revenue - spend) @ c.inc_route_group)
-        rec.add(t, "strikes", self.im.credited(struck.astype(float), credit))
-        rec.add(t, "deaths_crew", self.im.credited(struck * self.crew, credit))
-        # Vessels struck that were not trafficking: for each trafficking strike,
-        # misid / (1 - misid) others in expectation (a Poisson count), same crew size.
-        wrong = self.rng["strikes"].poisson(struck * (misid / (1.0 - misid)))
-        rec.add(t, "deaths_misidentified", self.im.credited(wrong * self.crew, credit))
+        rec.add(t, "strikes", strikes_c)
+        rec.add(t, "deaths_crew", crew_c)
+        rec.add(t, "deaths_misidentified", wrong_c)
+
+    def to_countries(self, per_edge: np.ndarray, t: int, det: interdiction.Detection):
+        """(K, R, C) credited to countries from (K, R, E) quantities on edges this week."""
+        if self.plan is not None:
+            if self._share is None:  # (T, E, C) dense split, built once per run
+                self._share = self.im.country_share(self.plan.credit)
+            return per_edge @ self._share[t]
+        k, n_r, n_e = per_edge.shape
+        flat = (per_edge[:, :, None, :] * det.credit[None]).reshape(k * n_r, -1)
+        return np.asarray(flat @ self.im.credit_matrix).reshape(k, n_r, -1)
 
 
 def _check_draws(draws: dict[str, np.ndarray], n_rep: int) -> dict[str, np.ndarray]:

@@ -146,11 +146,14 @@ class InterdictionModel:
         )
         return Detection(p_detect=p_detect, strike_share=strike_share, credit=credit)
 
-    def credited(self, kg: np.ndarray, credit: np.ndarray) -> np.ndarray:
-        """(R, C) kilograms (or counts) per country from (R, E) per edge and (R|1, S, E)."""
-        n_r = kg.shape[0]
-        flat = (kg[:, None, :] * credit).reshape(n_r, -1)
-        return np.asarray(flat @ self.credit_matrix)
+    def country_share(self, credit: np.ndarray) -> np.ndarray:
+        """(X, E, C) share of each edge's interdictions credited to each country."""
+        n_x, n_s, n_e = credit.shape
+        out = np.zeros((n_x, n_e, self.credit_matrix.shape[1]))
+        edges = np.arange(n_e)
+        for s in range(n_s):
+            np.add.at(out, (slice(None), edges, self.source_country[s]), credit[:, s, :])
+        return out
 
 
 def compile_interdiction(

@@ -35,6 +35,10 @@ class Param:
     doc: str
     series: bool = False
     integer: bool = False
+    # How ensembles draw it within its evidence range (low-high): "triangular" (mode at
+    # the scenario's value), "lognormal" (median at the scenario's value, the range as a
+    # 90% interval, truncated to it), "uniform", or None (not drawn: structural).
+    dist: str | None = "triangular"
 
 
 def _p(name, unit, default, bounds, evidence, doc, **kw) -> Param:
@@ -134,6 +138,7 @@ _BASE = [
         (0.0, 1e3),
         "param-k-container",
         "detection hazard per effort unit per exposure unit on container edges",
+        dist="lognormal",
     ),
     _p(
         "interdiction.k_road",
@@ -142,6 +147,7 @@ _BASE = [
         (0.0, 1e3),
         "param-k-road",
         "detection hazard per effort unit per exposure unit on road, trail and river edges",
+        dist="lognormal",
     ),
     _p(
         "interdiction.k_maritime",
@@ -150,6 +156,7 @@ _BASE = [
         (0.0, 1e3),
         "param-k-maritime",
         "detection hazard per effort unit per exposure unit on maritime (boat) edges",
+        dist="lognormal",
     ),
     _p(
         "interdiction.k_air",
@@ -158,6 +165,7 @@ _BASE = [
         (0.0, 1e3),
         "param-k-air",
         "detection hazard per effort unit per exposure unit on air edges",
+        dist="lognormal",
     ),
     _p(
         "interdiction.intel_gain",
@@ -233,6 +241,7 @@ _BASE = [
         (0.01, 1.0),
         "param-price-bounds",
         "lowest market price relative to the reference price",
+        dist=None,
     ),
     _p(
         "markets.price_cap",
@@ -241,6 +250,7 @@ _BASE = [
         (1.0, 100.0),
         "param-price-bounds",
         "highest market price relative to the reference price",
+        dist=None,
     ),
     _p(
         "markets.demand_factor",
@@ -335,6 +345,8 @@ for _m, (_load, _loss, _crew) in _MODE_DEFAULTS.items():
             (0.0, 100.0),
             "param-crew",
             f"people aboard or accompanying one {_m} shipment",
+            # only crews of boats can die in strikes; the others are not drawn
+            dist="triangular" if _m in MARITIME_MODES else None,
         ),
     ]
 

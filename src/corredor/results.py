@@ -120,6 +120,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "resolution": sim.resolution,
         "corredor_version": __version__,
         "initial_stock_kg_mean": float(np.mean(sim.initial_stock)),
+        "country_population_json": json.dumps({c.iso2: c.population for c in net.countries}),
     }
     ds = xr.Dataset(variables, coords=coords, attrs=attrs)
     ds["initial_stock_kg"] = xr.Variable(("replicate",), sim.initial_stock, {"units": "kg"})
@@ -130,16 +131,26 @@ def _annual(da: xr.DataArray) -> xr.DataArray:
     return da.groupby("year").sum("time")
 
 
-def _quantiles(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+# Statistics across replicates in tidy summaries: a run reports the mean and a 90% band;
+# an ensemble (parameter draws) the median with 50% and 90% intervals.
+STATS = {
+    "run": {"mean": "mean", "p05": 0.05, "p95": 0.95},
+    "ensemble": {"median": 0.5, "p05": 0.05, "p25": 0.25, "p75": 0.75, "p95": 0.95},
+}
+
+
+def _quantiles(df: pd.DataFrame, metric: str, stats: str = "run") -> pd.DataFrame:
     g = df.groupby(["year", "region"])["value"]
     out = pd.DataFrame(
-        {"mean": g.mean(), "p05": g.quantile(0.05), "p95": g.quantile(0.95)}
+        {k: (g.mean() if q == "mean" else g.quantile(q)) for k, q in STATS[stats].items()}
     ).reset_index()
     out.insert(1, "metric", metric)
     return out
 
 
-def _tidy(da: xr.DataArray, region_dim: str | None, metric: str, labels=None) -> pd.DataFrame:
+def _tidy(
+    da: xr.DataArray, region_dim: str | None, metric: str, labels=None, stats: str = "run"
+) -> pd.DataFrame:
     if region_dim is None:
         df = da.to_dataframe(name="value").reset_index()
         df["region"] = "world"
@@ -147,7 +158,10 @@ def _tidy(da: xr.DataArray, region_dim: str | None, metric: str, labels=None) ->
         df = da.to_dataframe(name="value").reset_index().rename(columns={region_dim: "region"})
         if labels is not None:
             df["region"] = df["region"].map(labels).fillna(df["region"])
-    return _quantiles(df[["year", "region", "replicate", "value"]], metric)
+    return _quantiles(df[["year", "region", "replicate", "value"]], metric, stats)
+
+
+_tidy_module = _tidy
 
 
 class Results:
@@ -169,10 +183,15 @@ class Results:
             return da.groupby("year").mean("time")
         return _annual(da)
 
-    def summary(self) -> pd.DataFrame:
-        """Tidy table: year, metric, region, mean, p05, p95 (across replicates)."""
+    def summary(self, stats: str = "run") -> pd.DataFrame:
+        """Tidy table: year, metric, region and statistics across replicates: mean, p05,
+        p95 (`stats="run"`) or median, p05, p25, p75, p95 (`stats="ensemble"`)."""
         ds = self.data
         frames = []
+
+        def _tidy(*args, **kw) -> pd.DataFrame:
+            return _tidy_module(*args, stats=stats, **kw)
+
         produced = self.annual("produced_kg").groupby(ds["area_country"]).sum() / 1000.0
         frames.append(_tidy(produced, "area_country", "produced_t"))
         frames.append(_tidy(produced.sum("area_country"), None, "produced_t"))
@@ -206,7 +225,8 @@ class Results:
         frames.append(_tidy(self.annual("price_usd_per_kg"), "market", "price_usd_per_kg"))
         for name in ("strikes", "deaths_crew", "deaths_misidentified"):
             frames.append(_tidy(self.annual(name).sum("country"), None, name))
-        out = pd.concat(frames, ignore_index=True).dropna(subset=["mean"])
+        first = next(iter(STATS[stats]))
+        out = pd.concat(frames, ignore_index=True).dropna(subset=[first])
         return out.sort_values(["metric", "region", "year"]).reset_index(drop=True)
 
     def _population(self) -> xr.DataArray | None:

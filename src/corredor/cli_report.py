@@ -2,8 +2,39 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
+from pathlib import Path
+
 import typer
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+
+    @app.command()
+    def report(
+        scenarios: list[str] = typer.Argument(..., help="Scenarios; the first is the reference."),
+        replicates: int = typer.Option(16, "--replicates", "-r", help="Replicates per scenario."),
+        seed: int = typer.Option(1, "--seed", "-s", help="Seed shared by all scenarios."),
+        first: int = typer.Option(None, "--from", help="First year of the summary window."),
+        last: int = typer.Option(None, "--to", help="Last year of the summary window."),
+        out: Path = typer.Option(Path("out/report"), "--out", "-o", help="Report directory."),
+    ) -> None:
+        """Write a self-contained HTML report comparing scenarios (figures embedded)."""
+        from corredor.cli import console, err_console
+        from corredor.report import write_report
+
+        command = "corredor " + shlex.join(sys.argv[1:])
+        with err_console.status("loading scenarios") as status:
+            path = write_report(
+                scenarios,
+                out=out,
+                replicates=replicates,
+                seed=seed,
+                first=first,
+                last=last,
+                command=command,
+                progress=status.update,
+            )
+        console.print(f"Wrote {path}")

@@ -3,6 +3,7 @@
 Each `plot_*` function takes the `xarray.Dataset` of a run (`Results.data`, kg per week per
 replicate) and an output path, writes one PNG and returns the path; `write_figures` writes all
 three. Country outlines come from the Natural Earth extract shipped in `corredor.data.geo`.
+`plot_scenario_panels` and `plot_flow_change_map` compare scenarios (the HTML report's figures).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
@@ -468,3 +470,311 @@ def _note(ax, text: str) -> None:
         fontsize=7,
         color="#777777",
     )
+
+
+# --- scenario comparison figures (used by the HTML report) --------------------------------
+
+REFERENCE_COLOUR = "#333333"
+INCREASE_COLOUR = "#b2182b"  # more flow than the reference
+DECREASE_COLOUR = "#2166ac"  # less flow than the reference
+WINDOW_COLOUR = "#f5efdc"
+
+
+def scenario_colours(n: int) -> list:
+    """One colour per scenario: dark grey for the reference (the first), then distinct hues."""
+    return [REFERENCE_COLOUR, *_palette(max(n - 1, 0))][:n]
+
+
+def plot_scenario_panels(
+    panels: list[tuple[str, dict[str, xr.DataArray]]],
+    path: str | Path,
+    *,
+    title: str,
+    ylabel: str,
+    window: tuple[int, int] | None = None,
+    ncols: int = 3,
+) -> Path:
+    """Small multiples comparing scenarios year by year, with 5–95% bands across replicates.
+
+    `panels` is a list of (panel title, {scenario label: DataArray}); each DataArray holds one
+    value per year and replicate (dims `year` and, optionally, `replicate`) in the unit named
+    by `ylabel` (e.g. tonnes per year). Each scenario is a line (its mean over replicates)
+    with a shaded band from the 5th to the 95th percentile; the first scenario is the
+    reference, drawn in dark grey. `window` (first, last year) is shaded as the years the
+    comparison table sums over.
+    """
+    n = max(len(panels), 1)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(min(3.6 * ncols, 12.0), 2.6 * nrows + 0.8),  # fits the page at ~80%
+        squeeze=False,
+        sharex=True,
+        layout="constrained",
+    )
+    labels: list[str] = []
+    for _, series in panels:
+        labels += [s for s in series if s not in labels]
+    colours = dict(zip(labels, scenario_colours(len(labels)), strict=True))
+    for ax, (panel_title, series) in zip(axes.flat, panels, strict=False):
+        years = np.asarray([0])
+        for label, da in series.items():
+            da = da if "replicate" in da.dims else da.expand_dims(replicate=[0])
+            years = np.asarray(da["year"].values)
+            mean = da.mean("replicate").values
+            colour = colours[label]
+            style = {"linewidth": 1.8 if label == labels[0] else 1.4, "zorder": 3}
+            if len(years) == 1:
+                style["marker"] = "o"
+            ax.plot(years, mean, color=colour, label=label, **style)
+            if da.sizes["replicate"] > 1:
+                lo, hi = da.quantile([0.05, 0.95], dim="replicate").values
+                ax.fill_between(years, lo, hi, color=colour, alpha=0.16, linewidth=0, zorder=2)
+        if window is not None and (years.min() < window[0] or years.max() > window[1]):
+            ax.axvspan(window[0] - 0.5, window[1] + 0.5, color=WINDOW_COLOUR, zorder=0)
+        _year_axis(ax, years)
+        ax.set_title(panel_title, fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _tonnes(v) if v else "0"))
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    for row in axes:
+        row[0].set_ylabel(ylabel, fontsize=8)
+    handles = [Line2D([], [], color=colours[s], linewidth=1.8, label=s) for s in labels]
+    if window is not None:
+        handles.append(
+            Line2D([], [], color=WINDOW_COLOUR, linewidth=8, label=f"window {_period(window)}")
+        )
+    # The title heads the legend: a suptitle and an "outside" legend would overlap.
+    fig.legend(
+        handles=handles,
+        loc="outside upper center",
+        ncol=min(len(handles), 4),
+        fontsize=8,
+        frameon=False,
+        title=title,
+        title_fontsize=11,
+    )
+    reps = max((da.sizes.get("replicate", 1) for _, s in panels for da in s.values()), default=1)
+    note = "lines: mean" + (f"; bands: 5–95% across {reps} replicates" if reps > 1 else "")
+    fig.supxlabel(note, x=0.99, ha="right", fontsize=7, color="#777777")
+    return _save(fig, path)
+
+
+def plot_flow_change_map(
+    reference: xr.Dataset,
+    scenario: xr.Dataset,
+    path: str | Path,
+    *,
+    first: int | None = None,
+    last: int | None = None,
+    names: tuple[str, str] = ("reference", "scenario"),
+) -> Path:
+    """Map of the change in mean flow per edge, scenario minus reference, in tonnes per year.
+
+    `flow_kg` is summed over the years `first`–`last` (default: all years of the reference),
+    divided by the number of those years, and differenced replicate by replicate (the runs
+    share random numbers, so each difference is the policy's effect in that replicate).
+    Parallel edges (same origin and destination, different modes) are added together. Line
+    width is proportional to the mean change; red means more flow than the reference, blue
+    less; a faded line means the 5–95% interval of the change across replicates includes
+    zero. Changes below 1% of the largest one are left out; the network is drawn in light
+    grey underneath. Nodes, outlines and frame follow `plot_map`.
+    """
+    years = np.asarray(reference["year"].values)
+    first = int(years.min()) if first is None else first
+    last = int(years.max()) if last is None else last
+    edges = [e for e in reference["edge"].values if e in set(scenario["edge"].values)]
+    ref = _window_flow_t(reference, first, last).sel(edge=edges)
+    new = _window_flow_t(scenario, first, last).sel(edge=edges)
+    if ref.sizes["replicate"] == new.sizes["replicate"]:
+        diff = new.values - ref.values  # (replicate, edge), paired
+    else:  # not paired: only the difference of the means is meaningful
+        diff = (new.mean("replicate") - ref.mean("replicate")).values[None, :]
+
+    nodes = [str(n) for n in reference["node"].values]
+    index = {n: i for i, n in enumerate(nodes)}
+    edge_from = reference["edge_from"].sel(edge=edges).values
+    edge_to = reference["edge_to"].sel(edge=edges).values
+    keys = sorted({(index[str(a)], index[str(b)]) for a, b in zip(edge_from, edge_to, strict=True)})
+    slot = {k: j for j, k in enumerate(keys)}
+    cols = [slot[(index[str(a)], index[str(b)])] for a, b in zip(edge_from, edge_to, strict=True)]
+    by_pair = np.zeros((diff.shape[0], len(keys)))
+    np.add.at(by_pair, (slice(None), cols), diff)
+    mean = by_pair.mean(axis=0)
+    lo, hi = np.quantile(by_pair, [0.05, 0.95], axis=0)
+    clear = (lo > 0) | (hi < 0)
+
+    kinds = np.asarray([str(k) for k in reference["node_kind"].values])
+    labels = [str(n) for n in reference["node_name"].values]
+    lat = np.asarray(reference["node_lat"].values, dtype=float)
+    lon = _unwrap(np.asarray(reference["node_lon"].values, dtype=float))
+    core = _core_nodes(lon)
+    (x0, x1), (y0, y1) = _extent(lon[core], lat[core])
+    px, py = _pin_off_frame(lon, lat, core, keys, (x0, x1, y0, y1))
+    biggest = float(np.abs(mean).max()) if mean.size else 0.0
+
+    fig, ax = plt.subplots(figsize=(10, 7))
+    _draw_land(ax, x0, x1)
+    ax.add_collection(
+        LineCollection(
+            [[(px[a], py[a]), (px[b], py[b])] for a, b in keys],
+            colors="#c4c4c4",
+            linewidths=0.5,
+            alpha=0.7,
+            zorder=1,
+        )
+    )
+    shown = [j for j in np.argsort(np.abs(mean)) if biggest > 0 and abs(mean[j]) >= 0.01 * biggest]
+    if shown:
+        ax.add_collection(
+            LineCollection(
+                [
+                    [(px[keys[j][0]], py[keys[j][0]]), (px[keys[j][1]], py[keys[j][1]])]
+                    for j in shown
+                ],
+                colors=[
+                    _with_alpha(INCREASE_COLOUR if mean[j] > 0 else DECREASE_COLOUR, clear[j])
+                    for j in shown
+                ],
+                linewidths=[_width(abs(mean[j]), biggest) for j in shown],
+                capstyle="round",
+                zorder=2,
+            )
+        )
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "no change in flow on any edge",
+            transform=ax.transAxes,
+            ha="center",
+            color="#555555",
+        )
+    _draw_nodes(ax, reference, kinds, labels, lat, lon, core, px, py, (x0, x1))
+    _map_axes(ax, (x0, x1, y0, y1))
+    ax.set_title(
+        f"Change in mean flow per edge, {names[1]} minus {names[0]}, "
+        f"{_period((first, last))} (t/year)",
+        fontsize=10,
+    )
+    handles = [
+        Line2D([], [], color=_with_alpha(INCREASE_COLOUR, True), linewidth=3, label="more flow"),
+        Line2D([], [], color=_with_alpha(DECREASE_COLOUR, True), linewidth=3, label="less flow"),
+        Line2D(
+            [],
+            [],
+            color=_with_alpha(DECREASE_COLOUR, False),
+            linewidth=3,
+            label="faded: 90% interval\nincludes zero",
+        ),
+    ]
+    handles += [
+        Line2D([], [], color="#555555", linewidth=_width(v, biggest), label=f"± {_tonnes(v)}")
+        for v in _key_values(biggest)
+    ]
+    ax.legend(
+        handles=handles,
+        title="change, t/year",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        title_fontsize=8,
+        frameon=False,
+        handlelength=3,
+    )
+    reps = diff.shape[0]
+    note = f"mean of {reps} paired replicates" if reps > 1 else "difference of means"
+    _note(ax, f"{note}; outlines: Natural Earth")
+    return _save(fig, path)
+
+
+def _period(window: tuple[int, int]) -> str:
+    return f"{window[0]}" if window[0] == window[1] else f"{window[0]}–{window[1]}"
+
+
+def _window_flow_t(ds: xr.Dataset, first: int, last: int) -> xr.DataArray:
+    """Mean flow per edge over the calendar years first–last, t/year, by replicate."""
+    years = np.asarray(ds["year"].values)
+    inside = (years >= first) & (years <= last)
+    n_years = max(len(np.unique(years[inside])), 1)
+    flow = ds["flow_kg"].isel(time=inside).sum("time") / 1000.0 / n_years
+    return flow if "replicate" in flow.dims else flow.expand_dims(replicate=[0])
+
+
+def _with_alpha(colour: str, strong: bool) -> tuple:
+    # Faded lines stay readable on the land colour; alpha is baked into the RGBA tuple so
+    # that one LineCollection can mix strong and faded edges.
+    r, g, b, _ = to_rgba(colour)
+    return (r, g, b, 0.85 if strong else 0.3)
+
+
+def _draw_land(ax, x0: float, x1: float) -> None:
+    """Sea background and country outlines, repeated across the antimeridian if needed."""
+    ax.set_facecolor(SEA)
+    rings = [ring for _, ring in country_polygons()]
+    for shift, crosses in ((-360.0, x0 < -180.0), (360.0, x1 > 180.0)):
+        if crosses:
+            rings += [ring + (shift, 0.0) for _, ring in country_polygons()]
+    ax.add_collection(
+        PolyCollection(rings, facecolor=LAND, edgecolor=COAST, linewidth=0.5, zorder=0)
+    )
+
+
+def _draw_nodes(ax, ds, kinds, labels, lat, lon, core, px, py, xrange) -> None:
+    """Small dots coloured by node kind; market names; off-frame nodes pinned and named."""
+    x0, x1 = xrange
+    for kind in sorted(set(kinds)):
+        sel = (kinds == kind) & core
+        ax.scatter(
+            px[sel],
+            py[sel],
+            s=18 if kind == "market" else 8,
+            color=KIND_COLOURS.get(kind, "#444444"),
+            edgecolors="white",
+            linewidths=0.4,
+            zorder=3,
+        )
+    for i in np.flatnonzero(core & (kinds == "market")):
+        ax.annotate(
+            labels[i],
+            (px[i], py[i]),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=7,
+            color="#7f0000",
+            zorder=4,
+        )
+    raw_lon = np.asarray(ds["node_lon"].values, dtype=float)
+    for i in np.flatnonzero(~core):
+        side = "left" if lon[i] < x0 else "right" if lon[i] > x1 else "center"
+        marker = {"left": "<", "right": ">"}.get(side, "D")
+        colour = KIND_COLOURS.get(kinds[i], "#444444")
+        ax.scatter([px[i]], [py[i]], s=30, marker=marker, color=colour, zorder=3)
+        where = f"{abs(lat[i]):.0f}°{'S' if lat[i] < 0 else 'N'} "
+        where += f"{abs(raw_lon[i]):.0f}°{'W' if raw_lon[i] < 0 else 'E'}"
+        ax.annotate(
+            f"{labels[i]}\n(off map, {where})",
+            (px[i], py[i]),
+            xytext=(6 if side != "right" else -6, 0),
+            textcoords="offset points",
+            ha="left" if side != "right" else "right",
+            va="center",
+            fontsize=7,
+            color="#333333",
+            bbox={"facecolor": SEA, "edgecolor": "none", "alpha": 0.8, "pad": 1.0},
+            zorder=4,
+        )
+
+
+def _map_axes(ax, frame: tuple[float, float, float, float]) -> None:
+    """Frame, equal-distance aspect at the frame's mid-latitude, degree tick labels."""
+    x0, x1, y0, y1 = frame
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(1.0 / np.cos(np.deg2rad(np.clip((y0 + y1) / 2, -60, 60))))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _deg(v, "E", "W")))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _deg(v, "N", "S")))
+    ax.tick_params(labelsize=8)

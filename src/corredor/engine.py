@@ -300,6 +300,9 @@ class Simulation:
         self.warmup = WEEKS_PER_YEAR  # one year at start-year conditions, not recorded
         p = scenario.params
         self.im = interdiction.compile_interdiction(scenario, self.times, self.c.countries)
+        self.base_production = self._base_production()
+        self.demand = markets.weekly_demand_kg(scenario.network, p, self.c.markets, self.times)
+        self._apply_interventions()
         self.allocation = Allocation(self.im, [a.policy for a in scenario.agencies.values()])
         self.k = np.stack(
             [np.broadcast_to(self.pv(name), (self.R, 1))[:, 0] for name in interdiction.K_PARAMS],
@@ -317,10 +320,12 @@ class Simulation:
                 p["interdiction.intel_gain"],
                 self.im.intel,
                 self.im.strike,
+                self.hazard_mult,
+                self.h_extra,
             )
         self._share: np.ndarray | None = None
-        self.base_production = self._base_production()
-        self.demand = markets.weekly_demand_kg(scenario.network, p, self.c.markets, self.times)
+        self.payers = [*self.im.agencies, "inspection", "treatment"]
+        self.cost = self._costs()  # (T, payers) USD per week
         crew = np.stack(
             [np.broadcast_to(self.pv(f"modes.{m}.crew"), (self.R, 1))[:, 0] for m in self.c.modes],
             axis=1,
@@ -346,6 +351,90 @@ class Simulation:
             )
         return out
 
+    def _apply_interventions(self) -> None:
+        """Turn the scenario's timed interventions into the arrays the weeks use."""
+        sc, im, times = self.scenario, self.im, self.times
+        n_t, n_a, n_e = len(times), len(im.agencies), im.n_edges
+        self.effort_mult: np.ndarray | None = None  # (T, A, E) paid presence
+        self.hazard_mult: np.ndarray | None = None  # (T, A, E) presence x effectiveness
+        self.h_extra: np.ndarray | None = None  # (T, E) inspection hazard
+        self.inspection_cost = np.zeros(n_t)  # USD per week
+        self.treatment_cost = np.zeros(n_t)  # USD per week
+        find = sc.params["interdiction.inspection_find_prob"]
+        for item in sc.interventions:
+            kind = item.spec.what
+            if kind == "budget":
+                a = item.agency
+                for cap in item.capabilities:
+                    if cap == "intelligence":
+                        im.intel[:, a] = item.apply(im.intel[:, a], times)
+                    else:
+                        ci = interdiction.SEARCH.index(cap)
+                        im.budget[:, a, ci] = item.apply(im.budget[:, a, ci], times)
+            elif kind in ("effort", "effectiveness"):
+                if self.hazard_mult is None:
+                    self.hazard_mult = np.ones((n_t, n_a, n_e))
+                    self.effort_mult = np.ones((n_t, n_a, n_e))
+                m = item.apply(np.ones(n_t), times)[:, None]
+                for a in [item.agency] if item.agency is not None else range(n_a):
+                    self.hazard_mult[:, a, item.edges] *= m
+                    if kind == "effort":
+                        self.effort_mult[:, a, item.edges] *= m
+            elif kind == "inspection_share":
+                if self.h_extra is None:
+                    self.h_extra = np.zeros((n_t, n_e))
+                share = np.clip(item.apply(np.zeros(n_t), times), 0.0, 1.0)
+                self.h_extra[:, item.edges] += -np.log1p(-np.minimum(share * find, 1 - 1e-12))[
+                    :, None
+                ]
+                ports = {e.from_ for e, on in zip(sc.network.edges, item.edges, strict=True) if on}
+                self.inspection_cost += (
+                    share
+                    * 100.0
+                    * len(ports)
+                    * sc.params["costs.inspection_usd_per_percent_port_year"]
+                    / WEEKS_PER_YEAR
+                )
+            elif kind == "strike_share":
+                a = item.agency
+                im.strike[:, a] = np.clip(item.apply(im.strike[:, a], times), 0.0, 1.0)
+            elif kind == "production":
+                cols = [self.c.areas.index(n) for n in item.areas]
+                m = item.apply(np.ones(n_t), times)
+                self.base_production = self.base_production.copy()
+                self.base_production[:, :, cols] *= m[:, None, None]
+            elif kind == "demand":
+                cols = [self.c.markets.index(n) for n in item.markets]
+                self.demand[:, cols] *= item.apply(np.ones(n_t), times)[:, None]
+            elif kind == "treatment":
+                cols = [self.c.markets.index(n) for n in item.markets]
+                spend = item.apply(np.zeros(n_t), times)  # USD per year
+                cut = spend / sc.params["markets.treatment_usd_per_kg"] / WEEKS_PER_YEAR
+                split = self.demand[:, cols] / np.maximum(
+                    self.demand[:, cols].sum(axis=1, keepdims=True), 1e-12
+                )
+                self.demand[:, cols] = np.maximum(self.demand[:, cols] - cut[:, None] * split, 0.0)
+                self.treatment_cost += spend / WEEKS_PER_YEAR
+
+    def _costs(self) -> np.ndarray:
+        """(T, payers) USD per week: agencies' effort at its unit costs (with the extra
+        effort of `effort` interventions), container inspection and treatment spending."""
+        im, p = self.im, self.scenario.params
+        unit = np.array([p[f"costs.{c}_usd_per_unit_year"] for c in interdiction.SEARCH])
+        budget = im.budget.copy()
+        if self.effort_mult is not None:
+            # extra paid presence: the static split of each capability, scaled on edges
+            w = im.exposure_weight  # (A, E)
+            for ci in range(len(interdiction.SEARCH)):
+                on = (im.cap_index == ci)[None, None, :]
+                scale = (self.effort_mult * w[None] * on).sum(axis=2)  # (T, A)
+                has = (w * on[0]).sum(axis=1) > 0
+                budget[:, has, ci] *= scale[:, has]
+        agencies = budget @ unit + im.intel * p["costs.intelligence_usd_per_unit_year"]
+        return np.column_stack(
+            [agencies / WEEKS_PER_YEAR, self.inspection_cost, self.treatment_cost]
+        )
+
     def detection(self, t: int) -> interdiction.Detection:
         """Detection on every edge this week, (1, E) or (R, E) arrays."""
         if self.plan is not None:
@@ -363,7 +452,15 @@ class Simulation:
             self.pv("allocation.intel_noise_cv"),
             gain,
         )
-        det = im.detect(effort, self.k, gain, im.intel[t][None], im.strike[t][None])
+        det = im.detect(
+            effort,
+            self.k,
+            gain,
+            im.intel[t][None],
+            im.strike[t][None],
+            None if self.hazard_mult is None else self.hazard_mult[t][None],
+            None if self.h_extra is None else self.h_extra[t][None],
+        )
         if self.check:
             check_detection(det)
         return det
@@ -428,6 +525,7 @@ class Simulation:
             "strikes": (R, n_c),
             "deaths_crew": (R, n_c),
             "deaths_misidentified": (R, n_c),
+            "cost_usd": (R, len(self.payers)),
         }
         small = {"flow_kg", "interdicted_kg", "homicides"}
         rec = Recorder(slots, n_slots, shapes, {k: np.float32 for k in small})
@@ -613,6 +711,7 @@ class Simulation:
         rec.add(t, "strikes", strikes_c)
         rec.add(t, "deaths_crew", crew_c)
         rec.add(t, "deaths_misidentified", wrong_c)
+        rec.add(t, "cost_usd", np.broadcast_to(self.cost[t], (R, len(self.payers))))
 
     def to_countries(self, per_edge: np.ndarray, t: int, det: interdiction.Detection):
         """(K, R, C) credited to countries from (K, R, E) quantities on edges this week."""

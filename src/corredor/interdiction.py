@@ -118,9 +118,14 @@ class InterdictionModel:
         intel_gain: np.ndarray | float,
         intel: np.ndarray,
         strike: np.ndarray,
+        mult: np.ndarray | None = None,
+        h_extra: np.ndarray | None = None,
     ) -> Detection:
         """Detection for a batch X: effort (X, A, E), k (X|1, 4), intel_gain scalar or
-        (X|1, 1), intel (X|1, A) intelligence effort, strike (X|1, A) strike shares."""
+        (X|1, 1), intel (X|1, A) intelligence effort, strike (X|1, A) strike shares;
+        optional `mult` (X|1, A, E) multiplier of agencies' hazard on edges (effort and
+        effectiveness interventions) and `h_extra` (X|1, E) hazard added to the base
+        detection (container inspection shares)."""
         k_edge = np.asarray(k)[:, self.cap_index]  # (X|1, E)
         multiplier = 1.0 + np.asarray(intel_gain) * intel  # (X|1, A)
         hazard = (
@@ -129,11 +134,14 @@ class InterdictionModel:
             * effort
             * (self.covered / self.exposure[None, :])[None]
         )  # (X, A, E)
-        total = self.h0[None, :] + hazard.sum(axis=1)
+        if mult is not None:
+            hazard = hazard * mult
+        h0 = self.h0[None, :] if h_extra is None else self.h0[None, :] + h_extra
+        total = h0 + hazard.sum(axis=1)
         p_detect = -np.expm1(-total)
         safe = np.where(total > 0, total, 1.0)
         credit = (
-            np.concatenate([np.broadcast_to(self.h0, total.shape)[:, None, :], hazard], axis=1)
+            np.concatenate([np.broadcast_to(h0, total.shape)[:, None, :], hazard], axis=1)
             / safe[:, None, :]
         )
         idle = total <= 0

@@ -175,6 +175,51 @@ _BASE = [
         "param-intel-gain",
         "relative gain in an agency's effectiveness per intelligence effort unit",
     ),
+    _p(
+        "interdiction.inspection_find_prob",
+        "-",
+        0.6,
+        (0.0, 1.0),
+        "param-inspection-find",
+        "chance that inspecting a container that carries cocaine finds it",
+    ),
+    # costs (for cost per kg kept from consumers); effort units are relative indices
+    *(
+        _p(
+            f"costs.{cap}_usd_per_unit_year",
+            "USD/(effort-unit·year)",
+            cost,
+            (0.0, 1e10),
+            f"param-cost-{cap}",
+            f"cost of one {cap} effort unit sustained for a year",
+            dist=None,
+        )
+        for cap, cost in (
+            ("container", 5e6),
+            ("road", 3e6),
+            ("maritime", 12.7e6),
+            ("air", 10e6),
+            ("intelligence", 2e6),
+        )
+    ),
+    _p(
+        "costs.inspection_usd_per_percent_port_year",
+        "USD/(percent·port·year)",
+        3e6,
+        (0.0, 1e10),
+        "param-cost-inspection",
+        "cost of inspecting one percent of a port's export containers for a year",
+        dist=None,
+    ),
+    _p(
+        "markets.treatment_usd_per_kg",
+        "USD/(kg/year)",
+        60000,
+        (1.0, 1e9),
+        "param-treatment-cost",
+        "treatment and prevention spending per year that lowers demand by 1 kg per year",
+        dist=None,
+    ),
     # allocation policies (allocation.py)
     _p(
         "allocation.reactive_weight",

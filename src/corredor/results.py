@@ -40,6 +40,7 @@ UNITS = {
     "strikes": ("strikes", "lethal strikes on trafficking vessels"),
     "deaths_crew": ("people", "trafficking crew killed in strikes"),
     "deaths_misidentified": ("people", "people killed in strikes on vessels not trafficking"),
+    "cost_usd": ("USD", "spending on interdiction by agency, container inspection and treatment"),
 }
 
 
@@ -74,6 +75,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "strikes": ("country",),
         "deaths_crew": ("country",),
         "deaths_misidentified": ("country",),
+        "cost_usd": ("payer",),
     }
     variables = {}
     for name, arr in data.items():
@@ -94,6 +96,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "origin": c.producers,
         "corridor": c.routes.corridor_labels,
         "group": c.groups,
+        "payer": sim.payers,
         "node": [n.id for n in nodes],
         "node_name": ("node", [n.name for n in nodes]),
         "node_kind": ("node", [n.kind for n in nodes]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +34,7 @@ TOP_LEVEL = {
     "parameters",
     "groups",
     "agencies",
+    "interventions",
     "refs",
 }
 FIRST_YEAR, LAST_YEAR = 1990, 2100
@@ -80,6 +81,7 @@ class Scenario:
     agencies: dict[str, AgencySpec]
     budgets: dict[str, dict[str, Series]]
     strike_shares: dict[str, Series]
+    interventions: list = field(default_factory=list)  # interventions.Intervention
 
     @property
     def title(self) -> str:
@@ -134,10 +136,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """Deep merge: tables merge key by key, anything else in the child replaces the parent's."""
+    """Deep merge: tables merge key by key, anything else in the child replaces the
+    parent's, except `interventions`, which add to the parent's (parent's first)."""
     out = copy.deepcopy(parent)
     for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_series(value):
+        if key == "interventions" and isinstance(value, list):
+            out[key] = list(out.get(key) or []) + copy.deepcopy(value)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_series(value):
             out[key] = merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -256,7 +261,7 @@ def build_scenario(
         )
         for aid, a in agencies.items()
     }
-    return Scenario(
+    scenario = Scenario(
         name=name,
         file=file,
         raw=raw,
@@ -270,6 +275,10 @@ def build_scenario(
         budgets=budgets,
         strike_shares=strike_shares,
     )
+    from corredor.interventions import parse_interventions
+
+    scenario.interventions = parse_interventions(raw.get("interventions"), scenario, file)
+    return scenario
 
 
 def _validate_table(table: Any, model: type[BaseModel], key: str, file: str) -> dict:

@@ -2,8 +2,199 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from rich.table import Table
+
+from corredor.errors import CorredorError
+
+# Outcomes shown in the summary table at the end of a sweep (all are in the store).
+SHOWN = ("delivered_t", "seized_t", "transit_ec_t", "homicides_ec", "deaths_crew")
+MAX_ROWS = 20
+
+
+def levers(
+    scenario: str = typer.Argument("baseline", help="Built-in scenario name or a TOML file."),
+    lever_from: int = typer.Option(
+        2026, "--lever-from", help="Year from which levers act (1 January)."
+    ),
+) -> None:
+    """List the levers a sweep can vary on SCENARIO: unit, bounds, default and meaning."""
+    from corredor.cli import console
+    from corredor.levers import levers_for
+    from corredor.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    table = Table(
+        title=f"Levers of {sc.name}, acting from {lever_from}",
+        caption="vary them with `corredor sweep SCENARIO --lever NAME=LOW:HIGH:STEPS`",
+    )
+    table.add_column("name", no_wrap=True)
+    for col in ("unit", "bounds", "default", "changes", "meaning"):
+        table.add_column(col)
+    for lever in levers_for(sc, lever_from).values():
+        table.add_row(
+            lever.name,
+            lever.unit,
+            f"[{lever.low:g}, {lever.high:g}]",
+            f"{lever.default:g}",
+            lever.target,
+            lever.doc,
+        )
+    console.print(table)
+
+
+def sweep(
+    scenario: str = typer.Argument(..., help="Built-in scenario name or a TOML file."),
+    lever: list[str] = typer.Option(
+        [], "--lever", "-l", help="NAME=LOW:HIGH:STEPS (repeatable); NAME=VALUE holds one."
+    ),
+    n: int = typer.Option(None, "--n", help="Points of a Latin hypercube (implies lhs)."),
+    design: str = typer.Option(None, "--design", help="grid (default) or lhs."),
+    replicates: int = typer.Option(
+        None, "--replicates", "-r", help="Replicates per point (default 8)."
+    ),
+    seed: int = typer.Option(None, "--seed", "-s", help="Sweep seed (default 1)."),
+    first: int = typer.Option(
+        None, "--from", help="First year of the outcome window (default: the lever year)."
+    ),
+    last: int = typer.Option(
+        None, "--to", help="Last year of the outcome window (default: the scenario's)."
+    ),
+    lever_from: int = typer.Option(
+        None, "--lever-from", help="Year from which levers act (default 2026)."
+    ),
+    common_seeds: bool = typer.Option(
+        None,
+        "--common-seeds/--independent-seeds",
+        help="Same seed at every point (common random numbers) or one per point (default).",
+    ),
+    workers: int = typer.Option(
+        None, "--workers", "-w", help="Local worker processes (default: one per core)."
+    ),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT (instead of local)."
+    ),
+    out: Path = typer.Option(Path("out/sweep.zarr"), "--out", "-o", help="Zarr store."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the sweep stored in --out."),
+    chunk_points: int = typer.Option(
+        None, "--chunk-points", help="Design points per task (default: a few seconds' work)."
+    ),
+) -> None:
+    """Run SCENARIO over a grid or Latin hypercube of lever values; store every
+    replicate's outcomes in a Zarr store, one chunk per task, resumable with --resume."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from corredor.cli import console, err_console
+    from corredor.executors import WorkerLost
+    from corredor.sweep import open_sweep, run_sweep, summarize
+
+    if workers is not None and scheduler is not None:
+        raise CorredorError(
+            "--workers sets local processes; a Dask cluster brings its own workers",
+            field="--workers",
+            fix="leave --workers out when giving --scheduler",
+        )
+    if workers is not None and workers < 1:
+        raise CorredorError("must be at least 1", field="--workers", fix="use 1 or more")
+    state = {"done": 0, "total": 0}
+    with Progress(
+        TextColumn("[bold]sweep {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} tasks"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(Path(scenario).stem, total=None)
+
+        def progress(done: int, total: int) -> None:
+            if state["total"] == 0:  # first call: tasks found done are not "speed"
+                bar.reset(task, total=total, completed=done)
+            else:
+                bar.update(task, completed=done)
+            state.update(done=done, total=total)
+
+        try:
+            result = run_sweep(
+                scenario,
+                lever,
+                out=out,
+                design=design,
+                n=n,
+                replicates=replicates,
+                seed=seed,
+                first=first,
+                last=last,
+                lever_year=lever_from,
+                common_seeds=common_seeds,
+                chunk_points=chunk_points,
+                resume=resume,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            err_console.print(
+                f"interrupted: {state['done']} of {state['total']} tasks are stored in {out}; "
+                f"continue with the same command and --resume"
+            )
+            # SystemExit, not typer.Exit: cli.main runs click in non-standalone mode, where an
+            # Exit code is returned rather than raised, and would become exit status 0.
+            raise SystemExit(130) from None
+        except WorkerLost as exc:
+            bar.stop()
+            err_console.print(
+                f"[bold red]error:[/] {exc}. Workers may be running out of memory: use fewer "
+                "--replicates or --chunk-points; finished tasks are kept, continue with --resume",
+                highlight=False,
+            )
+            raise SystemExit(1) from None
+    for note in result.notes:
+        err_console.print(f"note: {note}")
+
+    ds = open_sweep(result.path)
+    df = summarize(ds)
+    spec = result.spec
+    lever_names = list(ds.attrs["levers"])
+    labels = dict(zip(ds["outcome"].values, ds["outcome_label"].values, strict=True))
+    shown = [o for o in SHOWN if o in labels]
+    more = f"; first {MAX_ROWS} of {result.n_points} points" if result.n_points > MAX_ROWS else ""
+    table = Table(
+        title=f"Sweep of {spec.scenario}: {result.n_points} points × {spec.replicates} "
+        f"replicates, totals {spec.first}–{spec.last}, seed {spec.seed}",
+        caption="mean [5%–95%] across replicates; "
+        + ", ".join(f"{o}: {labels[o]}" for o in shown)
+        + more,
+    )
+    for name in lever_names:
+        table.add_column(name, justify="right")
+    for o in shown:
+        table.add_column(o, justify="right")
+    for _, rows in list(df.groupby("point", sort=True))[:MAX_ROWS]:
+        rows = rows.set_index("outcome")
+        cells = [f"{rows.iloc[0][name]:.4g}" for name in lever_names]
+        for o in shown:
+            r = rows.loc[o]
+            cells.append(f"{r['mean']:,.0f}\n[{r.p05:,.0f}–{r.p95:,.0f}]")
+        table.add_row(*cells)
+    console.print(table)
+    k = spec.chunk_points
+    per_task = (
+        f", {sum(result.task_seconds) / len(result.task_seconds):.1f} s of compute per task"
+        if result.task_seconds
+        else ""
+    )
+    console.print(
+        f"{result.ran} tasks run, {result.already_done} found done, of {result.n_tasks} "
+        f"({k} point{'s' if k > 1 else ''} each){per_task}; {result.seconds:.1f} s. "
+        f"Wrote {result.path} (load with corredor.sweep.open_sweep)"
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("levers")(levers)
+    app.command("sweep")(sweep)

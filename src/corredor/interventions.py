@@ -140,12 +140,9 @@ class Intervention:
         """g(t) in [0, 1] at model times (fractional years)."""
         ramp = self.spec.ramp_weeks / WEEKS_PER_YEAR
         after = times - self.start
-        if ramp > 0:
-            g = np.clip(after / ramp, 0.0, 1.0)
-        else:
-            g = (after >= -1e-9).astype(float)
-        g = np.where(times < self.end, g, 0.0)
-        return g
+        # a ramp rises linearly over its length; no ramp is a step at `from`
+        g = np.clip(after / ramp, 0.0, 1.0) if ramp > 0 else (after >= -1e-9).astype(float)
+        return np.where(times < self.end, g, 0.0)
 
     def pattern(self, times: np.ndarray) -> np.ndarray:
         """Multiplier of the intermittent pattern (1 where none or inactive)."""

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from corredor import cli
-from corredor.compare import compare
+from corredor.compare import DERIVED, OUTCOMES, compare
 from corredor.errors import CorredorError
 from corredor.scenario import builtin_scenarios, load_scenario
 
@@ -32,8 +32,12 @@ def test_builtin_scenarios_load_and_extend_baseline():
 def test_compare_identical_scenarios_gives_zero_difference():
     """Common random numbers: a scenario compared with itself differs by exactly zero."""
     res = compare(["baseline", "baseline"], replicates=2, seed=3, first=2015, last=2017)
-    second = res.table[res.table.scenario == "baseline"].iloc[len(res.table) // 2 :]
-    assert (second.diff_mean == 0).all() and (second.diff_p05 == 0).all()
+    second = res.table.iloc[len(res.table) // 2 :]
+    totals = second[second.outcome.isin(list(OUTCOMES))]
+    assert len(totals) == len(OUTCOMES)
+    assert (totals.diff_mean == 0).all() and (totals.diff_p05 == 0).all()
+    # nothing kept from consumers, no targeted legs: derived ratios are undefined
+    assert second[second.outcome.isin(list(DERIVED))].diff_mean.isna().all()
 
 
 def test_stronger_strikes_destroy_more_and_kill_more():
@@ -47,7 +51,9 @@ def test_stronger_strikes_destroy_more_and_kill_more():
 
 def test_compare_bad_input(capsys, monkeypatch):
     with pytest.raises(CorredorError):
-        compare(["baseline"], replicates=1)
+        compare([], replicates=1)
+    with pytest.raises(CorredorError, match="no year"):
+        compare(["baseline"], replicates=1, first=2040, last=2041)
     monkeypatch.setattr(
         sys, "argv", ["corredor", "compare", "baseline", "no-such-scenario", "-r", "1"]
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -24,6 +25,12 @@ console = Console()
 err_console = Console(stderr=True)
 
 KEY_YEARS = (2015, 2019, 2021, 2023, 2025, 2030)
+
+
+def _num(x: float, signed: bool = False) -> str:
+    """A number rounded by magnitude (2 decimals below 10, none above)."""
+    digits = 2 if abs(x) < 10 else 0
+    return f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
 
 
 def _fmt(mean: float, lo: float, hi: float, replicates: int, digits: int = 0) -> str:
@@ -163,10 +170,22 @@ def compare(
         cells = []
         for i, name in enumerate(scenarios):
             r = sel.loc[name]
-            cell = f"{r['mean']:,.0f}\n[{r.p05:,.0f}–{r.p95:,.0f}]"
-            if i:
-                cell += f"\nΔ {r.diff_mean:+,.0f} [{r.diff_p05:+,.0f}, {r.diff_p95:+,.0f}]"
+            cell = (
+                "" if np.isnan(r["mean"]) else f"{_num(r['mean'])}\n[{_num(r.p05)}–{_num(r.p95)}]"
+            )
+            if i and not np.isnan(r.diff_mean):
+                sign = "Δ " if not np.isnan(r["mean"]) else ""
+                interval = (
+                    f" [{_num(r.diff_p05, True)}, {_num(r.diff_p95, True)}]"
+                    if not np.isnan(r.diff_p05)
+                    else ""
+                )
+                cell += ("\n" if cell else "") + f"{sign}{_num(r.diff_mean, bool(sign))}{interval}"
+            elif i and np.isnan(r["mean"]):
+                cell = "–"
             cells.append(cell)
+        if i == 0 and all(c in ("", "–") for c in cells):
+            continue
         table.add_row(sel.iloc[0].label, *cells)
     console.print(table)
     if out is not None:

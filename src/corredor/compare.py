@@ -1,6 +1,24 @@
 """Compare scenarios: the same seed and replicates for each (common random numbers), so
 the difference between two scenarios in one replicate is the effect of the policy, and
-its spread across replicates is the uncertainty of that effect."""
+its spread across replicates is the uncertainty of that effect.
+
+Besides outcome totals, each scenario after the first gets derived measures against the
+first (the reference), computed from totals over the window and paired by replicate:
+
+- displacement index: 1 - (fall in delivered flow) / (fall in flow on the legs the
+  scenario's interventions target). Of each kg the measure took off the targeted legs,
+  the share that still reached consumers by other routes (0: all removed; 1: all
+  displaced; above 1: more delivered than before). Undefined (blank) when the
+  scenario targets no legs or does not lower flow on them.
+- cost per kg kept from consumers: extra spending (interdiction, inspection, treatment)
+  divided by the fall in delivered flow (USD/kg), for all markets and for the United
+  States alone (RAND's measure); blank when delivered flow does not fall.
+- strike deaths per tonne kept from consumers: extra people killed in lethal strikes
+  (crew and misidentified) per tonne less delivered.
+
+Ratios are ratios of means over replicates; their 90% interval comes from a bootstrap
+over replicates (1,000 resamples, fixed seed).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +32,16 @@ import xarray as xr
 from corredor.api import run
 from corredor.errors import CorredorError
 from corredor.results import Results
+
+
+def _from_ports(ds: xr.Dataset, country: str) -> xr.DataArray:
+    """Tonnes on legs leaving a country's ports (containers and boats)."""
+    ports = ds["node"].values[
+        (ds["node_kind"].values == "port") & (ds["node_country"].values == country)
+    ]
+    legs = np.isin(ds["edge_from"].values, ports)
+    return ds["flow_kg"].isel(edge=np.flatnonzero(legs)).sum(("time", "edge")) / 1e3
+
 
 # name: (label, function of the dataset restricted to the window -> (replicate,) values)
 OUTCOMES: dict[str, tuple[str, Callable[[xr.Dataset], xr.DataArray]]] = {
@@ -38,6 +66,9 @@ OUTCOMES: dict[str, tuple[str, Callable[[xr.Dataset], xr.DataArray]]] = {
         "Flow through Ecuador (t)",
         lambda ds: ds["transit_kg"].sel(country="EC").sum("time") / 1e3,
     ),
+    "ports_ec_t": ("Shipped from Ecuador's ports (t)", lambda ds: _from_ports(ds, "EC")),
+    "ports_co_t": ("Shipped from Colombia's ports (t)", lambda ds: _from_ports(ds, "CO")),
+    "ports_pe_t": ("Shipped from Peru's ports (t)", lambda ds: _from_ports(ds, "PE")),
     "homicides_ec": (
         "Homicides in Ecuador",
         lambda ds: ds["homicides_country"].sel(country="EC").sum("time"),
@@ -50,7 +81,71 @@ OUTCOMES: dict[str, tuple[str, Callable[[xr.Dataset], xr.DataArray]]] = {
         "People killed, not trafficking",
         lambda ds: ds["deaths_misidentified"].sum(("time", "country")),
     ),
+    "cost_musd": (
+        "Spending on interdiction and treatment (million USD)",
+        lambda ds: ds["cost_usd"].sum(("time", "payer")) / 1e6,
+    ),
 }
+DERIVED = {
+    "displacement_index": "Displacement index (targeted fall still delivered)",
+    "cost_per_kg_kept_usd": "Cost per kg kept from consumers (USD/kg)",
+    "cost_per_kg_kept_us_usd": "Cost per kg kept from US consumers (USD/kg)",
+    "deaths_per_t_kept": "Strike deaths per tonne kept from consumers",
+}
+BOOTSTRAP = 1000
+
+
+def targeted_edges(scenario) -> np.ndarray:
+    """(E,) legs the scenario's interventions act on (empty for demand-side measures)."""
+    from corredor.interdiction import CAPABILITY_OF_MODE, MARITIME_MODES
+
+    net = scenario.network
+    mask = np.zeros(len(net.edges), dtype=bool)
+    agencies = list(scenario.agencies.values())
+    for item in scenario.interventions:
+        kind = item.spec.what
+        if kind in ("effort", "effectiveness", "inspection_share"):
+            on = item.edges.copy()
+            if item.agency is not None and kind != "inspection_share":
+                a = agencies[item.agency]
+                on &= np.array([net.jurisdiction(e) in a.jurisdictions for e in net.edges])
+            mask |= on
+        elif kind in ("budget", "strike_share"):
+            a = agencies[item.agency]
+            for i, e in enumerate(net.edges):
+                cap = CAPABILITY_OF_MODE[e.mode]
+                if net.jurisdiction(e) not in a.jurisdictions:
+                    continue
+                if (
+                    kind == "strike_share"
+                    and e.mode in MARITIME_MODES
+                    or kind == "budget"
+                    and cap in item.capabilities
+                ):
+                    mask[i] = True
+    return mask
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, *, one_minus: bool = False) -> tuple:
+    """Ratio of means with a bootstrap 90% interval; NaN where the denominator is not > 0."""
+
+    def value(n, d):
+        m = d.mean()
+        if not m > 0:
+            return np.nan
+        r = n.mean() / m
+        return 1.0 - r if one_minus else r
+
+    point = value(num, den)
+    if np.isnan(point) or len(num) < 2:
+        return point, np.nan, np.nan
+    rng = np.random.default_rng(20260303)
+    idx = rng.integers(0, len(num), size=(BOOTSTRAP, len(num)))
+    boots = np.array([value(num[i], den[i]) for i in idx])
+    boots = boots[np.isfinite(boots)]
+    if len(boots) < BOOTSTRAP // 2:  # the denominator is too often not positive
+        return point, np.nan, np.nan
+    return point, np.quantile(boots, 0.05), np.quantile(boots, 0.95)
 
 
 @dataclass
@@ -64,7 +159,7 @@ class Comparison:
 
 
 def compare(
-    scenarios: list[str],
+    scenarios: list,
     *,
     replicates: int = 16,
     seed: int = 1,
@@ -72,54 +167,103 @@ def compare(
     last: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Comparison:
-    """Run each scenario with the same seed and summarise outcomes over [first, last]."""
-    if len(scenarios) < 2:
+    """Run each scenario (a name, a path or a loaded Scenario) with the same seed and
+    summarise outcomes over [first, last]; the first is the reference."""
+    from corredor.scenario import Scenario, load_scenario
+
+    if len(scenarios) < 1:
         raise CorredorError(
-            "give at least two scenarios",
+            "give at least one scenario",
             field="scenarios",
             fix="e.g. corredor compare baseline boat-strikes",
         )
-    results: list[Results] = []
-    for name in scenarios:
-        if progress:
-            progress(name)
-        results.append(run(name, replicates=replicates, seed=seed, resolution="year"))
-    years = results[0].data["year"].values
-    first = int(years.min()) if first is None else first
-    last = int(years.max()) if last is None else last
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    names = [str(s) if not isinstance(s, Scenario) else s.name for s in scenarios]
+    first = min(s.start for s in loaded) if first is None else first
+    last = max(s.end for s in loaded) if last is None else last
     if first > last:
         raise CorredorError(
             f"first year {first} is after last year {last}",
             field="--from",
             fix="choose a window inside the scenarios' period",
         )
-    rows = []
-    base_values: dict[str, np.ndarray] = {}
-    for i, (name, res) in enumerate(zip(scenarios, results, strict=True)):
-        ds = res.data
-        window = ds.isel(time=(ds["year"] >= first) & (ds["year"] <= last))
-        if window.sizes["time"] == 0:
+    for name, sc in zip(names, loaded, strict=True):
+        if last < sc.start or first > sc.end:
             raise CorredorError(
                 f"scenario {name!r} has no year in {first}-{last}",
                 field="--from/--to",
-                fix="choose years the scenarios cover",
+                fix=f"choose years inside {sc.start}-{sc.end}",
             )
-        for key, (label, fn) in OUTCOMES.items():
-            values = np.asarray(fn(window).values, dtype=float)
-            if i == 0:
-                base_values[key] = values
-            diff = values - base_values[key]
+    results: list[Results] = []
+    for name, sc in zip(names, loaded, strict=True):
+        if progress:
+            progress(name)
+        results.append(run(sc, replicates=replicates, seed=seed, resolution="year"))
+    rows = []
+    base: dict[str, np.ndarray] = {}
+    for i, (name, sc, res) in enumerate(zip(names, loaded, results, strict=True)):
+        ds = res.data
+        window = ds.isel(time=(ds["year"] >= first) & (ds["year"] <= last))
+        values = {k: np.asarray(fn(window).values, dtype=float) for k, (_, fn) in OUTCOMES.items()}
+        targeted = targeted_edges(sc)
+        values["_targeted_t"] = (
+            window["flow_kg"].isel(edge=np.flatnonzero(targeted)).sum(("time", "edge")).values / 1e3
+            if i == 0 or targeted.any()
+            else None
+        )
+        if i == 0:
+            base = values
+            base_window = window
+        for key, (label, _) in OUTCOMES.items():
+            v = values[key]
+            diff = v - base[key]
             rows.append(
                 dict(
                     scenario=name,
                     outcome=key,
                     label=label,
-                    mean=values.mean(),
-                    p05=np.quantile(values, 0.05),
-                    p95=np.quantile(values, 0.95),
+                    mean=v.mean(),
+                    p05=np.quantile(v, 0.05),
+                    p95=np.quantile(v, 0.95),
                     diff_mean=diff.mean(),
                     diff_p05=np.quantile(diff, 0.05),
                     diff_p95=np.quantile(diff, 0.95),
+                )
+            )
+        kept = base["delivered_t"] - values["delivered_t"]  # t less delivered, per replicate
+        derived = {k: (np.nan, np.nan, np.nan) for k in DERIVED}
+        if i > 0:
+            if targeted.any():
+                ref_targeted = (
+                    base_window["flow_kg"]
+                    .isel(edge=np.flatnonzero(targeted))
+                    .sum(("time", "edge"))
+                    .values
+                    / 1e3
+                )
+                fall = ref_targeted - values["_targeted_t"]
+                derived["displacement_index"] = _ratio(kept, fall, one_minus=True)
+            extra = values["cost_musd"] - base["cost_musd"]
+            derived["cost_per_kg_kept_usd"] = _ratio(extra * 1e6, kept * 1e3)
+            kept_us = base["delivered_us_t"] - values["delivered_us_t"]
+            derived["cost_per_kg_kept_us_usd"] = _ratio(extra * 1e6, kept_us * 1e3)
+            deaths = (values["deaths_crew"] + values["deaths_misidentified"]) - (
+                base["deaths_crew"] + base["deaths_misidentified"]
+            )
+            derived["deaths_per_t_kept"] = _ratio(deaths, kept)
+        for key, label in DERIVED.items():
+            point, lo, hi = derived[key]
+            rows.append(
+                dict(
+                    scenario=name,
+                    outcome=key,
+                    label=label,
+                    mean=np.nan,
+                    p05=np.nan,
+                    p95=np.nan,
+                    diff_mean=point,
+                    diff_p05=lo,
+                    diff_p95=hi,
                 )
             )
     return Comparison(
@@ -128,5 +272,5 @@ def compare(
         last,
         replicates,
         seed,
-        results=dict(zip(scenarios, results, strict=True)),
+        results=dict(zip(names, results, strict=True)),
     )

@@ -6,7 +6,9 @@ Checks, for every built-in scenario and the network it uses:
 - every evidence id cited by the scenario, its groups and agencies, and by the network
   files exists;
 - every edge's capacity, cost and base detection lies inside the range of the entry its
-  `capacity_ref`, `cost_ref` and (first) `detection_ref` cite.
+  `capacity_ref`, `cost_ref` and (first) `detection_ref` cite;
+- every intervention cites evidence, and its value (or factor) lies inside the range of
+  the first entry it cites.
 Production, market and country rows are checked for existence of their references only:
 one entry there often supports several columns or a derived total.
 """
@@ -64,6 +66,16 @@ def check_builtins(evidence: dict[str, Evidence] | None = None) -> tuple[int, li
         for aid, a in sc.agencies.items():
             for ref in a.refs:
                 exists(ref, f"scenario {name}, agencies.{aid}.refs")
+        for item in sc.interventions:
+            where = f"scenario {name}, interventions ({item.label})"
+            checks += 1
+            if not item.spec.refs:
+                problems.append(f"{where}: cites no evidence (add refs = [...])")
+                continue
+            number = item.spec.value if item.spec.value is not None else item.spec.factor
+            within(item.spec.refs[0], number, where)
+            for ref in item.spec.refs[1:]:
+                exists(ref, where)
         net = sc.network
         if str(net.path) in networks_done:
             continue

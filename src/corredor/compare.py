@@ -14,10 +14,13 @@ first (the reference), computed from totals over the window and paired by replic
   divided by the fall in delivered flow (USD/kg), for all markets and for the United
   States alone (RAND's measure); blank when delivered flow does not fall.
 - strike deaths per tonne kept from consumers: extra people killed in lethal strikes
-  (crew and misidentified) per tonne less delivered.
+  (crew and misidentified) per tonne less delivered, and per extra tonne seized or
+  destroyed.
 
 Ratios are ratios of means over replicates; their 90% interval comes from a bootstrap
-over replicates (1,000 resamples, fixed seed).
+over replicates (1,000 resamples, fixed seed). A ratio is left blank when its
+denominator is not clearly positive (its mean over a resample is not above zero in more
+than 5% of resamples): a cost per kg of an effect that may be nil means nothing.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ DERIVED = {
     "cost_per_kg_kept_usd": "Cost per kg kept from consumers (USD/kg)",
     "cost_per_kg_kept_us_usd": "Cost per kg kept from US consumers (USD/kg)",
     "deaths_per_t_kept": "Strike deaths per tonne kept from consumers",
+    "deaths_per_t_interdicted": "Strike deaths per extra tonne seized or destroyed",
 }
 BOOTSTRAP = 1000
 
@@ -143,8 +147,10 @@ def _ratio(num: np.ndarray, den: np.ndarray, *, one_minus: bool = False) -> tupl
     idx = rng.integers(0, len(num), size=(BOOTSTRAP, len(num)))
     boots = np.array([value(num[i], den[i]) for i in idx])
     boots = boots[np.isfinite(boots)]
-    if len(boots) < BOOTSTRAP // 2:  # the denominator is too often not positive
-        return point, np.nan, np.nan
+    if len(boots) < 0.95 * BOOTSTRAP:
+        # the denominator is not clearly positive (in more than 5% of resamples its mean
+        # is not above zero): a ratio to an effect that may be nil means nothing
+        return np.nan, np.nan, np.nan
     return point, np.quantile(boots, 0.05), np.quantile(boots, 0.95)
 
 
@@ -251,6 +257,10 @@ def compare(
                 base["deaths_crew"] + base["deaths_misidentified"]
             )
             derived["deaths_per_t_kept"] = _ratio(deaths, kept)
+            removed = (values["seized_t"] + values["destroyed_t"]) - (
+                base["seized_t"] + base["destroyed_t"]
+            )
+            derived["deaths_per_t_interdicted"] = _ratio(deaths, removed)
         for key, label in DERIVED.items():
             point, lo, hi = derived[key]
             rows.append(

@@ -209,3 +209,27 @@ def test_bad_interventions_get_one_clear_message(
     code, out = invoke_cli(["run", str(mini_copy), "-o", str(tmp_path / "o")], capsys, monkeypatch)
     assert code == 2 and "Traceback" not in out
     assert not (tmp_path / "o").exists()
+
+
+def test_intelligence_means_fewer_misidentified_strikes():
+    """The chance that a struck vessel was not trafficking falls with the striking
+    agency's intelligence (divided by its multiplier 1 + intel_gain * intelligence)."""
+    ratios = []
+    for intel in (0.0, 400.0):
+        sc = _mini_with(
+            [
+                STRIKES,
+                {
+                    "what": "budget",
+                    "agency": "US",
+                    "capability": "intelligence",
+                    "from": "2015-01-01",
+                    "value": intel,
+                },
+            ],
+            **{"strikes.misidentified_share": 0.3},
+        )
+        data = Simulation(sc, replicates=4, seed=6).run()
+        ratios.append(data["deaths_misidentified"].sum() / data["deaths_crew"].sum())
+    # expected ratio m / (1 - m): 0.43 without intelligence, m = 0.3 / 5 -> 0.064 with it
+    assert ratios[0] > 0.3 and ratios[1] < 0.15

@@ -440,7 +440,10 @@ class Simulation:
         if self.plan is not None:
             pl = self.plan
             return interdiction.Detection(
-                pl.p_detect[t : t + 1], pl.strike_share[t : t + 1], pl.credit[t : t + 1]
+                pl.p_detect[t : t + 1],
+                pl.strike_share[t : t + 1],
+                pl.credit[t : t + 1],
+                pl.misid_factor[t : t + 1],
             )
         im = self.im
         gain = self.pv("interdiction.intel_gain")
@@ -682,7 +685,7 @@ class Simulation:
         np.add.at(by_country.T, c.node_country, homicides.T)
 
         # record -------------------------------------------------------------------
-        misid = pv("strikes.misidentified_share")
+        misid = pv("strikes.misidentified_share") * det.misid_factor  # (R|1, E)
         # Vessels struck that were not trafficking: for each trafficking strike,
         # misid / (1 - misid) others in expectation (a Poisson count), same crew size.
         wrong = self.rng["strikes"].poisson(struck * (misid / (1.0 - misid)))

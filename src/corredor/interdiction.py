@@ -14,7 +14,9 @@ with `p0_e` the edge's base detection, `k_c` the effectiveness of capability c
 intelligence multiplier. On maritime edges, a share of an agency's detections
 (`agencies.NAME.strike_share`, which may vary over time) ends in a lethal strike rather
 than a boarding; the edge's strike share is that of its agencies, weighted by their
-share of the hazard. Interdicted kilograms are credited to countries in proportion to
+share of the hazard. The chance that a struck vessel was not trafficking
+(`strikes.misidentified_share`) is divided by the striking agencies' intelligence
+multiplier m_a: intelligence sharing means fewer wrong targets. Interdicted kilograms are credited to countries in proportion to
 each source's share of the hazard: the base detection to the edge's jurisdiction, an
 agency's effort to the jurisdiction, or to the agency's own country on international
 waters.
@@ -56,6 +58,9 @@ class Detection:
 
     p_detect: (X, E) probability that a shipment on the edge is detected;
     strike_share: (X, E) share of detections ending in a lethal strike;
+    misid_factor: (X, E) multiplier of the misidentification probability of those
+    strikes: 1 / (1 + intel_gain * intelligence) of the striking agencies, weighted by
+    their share of the strikes (better intelligence, fewer wrong targets);
     credit: (X, S, E) share of the edge's interdictions credited to each source
     (source 0 the base detection, source 1 + a agency a); sums to 1 over sources.
     """
@@ -63,6 +68,7 @@ class Detection:
     p_detect: np.ndarray
     strike_share: np.ndarray
     credit: np.ndarray
+    misid_factor: np.ndarray
 
 
 @dataclass
@@ -147,12 +153,17 @@ class InterdictionModel:
         idle = total <= 0
         if idle.any():  # an edge nobody watches credits its (zero) seizures to its jurisdiction
             credit[:, 0, :] = np.where(idle, 1.0, credit[:, 0, :])
-        strike_share = (
-            np.einsum("xae,xa->xe", hazard, np.broadcast_to(strike, hazard.shape[:2]))
-            / safe
-            * self.maritime[None, :]
+        strike = np.broadcast_to(strike, hazard.shape[:2])
+        striking = np.einsum("xae,xa->xe", hazard, strike)
+        strike_share = striking / safe * self.maritime[None, :]
+        sharp = np.einsum("xae,xa->xe", hazard, strike / multiplier)
+        misid_factor = np.divide(sharp, striking, out=np.ones_like(striking), where=striking > 0)
+        return Detection(
+            p_detect=p_detect,
+            strike_share=strike_share,
+            credit=credit,
+            misid_factor=misid_factor,
         )
-        return Detection(p_detect=p_detect, strike_share=strike_share, credit=credit)
 
     def country_share(self, credit: np.ndarray) -> np.ndarray:
         """(X, E, C) share of each edge's interdictions credited to each country."""

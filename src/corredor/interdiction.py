@@ -16,8 +16,8 @@ intelligence multiplier. On maritime edges, a share of an agency's detections
 than a boarding; the edge's strike share is that of its agencies, weighted by their
 share of the hazard. The chance that a struck vessel was not trafficking
 (`strikes.misidentified_share`) is divided by the striking agencies' intelligence
-multiplier m_a: intelligence sharing means fewer wrong targets. Interdicted kilograms are credited to countries in proportion to
-each source's share of the hazard: the base detection to the edge's jurisdiction, an
+multiplier m_a: intelligence sharing means fewer wrong targets. Interdicted kilograms
+are credited to countries in proportion to each source's share of the hazard: the base detection to the edge's jurisdiction, an
 agency's effort to the jurisdiction, or to the agency's own country on international
 waters.
 

@@ -17,9 +17,9 @@ than a boarding; the edge's strike share is that of its agencies, weighted by th
 share of the hazard. The chance that a struck vessel was not trafficking
 (`strikes.misidentified_share`) is divided by the striking agencies' intelligence
 multiplier m_a: intelligence sharing means fewer wrong targets. Interdicted kilograms
-are credited to countries in proportion to each source's share of the hazard: the base detection to the edge's jurisdiction, an
-agency's effort to the jurisdiction, or to the agency's own country on international
-waters.
+are credited to countries in proportion to each source's share of the hazard: the base
+detection to the edge's jurisdiction, an agency's effort to the jurisdiction, or to the
+agency's own country on international waters.
 
 The same function (`detect`) serves a whole run at once when nothing varies between
 replicates (the leading axis is then time) and one week at a time when effort or

@@ -451,7 +451,11 @@ _register_extensions()
 def main() -> None:
     """Entry point: user errors become one message and exit code 2."""
     try:
-        app(standalone_mode=False)
+        # In non-standalone mode click returns the code of a `typer.Exit` instead of
+        # raising it; pass it on so a failed check exits non-zero.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except CorredorError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

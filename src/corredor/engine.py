@@ -685,14 +685,18 @@ class Simulation:
         np.add.at(by_country.T, c.node_country, homicides.T)
 
         # record -------------------------------------------------------------------
-        misid = pv("strikes.misidentified_share") * det.misid_factor  # (R|1, E)
-        # Vessels struck that were not trafficking: for each trafficking strike,
-        # misid / (1 - misid) others in expectation (a Poisson count), same crew size.
-        wrong = self.rng["strikes"].poisson(struck * (misid / (1.0 - misid)))
-        per_edge = np.stack(
-            [seized_e, destroyed_e, struck.astype(float), struck * self.crew, wrong * self.crew]
-        )
-        seized_c, destroyed_c, strikes_c, crew_c, wrong_c = self.to_countries(per_edge, t, det)
+        if struck.any():
+            misid = pv("strikes.misidentified_share") * det.misid_factor  # (R|1, E)
+            # Vessels struck that were not trafficking: for each trafficking strike,
+            # misid / (1 - misid) others in expectation (a Poisson count), same crew.
+            wrong = self.rng["strikes"].poisson(struck * (misid / (1.0 - misid)))
+            per_edge = np.stack(
+                [seized_e, destroyed_e, struck.astype(float), struck * self.crew, wrong * self.crew]
+            )
+            seized_c, destroyed_c, strikes_c, crew_c, wrong_c = self.to_countries(per_edge, t, det)
+        else:  # no strike this week (every week before a campaign): nothing destroyed
+            seized_c = self.to_countries(seized_e[None], t, det)[0]
+            destroyed_c = strikes_c = crew_c = wrong_c = 0.0
         rec.add(t, "produced_kg", produced)
         rec.add(t, "delivered_kg", delivered)
         rec.add(t, "seized_kg", seized_c)

@@ -127,6 +127,27 @@ class Chunk:
     n_runs: int
 
 
+_COMPILED: dict[str, object] = {}  # per worker process: compiled networks by scenario
+
+
+def _compiled(scenario: Scenario):
+    """The scenario's compiled routes and arrays, built once per process (route
+    enumeration costs about half a second; every chunk of an ensemble shares it)."""
+    import json
+
+    from corredor.engine import compile_scenario
+
+    key = json.dumps(
+        {k: v for k, v in scenario.raw.items() if not k.startswith("_")},
+        sort_keys=True,
+        default=str,
+    ) + str(scenario.network.path)
+    if key not in _COMPILED:
+        _COMPILED.clear()  # one scenario at a time is enough
+        _COMPILED[key] = compile_scenario(scenario)
+    return _COMPILED[key]
+
+
 def run_chunk(chunk: Chunk) -> xr.Dataset:
     """Run one chunk (in a worker process) and return its yearly dataset."""
     sim = Simulation(
@@ -135,6 +156,7 @@ def run_chunk(chunk: Chunk) -> xr.Dataset:
         seed=chunk.seed,
         resolution="year",
         draws=chunk.draws,
+        compiled=_compiled(chunk.scenario),
     )
     data = sim.run()
     ds = build_dataset(sim, data)

@@ -5,7 +5,7 @@ Goal (issue 5): a 1,000-member ensemble (parameter draws, one replicate each) in
 backend: in-process (one core), local worker processes, and a local two-worker Dask
 cluster (LocalCluster, started here). Checks that every backend gives identical results.
 
-    .venv/bin/python benchmarks/bench_ensemble.py [--n 1000] [--chunk 50] [--no-dask]
+    .venv/bin/python benchmarks/bench_ensemble.py [--n 1000] [--chunk 100] [--no-dask]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="baseline")
     ap.add_argument("--n", type=int, default=1000, help="ensemble members (draws)")
-    ap.add_argument("--chunk", type=int, default=50, help="runs per task")
+    ap.add_argument("--chunk", type=int, default=100, help="runs per task")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--no-serial", action="store_true")

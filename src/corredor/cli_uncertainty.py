@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
         n: int = typer.Option(100, "--n", help="Parameter draws."),
         replicates: int = typer.Option(1, "--replicates", "-r", help="Replicates per draw."),
         seed: int = typer.Option(1, "--seed", "-s", help="Seed of draws and runs."),
-        chunk: int = typer.Option(50, "--chunk", help="Runs per task (one engine batch)."),
+        chunk: int = typer.Option(100, "--chunk", help="Runs per task (one engine batch)."),
         param: list[str] = typer.Option(
             [], "--param", help="Draw only these parameters (repeatable; default: all)."
         ),
@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         param: list[str] = typer.Option(
             [], "--param", help="Vary only these parameters (repeatable; default: all)."
         ),
-        chunk: int = typer.Option(50, "--chunk", help="Runs per task."),
+        chunk: int = typer.Option(100, "--chunk", help="Runs per task."),
         workers: int = typer.Option(None, "--workers", "-w", help="Local worker processes."),
         scheduler: str = typer.Option(
             None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."

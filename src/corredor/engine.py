@@ -324,6 +324,8 @@ class Simulation:
                 self.h_extra,
             )
         self._share: np.ndarray | None = None
+        self.node_to_country = np.zeros((len(self.c.node_country), len(self.c.countries)))
+        self.node_to_country[np.arange(len(self.c.node_country)), self.c.node_country] = 1.0
         self.payers = [*self.im.agencies, "inspection", "treatment"]
         self.cost = self._costs()  # (T, payers) USD per week
         crew = np.stack(
@@ -682,7 +684,7 @@ class Simulation:
         homicides = rng_v.poisson(lam)
         base = c.country_base_rate * c.country_population / 1e5 / WEEKS_PER_YEAR
         by_country = rng_v.poisson(np.broadcast_to(base, (R, len(base)))).astype(float)
-        np.add.at(by_country.T, c.node_country, homicides.T)
+        by_country += homicides @ self.node_to_country
 
         # record -------------------------------------------------------------------
         if struck.any():

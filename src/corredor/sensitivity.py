@@ -135,7 +135,7 @@ def sensitivity(
     first: int | None = None,
     last: int | None = None,
     only: list[str] | None = None,
-    chunk: int = 50,
+    chunk: int = 100,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Sensitivity:

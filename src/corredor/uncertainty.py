@@ -293,7 +293,7 @@ def ensemble(
     n: int,
     replicates: int = 1,
     seed: int = 1,
-    chunk: int = 50,
+    chunk: int = 100,
     only: list[str] | None = None,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,

@@ -46,6 +46,6 @@ def expected_homicides(
     """(R, N) expected homicides this week from (R, G, N) kg per group and node."""
     tonnes = node_group_kg / 1000.0
     total = tonnes.sum(axis=1)
-    contested_sq = np.einsum("rgn,gh,rhn->rn", tonnes, rival, tonnes)
+    contested_sq = (tonnes * (rival @ tonnes)).sum(axis=1)  # sum_gh t_g rival_gh t_h
     contested = np.divide(contested_sq, total, out=np.zeros_like(total), where=total > 0)
     return flow_coef * total + contest_coef * contested

@@ -25,6 +25,32 @@ from typing import Any
 
 from corredor.errors import CorredorError
 
+_MALLOC_TUNED = False
+
+
+def tune_worker_memory() -> None:
+    """Keep freed memory for reuse in this process (Linux/glibc; once per process).
+
+    Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also fixes
+    glibc's mmap threshold: every large numpy temporary of the weekly loop is then
+    mapped and unmapped from the OS, and a run takes almost twice as long (measured:
+    13.4 s instead of 7.4 s for 100 runs). Raising both thresholds restores the speed
+    of a plain process whatever launched the worker.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED or not sys.platform.startswith("linux"):
+        return
+    _MALLOC_TUNED = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_mmap_threshold, 64 * 2**20)
+        libc.mallopt(m_trim_threshold, 256 * 2**20)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
 
 class WorkerLost(RuntimeError):
     """A task's worker died more often than the retries allow."""

@@ -356,7 +356,9 @@ def run_task(task: SweepTask) -> TaskResult:
     """Run every point of a task: levers applied, scenario rebuilt and validated, all
     replicates in one simulation."""
     from corredor.api import run
+    from corredor.executors import tune_worker_memory
 
+    tune_worker_memory()
     t0 = time.perf_counter()
     outs, years = [], []
     for values, seed in zip(task.values, task.seeds, strict=True):

@@ -150,6 +150,9 @@ def _compiled(scenario: Scenario):
 
 def run_chunk(chunk: Chunk) -> xr.Dataset:
     """Run one chunk (in a worker process) and return its yearly dataset."""
+    from corredor.executors import tune_worker_memory
+
+    tune_worker_memory()
     sim = Simulation(
         chunk.scenario,
         replicates=chunk.n_runs,

@@ -94,7 +94,8 @@ def test_ensemble_and_sensitivity_commands(tmp_path, capsys, monkeypatch):
     code, out = invoke_cli(args, capsys, monkeypatch)
     assert code == 0, out
     assert (tmp_path / "s" / "sensitivity.png").exists()
-    assert "interdiction.k_road" in (tmp_path / "s" / "sensitivity.csv").read_text()
+    text = (tmp_path / "s" / "sensitivity.csv").read_text()
+    assert "interdiction.k_road" in text and "noise floor" in text
 
 
 @pytest.mark.parametrize(

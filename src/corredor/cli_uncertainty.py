@@ -172,7 +172,7 @@ def register(app: typer.Typer) -> None:
                 fix="name one or more of: " + ", ".join(outcome_names()),
             )
         sc = load_scenario(scenario)
-        names = [p.name for p in uncertain_parameters(sc, param or None)]
+        names = [p.name for p in uncertain_parameters(sc, param or None)] + ["noise"]
         n_runs = len(design(method, names, n, seed)) if n >= 2 and len(names) >= 2 else 0
         with _progress(err_console, f"{method} on {sc.name}: {n_runs} runs", "tasks") as bar:
             task = bar.add_task("sa", total=max(1, -(-n_runs // max(chunk, 1))))

@@ -14,6 +14,8 @@ what we do not know about this parameter, as the evidence states it".
 
 Every sample point is one run with its own stochastic noise (one replicate): noise adds
 variance no parameter explains, so S1 sums to less than one even for additive models.
+A dummy input that changes nothing (`NOISE`) is analysed like a parameter: its index is
+the noise floor, and a parameter ranked below it is indistinguishable from noise.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from corredor.scenario import Scenario
 from corredor.uncertainty import Uncertain, draw, make_chunks, run_chunks, uncertain_parameters
 
 METHODS = ("sobol", "morris")
+NOISE = "(noise floor: no parameter)"
 
 
 def problem(names: list[str]) -> dict:
@@ -165,9 +168,9 @@ def sensitivity(
         raise CorredorError(
             "needs at least two parameters", field="--param", fix="name two or more"
         )
-    names = [p.name for p in params]
+    names = [p.name for p in params] + [NOISE]
     u = design(method, names, n, seed)
-    values = draw(params, u)
+    values = draw(params, u[:, :-1])
     chunks = make_chunks(scenario, values, len(u), 1, seed, chunk)
     datasets = run_chunks(chunks, executor=executor, progress=progress)
     indices = {}

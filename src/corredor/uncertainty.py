@@ -74,6 +74,9 @@ def uncertain_parameters(scenario: Scenario, only: list[str] | None = None) -> l
     """The scenario's uncertain parameters (all of them, or those named in `only`)."""
     evidence = default_evidence()
     names = [n for n in VARYING if PARAMS[n].dist is not None]
+    if all(a.policy == "static" for a in scenario.agencies.values()):
+        # allocation parameters act only on reactive or intelligence-led agencies
+        names = [n for n in names if not n.startswith("allocation.")]
     if only:
         unknown = [n for n in only if n not in names]
         if unknown:

@@ -25,6 +25,8 @@ SERIES = {
     "homicides": "people/year",
     "transit_share": "share of world production",
     "transit_share_of_origin": "share of a producing country's output (region ORIGIN>COUNTRY)",
+    "strikes": "lethal strikes on boats per year",
+    "deaths_crew": "people killed in lethal strikes per year",
 }
 
 

@@ -148,6 +148,12 @@ def register(app: typer.Typer) -> None:
         param: list[str] = typer.Option(
             [], "--param", help="Vary only these parameters (repeatable; default: all)."
         ),
+        against: str = typer.Option(
+            None,
+            "--against",
+            help="Reference scenario: outcomes become differences from it "
+            "(and displacement_index becomes available).",
+        ),
         chunk: int = typer.Option(100, "--chunk", help="Runs per task."),
         workers: int = typer.Option(None, "--workers", "-w", help="Local worker processes."),
         scheduler: str = typer.Option(
@@ -169,11 +175,19 @@ def register(app: typer.Typer) -> None:
             raise CorredorError(
                 "no outcome named",
                 field="--outcome",
-                fix="name one or more of: " + ", ".join(outcome_names()),
+                fix="name one or more of: " + ", ".join(outcome_names(True)),
             )
         sc = load_scenario(scenario)
+        ref = load_scenario(against) if against else None
+        if ref is not None and (ref.start, ref.end) != (sc.start, sc.end):
+            raise CorredorError(
+                f"{ref.name} runs {ref.start}-{ref.end}, {sc.name} {sc.start}-{sc.end}",
+                field="--against",
+                fix="compare scenarios with the same period",
+            )
         names = [p.name for p in uncertain_parameters(sc, param or None)] + ["noise"]
         n_runs = len(design(method, names, n, seed)) if n >= 2 and len(names) >= 2 else 0
+        n_runs *= 2 if ref is not None else 1
         with _progress(err_console, f"{method} on {sc.name}: {n_runs} runs", "tasks") as bar:
             task = bar.add_task("sa", total=max(1, -(-n_runs // max(chunk, 1))))
             with _executor(workers, scheduler) as ex:
@@ -187,6 +201,7 @@ def register(app: typer.Typer) -> None:
                     last=last,
                     only=param or None,
                     chunk=chunk,
+                    against=ref,
                     executor=ex,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
@@ -194,8 +209,9 @@ def register(app: typer.Typer) -> None:
 
         written = _write_sensitivity(res, out, plot)
         for name, df in res.indices.items():
+            vs = f" against {res.against}" if res.against else ""
             table = Table(
-                title=f"{name}, {res.first}–{res.last}: {method} indices ({res.runs} runs)"
+                title=f"{name}{vs}, {res.first}–{res.last}: {method} indices ({res.runs} runs)"
             )
             table.add_column("rank", justify="right")
             for col in df.columns:

@@ -85,10 +85,59 @@ def analyse(method: str, names: list[str], u: np.ndarray, y: np.ndarray, seed: i
     return df.sort_values("mu_star", ascending=False).reset_index(drop=True)
 
 
-def outcome_names() -> list[str]:
+AGAINST_ONLY = ("displacement_index", "displaced_t")
+
+
+def outcome_names(against: bool = False) -> list[str]:
     from corredor.compare import OUTCOMES
 
-    return list(OUTCOMES)
+    return list(OUTCOMES) + (list(AGAINST_ONLY) if against else [])
+
+
+def _window(ds, first: int, last: int):
+    window = ds.isel(time=(ds["year"] >= first) & (ds["year"] <= last))
+    if window.sizes["time"] == 0:
+        raise CorredorError(
+            f"no simulated year in {first}-{last}",
+            field="--from/--to",
+            fix="choose years inside the scenario's period",
+        )
+    return window
+
+
+def outcome_against(
+    datasets, references, outcome: str, first: int, last: int, targeted: np.ndarray
+) -> np.ndarray:
+    """Per run: the outcome of the scenario minus that of the reference run with the
+    same parameter draw and seed; or the run's displacement index (1 - fall in
+    delivered flow / fall in flow on the targeted legs; NaN where that fall is not
+    positive); or the displaced tonnes (fall on the targeted legs minus fall in
+    delivered flow: what left the targeted legs and still reached consumers), which is
+    defined in every run."""
+    from corredor.compare import OUTCOMES
+
+    out = []
+    for ds, ref in zip(datasets, references, strict=True):
+        w, r = _window(ds, first, last), _window(ref, first, last)
+        if outcome in AGAINST_ONLY:
+            legs = np.flatnonzero(targeted)
+            fall = (
+                r["flow_kg"].isel(edge=legs).sum(("time", "edge")).values
+                - w["flow_kg"].isel(edge=legs).sum(("time", "edge")).values
+            )
+            kept = (
+                r["delivered_kg"].sum(("time", "market")).values
+                - w["delivered_kg"].sum(("time", "market")).values
+            )
+            if outcome == "displaced_t":
+                out.append((fall - kept) / 1e3)
+                continue
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out.append(np.where(fall > 0, 1.0 - kept / fall, np.nan))
+        else:
+            _, fn = OUTCOMES[outcome]
+            out.append(np.asarray(fn(w).values - fn(r).values, dtype=float))
+    return np.concatenate(out)
 
 
 def outcome_values(datasets, outcome: str, first: int, last: int) -> np.ndarray:
@@ -96,16 +145,7 @@ def outcome_values(datasets, outcome: str, first: int, last: int) -> np.ndarray:
     from corredor.compare import OUTCOMES
 
     _, fn = OUTCOMES[outcome]
-    out = []
-    for ds in datasets:
-        window = ds.isel(time=(ds["year"] >= first) & (ds["year"] <= last))
-        if window.sizes["time"] == 0:
-            raise CorredorError(
-                f"no simulated year in {first}-{last}",
-                field="--from/--to",
-                fix="choose years inside the scenario's period",
-            )
-        out.append(np.asarray(fn(window).values, dtype=float))
+    out = [np.asarray(fn(_window(ds, first, last)).values, dtype=float) for ds in datasets]
     return np.concatenate(out)
 
 
@@ -117,6 +157,7 @@ class Sensitivity:
     runs: int
     first: int
     last: int
+    against: str | None = None  # reference scenario: outcomes are differences from it
 
     def table(self) -> pd.DataFrame:
         frames = []
@@ -139,17 +180,23 @@ def sensitivity(
     last: int | None = None,
     only: list[str] | None = None,
     chunk: int = 100,
+    against: Scenario | None = None,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Sensitivity:
-    """Run the design of `method` with n base samples and rank parameters per outcome."""
+    """Run the design of `method` with n base samples and rank parameters per outcome.
+
+    With `against` (a reference scenario, e.g. baseline), the reference runs with the
+    same parameter draws and seeds, and each outcome is the scenario's value minus the
+    reference's in the same run; `displacement_index` and `displaced_t` are then
+    available too (see `outcome_against`)."""
     if method not in METHODS:
         raise CorredorError(
             f"unknown method {method!r}", field="--method", fix="use sobol or morris"
         )
     if n < 2:
         raise CorredorError("must be at least 2", field="--n", fix="use 2 or more (e.g. 64)")
-    known = outcome_names()
+    known = outcome_names(against is not None)
     if not outcomes:
         raise CorredorError(
             "no outcome named", field="--outcome", fix="e.g. --outcome delivered_eu_t"
@@ -158,7 +205,10 @@ def sensitivity(
         if o not in known:
             from corredor.errors import suggest
 
-            raise CorredorError(f"unknown outcome {o!r}", field="--outcome", fix=suggest(o, known))
+            fix = suggest(o, known)
+            if o in AGAINST_ONLY:
+                fix = "it is measured against a reference: add --against baseline"
+            raise CorredorError(f"unknown outcome {o!r}", field="--outcome", fix=fix)
     first = scenario.start if first is None else first
     last = scenario.end if last is None else last
     if first > last:
@@ -172,12 +222,30 @@ def sensitivity(
     u = design(method, names, n, seed)
     values = draw(params, u[:, :-1])
     chunks = make_chunks(scenario, values, len(u), 1, seed, chunk)
+    if against is not None:
+        # the reference gets the same draws and chunk seeds: paired runs
+        chunks += make_chunks(against, values, len(u), 1, seed, chunk)
     datasets = run_chunks(chunks, executor=executor, progress=progress)
+    n_own = len(datasets) if against is None else len(datasets) // 2
     indices = {}
     for o in outcomes:
-        y = outcome_values(datasets, o, first, last)
+        if against is None:
+            y = outcome_values(datasets, o, first, last)
+        else:
+            from corredor.compare import targeted_edges
+
+            y = outcome_against(
+                datasets[:n_own], datasets[n_own:], o, first, last, targeted_edges(scenario)
+            )
+            if np.isnan(y).any():
+                raise CorredorError(
+                    f"{o} is undefined in {int(np.isnan(y).sum())} of {len(y)} runs (the "
+                    "scenario does not lower flow on the legs it targets there)",
+                    field="--outcome",
+                    fix="use displaced_t (tonnes moved rather than removed), defined in every run",
+                )
         indices[o] = analyse(method, names, u, y, seed)
-    return Sensitivity(method, params, indices, len(u), first, last)
+    return Sensitivity(method, params, indices, len(u), first, last, getattr(against, "name", None))
 
 
 def plot(res: Sensitivity, path) -> None:

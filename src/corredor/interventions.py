@@ -80,16 +80,7 @@ class InterventionSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     name: str = ""
-    what: Literal[
-        "budget",
-        "effort",
-        "effectiveness",
-        "inspection_share",
-        "strike_share",
-        "production",
-        "demand",
-        "treatment",
-    ]
+    what: Literal[KINDS]  # type: ignore[valid-type]
     agency: str | None = None
     capability: str | None = None
     node: list[str] = []

@@ -203,6 +203,30 @@ def plot_seizures(ds: xr.Dataset, path: str | Path, top: int = 8) -> Path:
     return _save(fig, path)
 
 
+def _mark_off_map(ax, ds, px, py, lon, lat, core, kinds, labels, x0, x1, size) -> None:
+    """Pin nodes outside the map frame to its edge, with their name and coordinates."""
+    raw_lon = np.asarray(ds["node_lon"].values, dtype=float)
+    for i in np.flatnonzero(~core):
+        colour = KIND_COLOURS.get(kinds[i], "#444444")
+        side = "left" if lon[i] < x0 else "right" if lon[i] > x1 else "center"
+        marker = {"left": "<", "right": ">"}.get(side, "D")
+        ax.scatter([px[i]], [py[i]], s=size, marker=marker, color=colour, zorder=3)
+        where = f"{abs(lat[i]):.0f}°{'S' if lat[i] < 0 else 'N'}"
+        where += f" {abs(raw_lon[i]):.0f}°{'W' if raw_lon[i] < 0 else 'E'}"
+        ax.annotate(
+            f"{labels[i]}\n(off map, {where})",
+            (px[i], py[i]),
+            xytext=(6 if side != "right" else -6, 0),
+            textcoords="offset points",
+            ha="left" if side != "right" else "right",
+            va="center",
+            fontsize=7,
+            color="#333333",
+            bbox={"facecolor": SEA, "edgecolor": "none", "alpha": 0.8, "pad": 1.0},
+            zorder=4,
+        )
+
+
 def plot_map(ds: xr.Dataset, path: str | Path) -> Path:
     """Map of the mean flow on each edge, in tonnes per year.
 
@@ -283,26 +307,7 @@ def plot_map(ds: xr.Dataset, path: str | Path) -> Path:
         kind_handles.append(
             Line2D([], [], marker="o", linestyle="", color=colour, markersize=5, label=kind)
         )
-    for i in np.flatnonzero(~core):
-        colour = KIND_COLOURS.get(kinds[i], "#444444")
-        side = "left" if lon[i] < x0 else "right" if lon[i] > x1 else "center"
-        marker = {"left": "<", "right": ">"}.get(side, "D")
-        ax.scatter([px[i]], [py[i]], s=40, marker=marker, color=colour, zorder=3)
-        where = f"{abs(lat[i]):.0f}°{'S' if lat[i] < 0 else 'N'}"
-        raw_lon = float(ds["node_lon"].values[i])
-        where += f" {abs(raw_lon):.0f}°{'W' if raw_lon < 0 else 'E'}"
-        ax.annotate(
-            f"{names[i]}\n(off map, {where})",
-            (px[i], py[i]),
-            xytext=(6 if side != "right" else -6, 0),
-            textcoords="offset points",
-            ha="left" if side != "right" else "right",
-            va="center",
-            fontsize=7,
-            color="#333333",
-            bbox={"facecolor": SEA, "edgecolor": "none", "alpha": 0.8, "pad": 1.0},
-            zorder=4,
-        )
+    _mark_off_map(ax, ds, px, py, lon, lat, core, kinds, names, x0, x1, 40)
     for i in np.flatnonzero(core & (kinds == "market")):
         ax.annotate(
             names[i],
@@ -747,26 +752,7 @@ def _draw_nodes(ax, ds, kinds, labels, lat, lon, core, px, py, xrange) -> None:
             color="#7f0000",
             zorder=4,
         )
-    raw_lon = np.asarray(ds["node_lon"].values, dtype=float)
-    for i in np.flatnonzero(~core):
-        side = "left" if lon[i] < x0 else "right" if lon[i] > x1 else "center"
-        marker = {"left": "<", "right": ">"}.get(side, "D")
-        colour = KIND_COLOURS.get(kinds[i], "#444444")
-        ax.scatter([px[i]], [py[i]], s=30, marker=marker, color=colour, zorder=3)
-        where = f"{abs(lat[i]):.0f}°{'S' if lat[i] < 0 else 'N'} "
-        where += f"{abs(raw_lon[i]):.0f}°{'W' if raw_lon[i] < 0 else 'E'}"
-        ax.annotate(
-            f"{labels[i]}\n(off map, {where})",
-            (px[i], py[i]),
-            xytext=(6 if side != "right" else -6, 0),
-            textcoords="offset points",
-            ha="left" if side != "right" else "right",
-            va="center",
-            fontsize=7,
-            color="#333333",
-            bbox={"facecolor": SEA, "edgecolor": "none", "alpha": 0.8, "pad": 1.0},
-            zorder=4,
-        )
+    _mark_off_map(ax, ds, px, py, lon, lat, core, kinds, labels, x0, x1, 30)
 
 
 def _map_axes(ax, frame: tuple[float, float, float, float]) -> None:

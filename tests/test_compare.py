@@ -61,3 +61,23 @@ def test_compare_bad_input(capsys, monkeypatch):
         cli.main()
     assert exc.value.code == 2
     assert "no-such-scenario" in capsys.readouterr().err
+
+
+def test_compare_with_parameter_draws_is_paired(tmp_path):
+    """With --draws every scenario runs the same parameter draws and seeds: a scenario
+    against itself differs by exactly zero, and a policy's effect is paired run by run."""
+    from conftest import MINI
+
+    policy = tmp_path / "strikes.toml"
+    policy.write_text(
+        f'extends = "{MINI}"\nname = "strikes"\n[[interventions]]\nwhat = "strike_share"\n'
+        'agency = "US"\nfrom = "2016"\nvalue = 0.5\n'
+    )
+    res = compare([str(MINI), str(MINI), str(policy)], replicates=2, seed=2, draws=6)
+    assert res.replicates == 12
+    assert res.results[str(policy)].data.sizes["replicate"] == 12
+    t = res.table.set_index(["scenario", "outcome"])
+    same = res.table.iloc[len(OUTCOMES) + len(DERIVED) : 2 * (len(OUTCOMES) + len(DERIVED))]
+    assert (same[same.outcome.isin(list(OUTCOMES))].diff_mean == 0).all()
+    assert t.loc[(str(policy), "deaths_crew"), "diff_p05"] >= 0
+    assert t.loc[(str(policy), "deaths_crew"), "diff_mean"] > 0

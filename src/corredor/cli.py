@@ -141,13 +141,28 @@ def compare(
     first: int = typer.Option(None, "--from", help="First year of the summary window."),
     last: int = typer.Option(None, "--to", help="Last year of the summary window."),
     out: Path = typer.Option(None, "--out", "-o", help="Also write comparison.csv here."),
+    draws: int = typer.Option(
+        0,
+        "--draws",
+        help="Parameter draws (from evidence ranges) shared by all scenarios; intervals "
+        "then include parameter uncertainty. 0: the scenarios' own values.",
+    ),
+    workers: int = typer.Option(None, "--workers", "-w", help="Worker processes with --draws."),
 ) -> None:
     """Compare scenarios on key outcomes, with differences from the first and 90% intervals."""
     from corredor.compare import compare as run_compare
 
     if replicates < 1:
         raise CorredorError("must be at least 1", field="--replicates", fix="use 1 or more")
-    with err_console.status("running scenarios") as status:
+    from contextlib import nullcontext
+
+    if draws and (workers is None or workers > 1):
+        from corredor.executors import executor
+
+        pool = executor(workers, preload=["corredor.uncertainty"])
+    else:
+        pool = nullcontext(None)
+    with err_console.status("running scenarios") as status, pool as ex:
         result = run_compare(
             scenarios,
             replicates=replicates,
@@ -155,12 +170,15 @@ def compare(
             first=first,
             last=last,
             progress=lambda name: status.update(f"running {name}"),
+            draws=draws,
+            executor=ex,
         )
     df = result.table
     table = Table(
-        title=f"Totals {result.first}–{result.last}, {result.replicates} replicates, "
+        title=f"Totals {result.first}–{result.last}, {result.replicates} runs per scenario, "
         f"seed {result.seed}",
-        caption=f"mean [5%–95%]; Δ = difference from {scenarios[0]} in the same replicate",
+        caption=f"mean [5%–95%]; Δ = difference from {scenarios[0]} in the same replicate"
+        + (f"; {draws} parameter draws × {replicates} replicates" if draws else ""),
     )
     table.add_column("outcome")
     for name in scenarios:

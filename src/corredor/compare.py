@@ -172,9 +172,16 @@ def compare(
     first: int | None = None,
     last: int | None = None,
     progress: Callable[[str], None] | None = None,
+    draws: int = 0,
+    executor=None,
 ) -> Comparison:
     """Run each scenario (a name, a path or a loaded Scenario) with the same seed and
-    summarise outcomes over [first, last]; the first is the reference."""
+    summarise outcomes over [first, last]; the first is the reference.
+
+    With `draws` > 0, every scenario runs the same `draws` parameter draws (from the
+    reference's uncertain parameters, see `uncertainty.py`) × `replicates`, with the same
+    chunk seeds: intervals then cover parameter uncertainty as well as noise, and
+    differences stay paired run by run."""
     from corredor.scenario import Scenario, load_scenario
 
     if len(scenarios) < 1:
@@ -200,11 +207,33 @@ def compare(
                 field="--from/--to",
                 fix=f"choose years inside {sc.start}-{sc.end}",
             )
+    if draws < 0:
+        raise CorredorError("must not be negative", field="--draws", fix="use 0 or more")
     results: list[Results] = []
+    if draws:
+        from corredor.uncertainty import make_chunks, run_chunks, sample, uncertain_parameters
+
+        params = uncertain_parameters(loaded[0])
+        values = sample(params, draws, seed)
     for name, sc in zip(names, loaded, strict=True):
         if progress:
             progress(name)
-        results.append(run(sc, replicates=replicates, seed=seed, resolution="year"))
+        if not draws:
+            results.append(run(sc, replicates=replicates, seed=seed, resolution="year"))
+            continue
+        parts = run_chunks(make_chunks(sc, values, draws, replicates, seed, 100), executor=executor)
+        data = xr.concat(
+            parts,
+            dim="replicate",
+            data_vars="all",
+            coords="minimal",
+            compat="override",
+            join="override",
+            combine_attrs="override",
+        )
+        data = data.assign_coords(replicate=np.arange(draws * replicates))
+        data.attrs.update(draws=int(draws), replicates=int(draws * replicates))
+        results.append(Results(data))
     rows = []
     base: dict[str, np.ndarray] = {}
     for i, (name, sc, res) in enumerate(zip(names, loaded, results, strict=True)):
@@ -280,7 +309,7 @@ def compare(
         pd.DataFrame(rows),
         first,
         last,
-        replicates,
+        replicates * max(draws, 1),
         seed,
         results=dict(zip(names, results, strict=True)),
     )

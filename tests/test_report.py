@@ -274,3 +274,26 @@ def test_change_map_and_scenario_panels_draw(tmp_path):
         panels, tmp_path / "panels.png", title="t", ylabel="t/yr", window=(2021, 2021)
     )
     assert_png(path)
+
+
+def test_report_with_parameter_draws(tmp_path, capsys, monkeypatch):
+    """--draws: every scenario runs the same parameter draws, and the text says the
+    intervals include parameter uncertainty."""
+    from conftest import MINI
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        f'extends = "{MINI}"\nname = "policy"\ntitle = "More road effort"\n'
+        'question = "What does more road effort change?"\n[[interventions]]\n'
+        'what = "effort"\nmode = "road"\nagency = "EC"\nfrom = "2016"\nfactor = 3\n'
+    )
+    out = tmp_path / "rep"
+    args = ["report", str(MINI), str(policy), "--draws", "4", "-r", "1", "-w", "1"]
+    code, text = invoke_cli([*args, "-o", str(out)], capsys, monkeypatch)
+    assert code == 0, text
+    page = (out / "report.html").read_text()
+    assert "4 draws of the uncertain parameters" in page and "4 runs per scenario" in page
+    code, text = invoke_cli(
+        [*args[:-4], "--draws", "-1", "-o", str(tmp_path / "x")], capsys, monkeypatch
+    )
+    assert code == 2 and "--draws" in text

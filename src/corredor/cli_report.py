@@ -20,13 +20,30 @@ def register(app: typer.Typer) -> None:
         first: int = typer.Option(None, "--from", help="First year of the summary window."),
         last: int = typer.Option(None, "--to", help="Last year of the summary window."),
         out: Path = typer.Option(Path("out/report"), "--out", "-o", help="Report directory."),
+        draws: int = typer.Option(
+            0,
+            "--draws",
+            help="Parameter draws shared by all scenarios (intervals then include "
+            "parameter uncertainty); 0: the scenarios' own values.",
+        ),
+        workers: int = typer.Option(None, "--workers", "-w", help="Worker processes with --draws."),
     ) -> None:
         """Write a self-contained HTML report comparing scenarios (figures embedded)."""
+        from contextlib import nullcontext
+
         from corredor.cli import console, err_console
+        from corredor.errors import CorredorError
         from corredor.report import write_report
 
+        if draws < 0:
+            raise CorredorError("must not be negative", field="--draws", fix="use 0 or more")
         command = "corredor " + shlex.join(sys.argv[1:])
-        with err_console.status("loading scenarios") as status:
+        pool = nullcontext(None)
+        if draws and (workers is None or workers > 1):
+            from corredor.executors import executor
+
+            pool = executor(workers, preload=["corredor.uncertainty"])
+        with err_console.status("loading scenarios") as status, pool as ex:
             path = write_report(
                 scenarios,
                 out=out,
@@ -36,5 +53,7 @@ def register(app: typer.Typer) -> None:
                 last=last,
                 command=command,
                 progress=status.update,
+                draws=draws,
+                executor=ex,
             )
         console.print(f"Wrote {path}")

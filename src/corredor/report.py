@@ -182,20 +182,22 @@ def run_comparison(
     first: int,
     last: int,
     progress: Callable[[str], None] | None = None,
+    draws: int = 0,
+    executor=None,
 ) -> Comparison:
     """Run the scenarios through `compare`; one scenario gives its outcomes, NaN differences."""
-    options = dict(replicates=replicates, seed=seed, first=first, last=last, progress=progress)
+    options = dict(
+        replicates=replicates,
+        seed=seed,
+        first=first,
+        last=last,
+        progress=progress,
+        draws=draws,
+        executor=executor,
+    )
+    result = compare(names, **options)
     if len(names) > 1:
-        return compare(names, **options)
-    try:
-        result = compare(names, **options)
-    except CorredorError as exc:
-        if exc.field != "scenarios":
-            raise
-        # compare() wants a reference to difference against. The same scenario twice with
-        # the same seed gives identical runs, so one copy's rows are the scenario's outcomes.
-        result = compare(names * 2, **options)
-        result.table = result.table.drop_duplicates("outcome").reset_index(drop=True)
+        return result
     # With nothing to compare against, a difference would only be a misleading zero.
     result.table = result.table.assign(diff_mean=np.nan, diff_p05=np.nan, diff_p95=np.nan)
     return result
@@ -277,8 +279,12 @@ def findings(
     *,
     titles: dict[str, str] | None = None,
     replicates: int | None = None,
+    draws: int = 0,
 ) -> list[str]:
     """Paragraphs of plain-language findings, generated from a comparison table.
+
+    With `draws` > 0 the runs are parameter draws × `replicates`, and the closing note says
+    the intervals include parameter uncertainty.
 
     `table` has one row per scenario × outcome with columns scenario, outcome, label, mean,
     p05, p95, diff_mean, diff_p05, diff_p95 (totals over `first`–`last`; differences from
@@ -312,13 +318,23 @@ def findings(
         text += _relative_changes(rows[s], rows[ref], key)
         text += _deaths(rows[s], name(ref), window)
         paragraphs.append(text)
-    note = (
-        "Ranges and intervals are the 5th to 95th percentiles across "
-        + (f"{replicates} replicates" if replicates else "replicates")
-        + " that share random numbers; they show chance variation in the simulation, not "
-        "uncertainty in its parameters or structure."
-    )
-    if replicates is not None and replicates < 10:
+    if draws:
+        runs = draws * (replicates or 1)
+        note = (
+            f"Ranges and intervals are the 5th to 95th percentiles across {runs} runs: "
+            f"{draws} draws of the uncertain parameters from their evidence ranges × "
+            f"{replicates or 1} replicate{'s' if (replicates or 1) != 1 else ''}, the same "
+            "draws and random numbers in every scenario. They show parameter uncertainty and "
+            "chance variation, not uncertainty in the model's structure."
+        )
+    else:
+        note = (
+            "Ranges and intervals are the 5th to 95th percentiles across "
+            + (f"{replicates} replicates" if replicates else "replicates")
+            + " that share random numbers; they show chance variation in the simulation, "
+            "not uncertainty in its parameters or structure."
+        )
+    if not draws and replicates is not None and replicates < 10:
         note += (
             f" With {replicates} replicate{'s' if replicates != 1 else ''} they are rough: "
             "run more (e.g. --replicates 32) before quoting them."
@@ -794,7 +810,7 @@ def _table_html(
         body.append(f"<tr><th>{_e(label)}</th>{''.join(cells)}</tr>")
     caption = (
         f"Totals over {_period(first, last)}; tonnes (t) of pure cocaine or numbers of people. "
-        f"Each cell: mean across {reps} replicate{'s' if reps != 1 else ''}"
+        f"Each cell: mean across {reps} run{'s' if reps != 1 else ''}"
     )
     if reps > 1:
         caption += ", then the 5th–95th percentile range"
@@ -875,7 +891,7 @@ def render_html(
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         f"<header><h1>{_e(title)}</h1>",
-        f"<p class='sub'>Totals over {_e(_period(first, last))} · {reps} replicates · seed "
+        f"<p class='sub'>Totals over {_e(_period(first, last))} · {reps} runs per scenario · seed "
         f"{comparison.seed} · generated {_e(generated)} by Corredor {_e(__version__)}</p>",
         "<nav><a href='#question'>Question</a><a href='#findings'>Findings</a>"
         "<a href='#table'>Comparison</a><a href='#bands'>Outcomes over time</a>"
@@ -894,8 +910,8 @@ def render_html(
     parts.append("</div>")
     if len(infos) > 1:
         parts.append(
-            f"<p class='caption'>Every scenario runs {reps} replicates with seed "
-            f"{comparison.seed}; differences are taken replicate by replicate against "
+            f"<p class='caption'>Every scenario makes the same {reps} runs with seed "
+            f"{comparison.seed}; differences are taken run by run against "
             f"<code>{_e(ref.name)}</code>, so they measure the policy, not the luck of the "
             "draw.</p>"
         )
@@ -987,8 +1003,12 @@ def write_report(
     last: int | None = None,
     command: str | None = None,
     progress: Callable[[str], None] | None = None,
+    draws: int = 0,
+    executor=None,
 ) -> Path:
     """Run the scenarios and write OUT/report.html (plus comparison.csv and figures/*.png).
+
+    With `draws` > 0 every scenario runs the same parameter draws (see `compare`).
 
     The first scenario is the reference. Everything is built in a temporary directory next
     to `out` and moved into place only when complete, so a failure leaves nothing
@@ -1006,14 +1026,18 @@ def write_report(
         seed=seed,
         first=first,
         last=last,
-        progress=lambda n: say(f"running {n} ×{replicates} replicates"),
+        progress=lambda n: say(f"running {n} ×{replicates * max(draws, 1)} runs"),
+        draws=draws,
+        executor=executor,
     )
     if comparison.results is None:
         raise RuntimeError("compare() returned no runs; the report needs them for its figures")
     labels = _legend_labels(infos)
     datasets = {labels[i.given]: comparison.results[i.given].data for i in infos}
     titles = {i.given: i.short for i in infos}
-    paragraphs = findings(comparison.table, first, last, titles=titles, replicates=replicates)
+    paragraphs = findings(
+        comparison.table, first, last, titles=titles, replicates=replicates, draws=draws
+    )
     generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
     try:

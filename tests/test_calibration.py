@@ -119,3 +119,63 @@ def test_small_calibration_end_to_end(tmp_path):
     assert fitted.params["violence.contest_coef"] == pytest.approx(
         result.best["violence.contest_coef"], rel=1e-5
     )
+
+
+def test_abc_end_to_end_and_ensemble_from_its_posterior(tmp_path, capsys, monkeypatch):
+    """A small rejection-ABC run: the accepted sets are the draws closest to the data,
+    the report and posterior.csv are written, and an ensemble can draw from it."""
+    import numpy as np
+
+    from corredor.posterior import abc, distances, load_posterior
+    from corredor.uncertainty import ensemble
+
+    sc = load_scenario("baseline").with_period(2015, 2022)
+    obs = load_history()
+    obs = obs[obs.year <= 2022]
+    free = (
+        FreeParameter("violence.contest_coef", 0.0, 20.0),
+        FreeParameter("interdiction.k_road", 0.002, 0.5, log=True),
+    )
+    result, post = abc(
+        sc,
+        obs,
+        free=free,
+        fit_end=2020,
+        n=20,
+        accept=0.5,
+        seed=3,
+        predictive=4,
+        report_replicates=2,
+    )
+    assert len(post) == 10 and post.distance.is_monotonic_increasing
+    assert set(result.best) == {p.name for p in free}
+    assert result.best["violence.contest_coef"] == np.median(post["violence.contest_coef"])
+    assert {"fit", "held-out"} <= set(result.stats.window)
+    written = write_report(result, tmp_path / "abc", "baseline", posterior=post)
+    assert (tmp_path / "abc" / "posterior.csv") in written
+    assert "Posterior (10 accepted sets" in (tmp_path / "abc" / "calibration.md").read_text()
+    ds = result.results.data  # one distance per posterior-predictive run
+    assert distances(ds, obs, 2020).shape == (ds.sizes["replicate"],)
+    loaded = load_posterior(tmp_path / "abc" / "posterior.csv")
+    ens = ensemble(load_scenario("tests/data/mini.toml"), n=8, seed=1, posterior=loaded)
+    drawn = ens.data["param_violence.contest_coef"].values
+    assert set(np.round(drawn, 4)) <= set(np.round(loaded["violence.contest_coef"], 4))
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("distance,no.such\n1,2\n", "unknown parameter"),
+        ("distance,violence.flow_coef\n1,abc\n", "flow_coef"),
+        ("distance,violence.flow_coef\n", "no parameter columns or no rows"),
+        ("distance,strikes.misidentified_share\n1,1.5\n", "outside"),
+    ],
+)
+def test_bad_posterior_files(tmp_path, capsys, monkeypatch, text, needle):
+    path = tmp_path / "post.csv"
+    path.write_text(text)
+    out = tmp_path / "e"
+    args = ["ensemble", "tests/data/mini.toml", "--n", "4", "--posterior", str(path)]
+    code, msg = invoke_cli([*args, "-o", str(out)], capsys, monkeypatch)
+    assert code == 2 and needle in msg, msg
+    assert not out.exists()

@@ -104,7 +104,11 @@ def _stats_markdown(stats: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def write_report(result: CalibrationResult, outdir: str | Path, base_name: str) -> list[Path]:
+def write_report(
+    result: CalibrationResult, outdir: str | Path, base_name: str, posterior=None
+) -> list[Path]:
+    """Write calibrated.toml, calibration.md/.html, fit.png and CSV tables (and, for ABC,
+    posterior.csv with a table of posterior medians and 90% intervals)."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     png = _figure(result.table, result.fit_end)
@@ -130,7 +134,7 @@ after {result.fit_end}. Objective: weighted mean squared error of log(1 + value)
 |---|---|
 {params}
 
-## Where the model fits and where it misses
+{_posterior_markdown(posterior)}## Where the model fits and where it misses
 
 {verdicts}
 
@@ -145,6 +149,10 @@ after {result.fit_end}. Objective: weighted mean squared error of log(1 + value)
 ![observed vs simulated](fit.png)
 """
     (outdir / "calibration.md").write_text(md, encoding="utf-8")
+    extra = []
+    if posterior is not None:
+        posterior.to_csv(outdir / "posterior.csv", index=False, float_format="%.6g")
+        extra.append(outdir / "posterior.csv")
     b64 = base64.b64encode(png).decode()
     body = html.escape(md.split("![observed")[0])
     page = (
@@ -165,4 +173,25 @@ after {result.fit_end}. Objective: weighted mean squared error of log(1 + value)
             "comparison.csv",
             "fit_statistics.csv",
         )
-    ]
+    ] + extra
+
+
+def _posterior_markdown(posterior) -> str:
+    if posterior is None:
+        return ""
+    rows = "\n".join(
+        f"| `{c}` | {posterior[c].median():.6g} | {posterior[c].quantile(0.05):.6g} | "
+        f"{posterior[c].quantile(0.95):.6g} |"
+        for c in posterior.columns
+        if c != "distance"
+    )
+    return f"""## Posterior ({len(posterior)} accepted sets, `posterior.csv`)
+
+The fitted values above are posterior medians. `corredor ensemble --posterior
+posterior.csv` draws these parameters jointly from the sample.
+
+| parameter | median | 5% | 95% |
+|---|---|---|---|
+{rows}
+
+"""

@@ -369,7 +369,15 @@ def history(
 @app.command()
 def calibrate(
     scenario: str = typer.Argument("baseline", help="Scenario to calibrate."),
-    method: str = typer.Option("de", "--method", help="de: differential evolution (scipy)."),
+    method: str = typer.Option(
+        "de",
+        "--method",
+        help="de: differential evolution (scipy); abc: approximate Bayesian computation "
+        "(rejection), which also writes a posterior sample.",
+    ),
+    draws: int = typer.Option(2000, "--n", help="abc: prior draws."),
+    accept: float = typer.Option(0.05, "--accept", help="abc: share of draws accepted."),
+    workers: int = typer.Option(None, "--workers", "-w", help="abc: worker processes."),
     fit_end: int = typer.Option(2021, "--fit-end", help="Last year of the fitting window."),
     maxiter: int = typer.Option(15, "--maxiter", help="Generations of differential evolution."),
     popsize: int = typer.Option(8, "--popsize", help="Population size per free parameter."),
@@ -391,8 +399,8 @@ def calibrate(
     from corredor.history import load_history
     from corredor.scenario import load_scenario
 
-    if method != "de":
-        raise CorredorError(f"unknown method {method!r}", field="--method", fix="use de")
+    if method not in ("de", "abc"):
+        raise CorredorError(f"unknown method {method!r}", field="--method", fix="use de or abc")
     for name, value in (
         ("--maxiter", maxiter),
         ("--popsize", popsize),
@@ -405,34 +413,69 @@ def calibrate(
     free = parse_bounds(param)
     history_df = load_history(observed)
     sc = load_scenario(scenario)
-    with Progress(
-        TextColumn("[bold]calibrating"),
-        BarColumn(),
-        TextColumn("{task.completed} evals"),
-        TextColumn("best {task.fields[best]:.4f}"),
-        TextColumn("{task.fields[secs]:.0f}s"),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(
-            "calibrate",
-            total=maxiter * popsize * len(free) + popsize * len(free),
-            best=float("nan"),
-            secs=0.0,
-        )
-        result = run_calibration(
-            sc,
-            history_df,
-            free=free,
-            fit_end=fit_end,
-            maxiter=maxiter,
-            popsize=popsize,
-            replicates=replicates,
-            seed=seed,
-            budget_seconds=budget,
-            progress=lambda n, best, secs: bar.update(task, completed=n, best=best, secs=secs),
-        )
-    written = write_report(result, out, sc.name)
+    posterior = None
+    if method == "abc":
+        from contextlib import nullcontext
+
+        from corredor.posterior import abc
+
+        pool = nullcontext(None)
+        if workers is None or workers > 1:
+            from corredor.executors import executor
+
+            pool = executor(workers, preload=["corredor.uncertainty"])
+        with (
+            Progress(
+                TextColumn("[bold]ABC"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} draws"),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+            ) as bar,
+            pool as ex,
+        ):
+            task = bar.add_task("abc", total=draws)
+            result, posterior = abc(
+                sc,
+                history_df,
+                free=free,
+                fit_end=fit_end,
+                n=draws,
+                accept=accept,
+                seed=seed,
+                executor=ex,
+                progress=lambda n, best, secs: bar.update(task, completed=n),
+            )
+    else:
+        with Progress(
+            TextColumn("[bold]calibrating"),
+            BarColumn(),
+            TextColumn("{task.completed} evals"),
+            TextColumn("best {task.fields[best]:.4f}"),
+            TextColumn("{task.fields[secs]:.0f}s"),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(
+                "calibrate",
+                total=maxiter * popsize * len(free) + popsize * len(free),
+                best=float("nan"),
+                secs=0.0,
+            )
+            result = run_calibration(
+                sc,
+                history_df,
+                free=free,
+                fit_end=fit_end,
+                maxiter=maxiter,
+                popsize=popsize,
+                replicates=replicates,
+                seed=seed,
+                budget_seconds=budget,
+                progress=lambda n, best, secs: bar.update(task, completed=n, best=best, secs=secs),
+            )
+    written = write_report(result, out, sc.name, posterior=posterior)
     table = Table(
         title=f"Calibration of {sc.name}: {result.evaluations} evaluations, {result.seconds:.0f} s"
     )

@@ -65,6 +65,12 @@ def register(app: typer.Typer) -> None:
         param: list[str] = typer.Option(
             [], "--param", help="Draw only these parameters (repeatable; default: all)."
         ),
+        posterior: Path = typer.Option(
+            None,
+            "--posterior",
+            help="posterior.csv from `corredor calibrate --method abc`: draw those "
+            "parameters jointly from it instead of their evidence ranges.",
+        ),
         workers: int = typer.Option(None, "--workers", "-w", help="Local worker processes."),
         scheduler: str = typer.Option(
             None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."
@@ -82,6 +88,11 @@ def register(app: typer.Typer) -> None:
         if workers is not None and workers < 1:
             raise CorredorError("must be at least 1", field="--workers", fix="use 1 or more")
         sc = load_scenario(scenario)
+        post = None
+        if posterior is not None:
+            from corredor.posterior import load_posterior
+
+            post = load_posterior(posterior)
         total_chunks = -(-max(n, 1) * max(replicates, 1) // max(chunk, 1))
         with _progress(err_console, f"{sc.name}: {n}×{replicates}", "tasks") as bar:
             task = bar.add_task("ensemble", total=total_chunks)
@@ -93,6 +104,7 @@ def register(app: typer.Typer) -> None:
                     seed=seed,
                     chunk=chunk,
                     only=param or None,
+                    posterior=post,
                     executor=ex,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
@@ -128,7 +140,12 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         console.print(
             f"{runs} runs in {ens.seconds:.1f} s ({runs / ens.seconds:.1f} runs/s); "
-            f"{len(ens.params)} parameters drawn from their evidence ranges"
+            f"{len(ens.params)} parameters drawn"
+            + (
+                ": calibrated ones from the posterior, the others from their evidence ranges"
+                if post is not None
+                else " from their evidence ranges"
+            )
         )
         console.print("Wrote " + ", ".join(str(p) for p in written))
 

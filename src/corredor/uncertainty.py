@@ -301,17 +301,48 @@ def ensemble(
     seed: int = 1,
     chunk: int = 100,
     only: list[str] | None = None,
+    posterior: pd.DataFrame | None = None,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Ensemble:
-    """Run n parameter draws × `replicates` replicates of a scenario, 2015–end, yearly."""
+    """Run n parameter draws × `replicates` replicates of a scenario, 2015–end, yearly.
+
+    `posterior` (a sample from `corredor calibrate --method abc`, one column per
+    parameter) replaces the evidence ranges of its parameters: they are drawn jointly, by
+    resampling its rows."""
     for field, value in (("--n", n), ("--replicates", replicates), ("--chunk", chunk)):
         if value < 1:
             raise CorredorError("must be at least 1", field=field, fix="use 1 or more")
     if seed < 0:
         raise CorredorError("must not be negative", field="--seed", fix="use 0 or more")
     params = uncertain_parameters(scenario, only)
+    if posterior is not None:
+        bad = [c for c in posterior.columns if c not in VARYING]
+        if bad:
+            raise CorredorError(
+                f"posterior parameter {bad[0]!r} cannot be drawn per run",
+                field="--posterior",
+                fix="use a posterior of calibrated parameters (`corredor calibrate --method abc`)",
+            )
+        params = [p for p in params if p.name not in posterior.columns]
     values = sample(params, n, seed)
+    if posterior is not None:
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x9057,)))
+        rows = rng.integers(0, len(posterior), size=n)
+        for col in posterior.columns:
+            v = posterior[col].to_numpy(dtype=float)
+            values[col] = v[rows]
+            params.append(
+                Uncertain(
+                    col,
+                    "posterior",
+                    float(v.min()),
+                    float(v.max()),
+                    float(np.median(v)),
+                    "calibration-2026-11",
+                    PARAMS[col].unit,
+                )
+            )
     chunks = make_chunks(scenario, values, n, replicates, seed, chunk)
     t0 = time.perf_counter()
     parts = run_chunks(chunks, executor=executor, progress=progress)

@@ -142,9 +142,10 @@ class DaskPool(Executor):
 
 
 def _package_version() -> str:
-    from corredor import __version__
+    """Version and code digest of corredor as loaded in this process."""
+    from corredor import CODE_DIGEST, __version__
 
-    return __version__
+    return f"{__version__}+{CODE_DIGEST}"
 
 
 def _connect(scheduler: str, timeout: float) -> Any:
@@ -179,14 +180,16 @@ def _connect(scheduler: str, timeout: float) -> Any:
             field="--scheduler",
             fix=f"install corredor {__version__} in the workers' Python environment",
         ) from None
-    wrong = {w: v for w, v in versions.items() if v != __version__}
+    mine = _package_version()
+    wrong = {w: v for w, v in versions.items() if v != mine}
     if wrong:
         client.close()
         worker, version = next(iter(wrong.items()))
         raise CorredorError(
-            f"worker {worker} runs corredor {version}, this process {__version__}",
+            f"worker {worker} runs corredor {version}, this process {mine} (version+code "
+            "digest): the workers would not run the same model",
             field="--scheduler",
-            fix=f"install corredor {__version__} on every worker",
+            fix=f"install this corredor ({mine}) on every worker and restart the workers",
         )
     return client
 

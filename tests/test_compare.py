@@ -81,3 +81,12 @@ def test_compare_with_parameter_draws_is_paired(tmp_path):
     assert (same[same.outcome.isin(list(OUTCOMES))].diff_mean == 0).all()
     assert t.loc[(str(policy), "deaths_crew"), "diff_p05"] >= 0
     assert t.loc[(str(policy), "deaths_crew"), "diff_mean"] > 0
+
+
+def test_compare_command_accepts_a_scenario_twice(capsys, monkeypatch):
+    """The CLI table is built by position: a scenario compared with itself prints zeros."""
+    from conftest import MINI, invoke_cli
+
+    code, out = invoke_cli(["compare", str(MINI), str(MINI), "-r", "2"], capsys, monkeypatch)
+    assert code == 0, out
+    assert "Δ +0.00" in out or "Δ +0" in out

@@ -53,9 +53,10 @@ class Allocation:
 
     def _split(self, signal: np.ndarray) -> np.ndarray:
         """(R, A, E) share of each (agency, capability) budget per covered edge, in
-        proportion to `signal` (R, E); falls back on exposure where the signal is zero."""
+        proportion to `signal` ((R, E) for all agencies, or (R, A, E) per agency); falls
+        back on exposure where the signal is zero."""
         covered = self.m.covered[None, :, :]
-        mass = signal[:, None, :] * covered  # (R, A, E)
+        mass = (signal[:, None, :] if signal.ndim == 2 else signal) * covered  # (R, A, E)
         per_cap = mass @ self.cap_onehot  # (R, A, 4)
         total = per_cap[:, :, self.m.cap_index]  # (R, A, E)
         fallback = self.m.exposure_weight[None, :, :]
@@ -92,13 +93,9 @@ class Allocation:
             z = rng.standard_normal((n_rep, int(sel.sum()), m.n_edges))
             noise = np.exp(z * np.sqrt(sigma2) - 0.5 * sigma2)
             lam = np.asarray(intel_weight).reshape(-1, 1, 1)
-            estimate = self.recent_flow[:, None, :] * noise  # (R, A_sel, E)
-            split = np.stack(
-                [
-                    self._split(estimate[:, i, :])[:, a, :]
-                    for i, a in enumerate(np.flatnonzero(sel))
-                ],
-                axis=1,
-            )
+            # each agency's own noisy estimate of recent flow (only the selected ones count)
+            estimate = np.repeat(self.recent_flow[:, None, :], len(self.policy), axis=1)
+            estimate[:, sel, :] *= noise
+            split = self._split(estimate)[:, sel, :]
             weight[:, sel, :] = (1.0 - lam) * base[None, sel, :] + lam * split
         return budget[None] * weight

@@ -128,13 +128,7 @@ def simulate(
     sc = _with_params(scenario, values).with_period(end=end)
     sim = Simulation(sc, replicates=replicates, seed=seed, resolution="year", compiled=compiled)
     data = sim.run()
-    ds = build_dataset(sim, data)
-    import json
-
-    ds.attrs["country_population_json"] = json.dumps(
-        {c.iso2: c.population for c in sc.network.countries}
-    )
-    return Results(ds)
+    return Results(build_dataset(sim, data))
 
 
 def compare(results: Results, observed: pd.DataFrame) -> pd.DataFrame:

@@ -154,14 +154,9 @@ def compare(
 
     if replicates < 1:
         raise CorredorError("must be at least 1", field="--replicates", fix="use 1 or more")
-    from contextlib import nullcontext
+    from corredor.executors import batch_executor
 
-    if draws and (workers is None or workers > 1):
-        from corredor.executors import executor
-
-        pool = executor(workers, preload=["corredor.uncertainty"])
-    else:
-        pool = nullcontext(None)
+    pool = batch_executor(workers, needed=draws > 0)
     with err_console.status("running scenarios") as status, pool as ex:
         result = run_compare(
             scenarios,
@@ -184,10 +179,11 @@ def compare(
     for name in scenarios:
         table.add_column(name, justify="right")
     for key in df.outcome.unique():
-        sel = df[df.outcome == key].set_index("scenario")
+        # one row per scenario, in the order given (a scenario may be given twice)
+        sel = df[df.outcome == key]
         cells = []
-        for i, name in enumerate(scenarios):
-            r = sel.loc[name]
+        for i in range(len(scenarios)):
+            r = sel.iloc[i]
             cell = (
                 "" if np.isnan(r["mean"]) else f"{_num(r['mean'])}\n[{_num(r.p05)}–{_num(r.p95)}]"
             )
@@ -415,15 +411,10 @@ def calibrate(
     sc = load_scenario(scenario)
     posterior = None
     if method == "abc":
-        from contextlib import nullcontext
-
+        from corredor.executors import batch_executor
         from corredor.posterior import abc
 
-        pool = nullcontext(None)
-        if workers is None or workers > 1:
-            from corredor.executors import executor
-
-            pool = executor(workers, preload=["corredor.uncertainty"])
+        pool = batch_executor(workers)
         with (
             Progress(
                 TextColumn("[bold]ABC"),

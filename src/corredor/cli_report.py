@@ -29,8 +29,6 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(None, "--workers", "-w", help="Worker processes with --draws."),
     ) -> None:
         """Write a self-contained HTML report comparing scenarios (figures embedded)."""
-        from contextlib import nullcontext
-
         from corredor.cli import console, err_console
         from corredor.errors import CorredorError
         from corredor.report import write_report
@@ -38,11 +36,9 @@ def register(app: typer.Typer) -> None:
         if draws < 0:
             raise CorredorError("must not be negative", field="--draws", fix="use 0 or more")
         command = "corredor " + shlex.join(sys.argv[1:])
-        pool = nullcontext(None)
-        if draws and (workers is None or workers > 1):
-            from corredor.executors import executor
+        from corredor.executors import batch_executor
 
-            pool = executor(workers, preload=["corredor.uncertainty"])
+        pool = batch_executor(workers, needed=draws > 0)
         with err_console.status("loading scenarios") as status, pool as ex:
             path = write_report(
                 scenarios,

@@ -33,17 +33,6 @@ def _progress(err_console, label: str, unit: str) -> Progress:
     )
 
 
-def _executor(workers: int | None, scheduler: str | None):
-    """A local or Dask executor, or None for in-process runs with --workers 1."""
-    from contextlib import nullcontext
-
-    from corredor.executors import executor
-
-    if scheduler is None and workers == 1:
-        return nullcontext(None)
-    return executor(workers, scheduler, preload=["corredor.uncertainty"])
-
-
 def _years(years: list[int], wanted=(2015, 2020, 2023, 2025, 2030)) -> list[int]:
     shown = [y for y in wanted if y in years] or years[:: max(1, len(years) // 5)]
     if years[-1] not in shown:
@@ -54,6 +43,7 @@ def _years(years: list[int], wanted=(2015, 2020, 2023, 2025, 2030)) -> list[int]
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
     from corredor.cli import console, err_console
+    from corredor.executors import batch_executor
 
     @app.command()
     def ensemble(
@@ -96,7 +86,7 @@ def register(app: typer.Typer) -> None:
         total_chunks = -(-max(n, 1) * max(replicates, 1) // max(chunk, 1))
         with _progress(err_console, f"{sc.name}: {n}×{replicates}", "tasks") as bar:
             task = bar.add_task("ensemble", total=total_chunks)
-            with _executor(workers, scheduler) as ex:
+            with batch_executor(workers, scheduler) as ex:
                 ens = run_ensemble(
                     sc,
                     n=n,
@@ -207,7 +197,7 @@ def register(app: typer.Typer) -> None:
         n_runs *= 2 if ref is not None else 1
         with _progress(err_console, f"{method} on {sc.name}: {n_runs} runs", "tasks") as bar:
             task = bar.add_task("sa", total=max(1, -(-n_runs // max(chunk, 1))))
-            with _executor(workers, scheduler) as ex:
+            with batch_executor(workers, scheduler) as ex:
                 res = run_sa(
                     sc,
                     method=method,

@@ -130,6 +130,11 @@ def targeted_edges(scenario) -> np.ndarray:
     return mask
 
 
+def _flow_t(window: xr.Dataset, legs: np.ndarray) -> np.ndarray:
+    """(replicate,) tonnes that entered the given legs over the window."""
+    return window["flow_kg"].isel(edge=legs).sum(("time", "edge")).values / 1e3
+
+
 def _ratio(num: np.ndarray, den: np.ndarray, *, one_minus: bool = False) -> tuple:
     """Ratio of means with a bootstrap 90% interval; NaN where the denominator is not > 0."""
 
@@ -211,7 +216,7 @@ def compare(
         raise CorredorError("must not be negative", field="--draws", fix="use 0 or more")
     results: list[Results] = []
     if draws:
-        from corredor.uncertainty import make_chunks, run_chunks, sample, uncertain_parameters
+        from corredor.uncertainty import run_batches, sample, uncertain_parameters
 
         params = uncertain_parameters(loaded[0])
         values = sample(params, draws, seed)
@@ -221,17 +226,7 @@ def compare(
         if not draws:
             results.append(run(sc, replicates=replicates, seed=seed, resolution="year"))
             continue
-        parts = run_chunks(make_chunks(sc, values, draws, replicates, seed, 100), executor=executor)
-        data = xr.concat(
-            parts,
-            dim="replicate",
-            data_vars="all",
-            coords="minimal",
-            compat="override",
-            join="override",
-            combine_attrs="override",
-        )
-        data = data.assign_coords(replicate=np.arange(draws * replicates))
+        data = run_batches(sc, values, draws, replicates=replicates, seed=seed, executor=executor)
         data.attrs.update(draws=int(draws), replicates=int(draws * replicates))
         results.append(Results(data))
     rows = []
@@ -240,12 +235,6 @@ def compare(
         ds = res.data
         window = ds.isel(time=(ds["year"] >= first) & (ds["year"] <= last))
         values = {k: np.asarray(fn(window).values, dtype=float) for k, (_, fn) in OUTCOMES.items()}
-        targeted = targeted_edges(sc)
-        values["_targeted_t"] = (
-            window["flow_kg"].isel(edge=np.flatnonzero(targeted)).sum(("time", "edge")).values / 1e3
-            if i == 0 or targeted.any()
-            else None
-        )
         if i == 0:
             base = values
             base_window = window
@@ -268,15 +257,9 @@ def compare(
         kept = base["delivered_t"] - values["delivered_t"]  # t less delivered, per replicate
         derived = {k: (np.nan, np.nan, np.nan) for k in DERIVED}
         if i > 0:
-            if targeted.any():
-                ref_targeted = (
-                    base_window["flow_kg"]
-                    .isel(edge=np.flatnonzero(targeted))
-                    .sum(("time", "edge"))
-                    .values
-                    / 1e3
-                )
-                fall = ref_targeted - values["_targeted_t"]
+            legs = np.flatnonzero(targeted_edges(sc))
+            if len(legs):
+                fall = _flow_t(base_window, legs) - _flow_t(window, legs)
                 derived["displacement_index"] = _ratio(kept, fall, one_minus=True)
             extra = values["cost_musd"] - base["cost_musd"]
             derived["cost_per_kg_kept_usd"] = _ratio(extra * 1e6, kept * 1e3)

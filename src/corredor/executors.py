@@ -336,3 +336,14 @@ def run_tasks(
     finally:
         for future in running:
             future.cancel()
+
+
+def batch_executor(workers: int | None, scheduler: str | None = None, *, needed: bool = True):
+    """The executor for batches of runs (ensembles, draws, ABC) as a context manager:
+    None (run in this process) when not `needed` or with one local worker, otherwise
+    local worker processes or the Dask cluster at `scheduler`."""
+    from contextlib import nullcontext
+
+    if not needed or (scheduler is None and workers == 1):
+        return nullcontext(None)
+    return executor(workers, scheduler, preload=["corredor.uncertainty"])

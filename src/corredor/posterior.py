@@ -123,7 +123,7 @@ def abc(
 ) -> tuple[CalibrationResult, pd.DataFrame]:
     """Rejection ABC; returns the calibration result (median, posterior predictive fit)
     and the posterior sample (one row per accepted set, with its distance)."""
-    from corredor.uncertainty import make_chunks, run_chunks
+    from corredor.uncertainty import make_chunks, run_batches, run_chunks
 
     if fit_end < scenario.start:
         raise CorredorError(
@@ -158,20 +158,9 @@ def abc(
     # posterior predictive: the accepted sets over the whole observed period
     m = min(predictive, k)
     pred_values = {name: post[name].to_numpy()[:m] for name in values}
-    pred = run_chunks(
-        make_chunks(scenario.with_period(end=end), pred_values, m, 1, seed, chunk),
-        executor=executor,
+    data = run_batches(
+        scenario.with_period(end=end), pred_values, m, seed=seed, chunk=chunk, executor=executor
     )
-    data = xr.concat(
-        pred,
-        dim="replicate",
-        data_vars="all",
-        coords="minimal",
-        compat="override",
-        join="override",
-        combine_attrs="override",
-    )
-    data = data.assign_coords(replicate=np.arange(m))
     results = Results(data)
     table = compare(results, observed)
     defaults = {p.name: PARAMS[p.name].default for p in free}

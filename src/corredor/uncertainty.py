@@ -229,6 +229,36 @@ def run_chunks(
     return [ds for ds in out if ds is not None]
 
 
+def run_batches(
+    scenario: Scenario,
+    values: dict[str, np.ndarray],
+    n: int,
+    *,
+    replicates: int = 1,
+    seed: int = 1,
+    chunk: int = 100,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> xr.Dataset:
+    """Run n parameter draws × `replicates` in chunks and return one yearly dataset whose
+    `replicate` dimension numbers the runs, draw-major."""
+    parts = run_chunks(
+        make_chunks(scenario, values, n, replicates, seed, chunk),
+        executor=executor,
+        progress=progress,
+    )
+    data = xr.concat(
+        parts,
+        dim="replicate",
+        data_vars="all",
+        coords="minimal",
+        compat="override",
+        join="override",
+        combine_attrs="override",
+    )
+    return data.assign_coords(replicate=np.arange(n * replicates))
+
+
 # -- ensembles ------------------------------------------------------------------------------
 
 
@@ -343,21 +373,19 @@ def ensemble(
                     PARAMS[col].unit,
                 )
             )
-    chunks = make_chunks(scenario, values, n, replicates, seed, chunk)
     t0 = time.perf_counter()
-    parts = run_chunks(chunks, executor=executor, progress=progress)
-    seconds = time.perf_counter() - t0
-    data = xr.concat(
-        parts,
-        dim="replicate",
-        data_vars="all",
-        coords="minimal",
-        compat="override",
-        join="override",
-        combine_attrs="override",
+    data = run_batches(
+        scenario,
+        values,
+        n,
+        replicates=replicates,
+        seed=seed,
+        chunk=chunk,
+        executor=executor,
+        progress=progress,
     )
+    seconds = time.perf_counter() - t0
     total = n * replicates
-    data = data.assign_coords(replicate=np.arange(total))
     data["draw"] = ("replicate", np.repeat(np.arange(n), replicates))
     for p in params:
         data[f"param_{p.name}"] = ("replicate", np.repeat(values[p.name], replicates))

@@ -195,3 +195,21 @@ def test_unknown_network_for_show(capsys, monkeypatch):
 def test_unknown_evidence_id(capsys, monkeypatch):
     code, text = run_cli(["evidence", "--id", "no-such-id"], capsys, monkeypatch)
     expect_error(code, text, "no-such-id")
+
+
+@pytest.mark.parametrize(
+    "value, needles",
+    [
+        ("0.5", ["groups.north.factions", "outside the allowed range", "between 1 and 1000"]),
+        ('"many"', ["groups.north.factions", "not a number"]),
+        ('{ "2021-13-01" = 3 }', ["groups.north.factions.2021-13-01", "not a date"]),
+        ("{}", ["groups.north.factions", "empty table"]),
+    ],
+)
+def test_bad_factions(capsys, monkeypatch, out, mini_copy, value, needles):
+    mini_copy.write_text(
+        mini_copy.read_text().replace("allies = []", f"allies = []\nfactions = {value}")
+    )
+    code, text = run_cli(["run", str(mini_copy), "--out", str(out)], capsys, monkeypatch)
+    expect_error(code, text, "mini.toml", "Fix:", *needles)
+    assert_nothing_written(out)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 
+import pandas as pd
 import pytest
 
 from conftest import invoke_cli
-from corredor.calibration import FreeParameter, calibrate, parse_bounds
+from corredor.calibration import FREE, FreeParameter, calibrate, parse_bounds
 from corredor.calibration_report import write_report
 from corredor.errors import CorredorError
 from corredor.evidence import default_evidence
 from corredor.evidence_check import check_builtins
 from corredor.history import default_path, load_history
-from corredor.scenario import load_scenario
+from corredor.scenario import build_scenario, load_scenario
 
 
 def test_history_loads_and_cites_evidence():
@@ -74,6 +76,33 @@ def test_bounds_parsing():
     ):
         with pytest.raises(CorredorError, match=needle):
             parse_bounds([spec])
+    scale = parse_bounds(["agencies.EC.effort_scale=0.5:2"])
+    assert any(p.name == "agencies.EC.effort_scale" and p.log for p in scale)
+    with pytest.raises(CorredorError, match="allowed range"):
+        parse_bounds(["agencies.EC.effort_scale=0:2"])
+
+
+def test_agency_effort_scale_multiplies_every_budget_and_is_checked():
+    sc = load_scenario("baseline")
+    raw = copy.deepcopy(sc.raw)
+    raw["agencies"]["EC"]["effort_scale"] = 2.5
+    scaled = build_scenario(raw, name="x", file="x.toml", network=sc.network)
+    for cap, series in sc.budgets["EC"].items():
+        assert scaled.budgets["EC"][cap].values == pytest.approx([2.5 * v for v in series.values])
+    assert scaled.budgets["CO"] == sc.budgets["CO"]
+    raw["agencies"]["EC"]["effort_scale"] = 0
+    with pytest.raises(CorredorError, match=r"agencies\.EC\.effort_scale"):
+        build_scenario(raw, name="x", file="x.toml", network=sc.network)
+    # a scenario without the agency: the free scale is skipped, and setting it is refused
+    from corredor.calibration import _with_params, applicable
+
+    del raw["agencies"]["CO"]
+    raw["agencies"]["EC"]["effort_scale"] = 1.0
+    no_co = build_scenario(raw, name="x", file="x.toml", network=sc.network)
+    names = [p.name for p in applicable(FREE, no_co)]
+    assert "agencies.CO.effort_scale" not in names and "interdiction.k_road" in names
+    with pytest.raises(CorredorError, match="no agency 'CO'"):
+        _with_params(no_co, {"agencies.CO.effort_scale": 2.0})
 
 
 def test_bad_calibrate_options(capsys, monkeypatch, tmp_path):
@@ -91,6 +120,7 @@ def test_small_calibration_end_to_end(tmp_path):
     free = (
         FreeParameter("interdiction.k_container", 0.1, 3.0, log=True),
         FreeParameter("violence.contest_coef", 0.0, 10.0),
+        FreeParameter("agencies.CO.effort_scale", 0.5, 4.0, log=True),
     )
     result = calibrate(
         sc,
@@ -102,8 +132,9 @@ def test_small_calibration_end_to_end(tmp_path):
         replicates=1,
         report_replicates=2,
         budget_seconds=120,
+        polish_evals=8,
     )
-    assert result.evaluations >= 4
+    assert result.evaluations > 2 * 3 * (1 + 1)  # DE (popsize x dims x generations), then polish
     assert set(result.best) == {p.name for p in free}
     assert 0.1 <= result.best["interdiction.k_container"] <= 3.0
     assert {"fit", "held-out"} <= set(result.stats.window)
@@ -112,6 +143,15 @@ def test_small_calibration_end_to_end(tmp_path):
     assert all(p.exists() for p in paths)
     html = (tmp_path / "cal" / "calibration.html").read_text()
     assert "data:image/png;base64" in html and "held-out" in html
+    # the transit share is judged against the published range, one line per year
+    ranges = pd.read_csv(tmp_path / "cal" / "range_checks.csv")
+    assert list(ranges.year) == [2022, 2023, 2024]
+    assert ((ranges.low == 0.2) & (ranges.high == 0.5)).all()
+    assert ranges.inside.tolist() == [
+        lo <= m <= hi for lo, m, hi in zip(ranges.low, ranges["mean"], ranges.high, strict=True)
+    ]
+    md = (tmp_path / "cal" / "calibration.md").read_text()
+    assert md.count("the published range 0.2–0.5") == 3
     # the fitted scenario file is a scenario that runs
     toml = tmp_path / "cal" / "calibrated.toml"
     shutil.copy(toml, tmp_path / "fitted.toml")
@@ -119,6 +159,10 @@ def test_small_calibration_end_to_end(tmp_path):
     assert fitted.params["violence.contest_coef"] == pytest.approx(
         result.best["violence.contest_coef"], rel=1e-5
     )
+    assert fitted.agencies["CO"].effort_scale == pytest.approx(
+        result.best["agencies.CO.effort_scale"], rel=1e-5
+    )
+    assert 0.5 <= fitted.agencies["CO"].effort_scale <= 4.0
 
 
 def test_abc_end_to_end_and_ensemble_from_its_posterior(tmp_path, capsys, monkeypatch):

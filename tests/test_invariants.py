@@ -134,6 +134,14 @@ def random_corridors(draw):
             origins=origins,
             territory=used,
             allies=[f"g{g - 1}"] if g and draw(st.booleans()) else [],
+            factions=draw(
+                st.one_of(
+                    st.floats(1.0, 30.0),
+                    st.fixed_dictionaries(
+                        {"2020-01-01": st.floats(1.0, 5.0), "2020-07-01": st.floats(1.0, 30.0)}
+                    ),
+                )
+            ),
         )
     agencies = {}
     used = sorted({n["country"] for n in nodes} - {"XS"})
@@ -143,7 +151,7 @@ def random_corridors(draw):
             jurisdictions=[code],
             budget={
                 cap: draw(st.floats(0, 50))
-                for cap in ("container", "road", "maritime", "air", "intelligence")
+                for cap in ("container", "road", "maritime", "air", "intelligence", "origin")
             },
             strike_share=draw(st.floats(0, 1)),
             policy=draw(st.sampled_from(POLICIES)),
@@ -162,6 +170,8 @@ DRAWABLE = {  # bounded well inside the hard limits so a year runs in reasonable
     "interdiction.k_maritime": (0.0, 5.0),
     "interdiction.k_container": (0.0, 5.0),
     "interdiction.intel_gain": (0.0, 1.0),
+    "interdiction.handling_time": (0.0, 50.0),
+    "interdiction.k_origin": (0.0, 1.0),
     "traffickers.choice_sharpness": (0.0, 20.0),
     "traffickers.memory_half_life_weeks": (1.0, 200.0),
     "traffickers.strike_deterrence": (0.0, 20.0),

@@ -18,7 +18,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from corredor.calibration import TARGETS, CalibrationResult  # noqa: E402
+from corredor.calibration import (  # noqa: E402
+    AGENCY_FIELD,
+    RANGE_CHECKS,
+    TARGETS,
+    CalibrationResult,
+    range_checks,
+)
+from corredor.evidence import default_evidence  # noqa: E402
 
 MAPE_TARGETS = {
     ("seized_t", "EC"): 30.0,
@@ -39,7 +46,15 @@ def scenario_toml(result: CalibrationResult, base_name: str) -> str:
         "",
         "[parameters]",
     ]
-    lines += [f"{name} = {value:.6g}" for name, value in result.best.items()]
+    agencies = {}
+    for name, value in result.best.items():
+        m = AGENCY_FIELD.match(name)
+        if m is None:
+            lines.append(f"{name} = {value:.6g}")
+        else:
+            agencies[m.group(1)] = value
+    for aid, value in agencies.items():
+        lines += ["", f"[agencies.{aid}]", f"effort_scale = {value:.6g}"]
     return "\n".join(lines) + "\n"
 
 
@@ -49,18 +64,33 @@ def _figure(table: pd.DataFrame, fit_end: int) -> bytes:
     cols = 3
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+    evidence = default_evidence()
     for ax, ((series, region), sel) in zip(axes.flat, groups, strict=False):
         sel = sel.sort_values("year")
-        ax.fill_between(sel.year, sel.p05, sel.p95, alpha=0.25, color="tab:blue", linewidth=0)
-        ax.plot(sel.year, sel["mean"], color="tab:blue", label="simulated (mean, 5–95%)")
+        if (series, region) in RANGE_CHECKS:
+            e = evidence[RANGE_CHECKS[(series, region)][0]]
+            ax.axhspan(e.low, e.high, color="tab:green", alpha=0.12, label="published range")
+        if len(sel) > 1:
+            ax.fill_between(sel.year, sel.p05, sel.p95, alpha=0.25, color="tab:blue", lw=0)
+            ax.plot(sel.year, sel["mean"], color="tab:blue", label="simulated (mean, 5–95%)")
+        else:  # one observed year: the simulated value as a point with its band
+            err = [sel["mean"] - sel.p05, sel.p95 - sel["mean"]]
+            ax.errorbar(sel.year, sel["mean"], yerr=err, fmt="s", color="tab:blue", ms=4)
         ax.plot(sel.year, sel["value"], "o", color="black", markersize=4, label="observed")
-        ax.axvline(fit_end + 0.5, color="grey", linestyle=":", linewidth=1)
+        ax.set_xlim(sel.year.min() - 0.6, sel.year.max() + 0.6)
+        if sel.year.min() <= fit_end < sel.year.max():
+            ax.axvline(fit_end + 0.5, color="grey", linestyle=":", linewidth=1)
         ax.set_title(f"{series} {region}", fontsize=9)
         ax.tick_params(labelsize=7)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(sel) == 1:
+            ax.set_xticks(list(sel.year))
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=7, frameon=False)
+    # the legend where it names most (a panel with a band, and the published range)
+    legend_ax = max(list(axes.flat)[:n], key=lambda a: len(a.get_legend_handles_labels()[0]))
+    legend_ax.legend(fontsize=7, frameon=False)
     fig.suptitle(f"Observed vs simulated (dotted line: end of fitting window {fit_end})")
     fig.tight_layout()
     buf = io.BytesIO()
@@ -81,6 +111,14 @@ def _verdicts(result: CalibrationResult) -> list[str]:
         verdict = "within" if mape <= target else "MISSES"
         out.append(
             f"{series} {region}: held-out MAPE {mape:.1f}% ({verdict} the {target:.0f}% target)."
+        )
+    ranges = range_checks(result.results)
+    for _, r in ranges.iterrows():
+        where = "inside" if r.inside else "OUTSIDE"
+        out.append(
+            f"{r.series} {r.region} {r.year}: simulated {r['mean']:.2f} "
+            f"(5–95% {r.p05:.2f}–{r.p95:.2f}), {where} the published range "
+            f"{r.low:g}–{r.high:g} ({r.ref})."
         )
     worst = result.stats.sort_values("mape", ascending=False).head(3)
     for _, r in worst.iterrows():
@@ -117,6 +155,9 @@ def write_report(
     (outdir / "calibrated.toml").write_text(toml_text, encoding="utf-8")
     result.table.to_csv(outdir / "comparison.csv", index=False, float_format="%.6g")
     result.stats.to_csv(outdir / "fit_statistics.csv", index=False, float_format="%.6g")
+    range_checks(result.results).to_csv(
+        outdir / "range_checks.csv", index=False, float_format="%.6g"
+    )
     params = "\n".join(f"| `{k}` | {v:.6g} |" for k, v in result.best.items())
     targets = ", ".join(f"{s} {r} (weight {w:g})" for (s, r), w in TARGETS.items())
     verdicts = "\n".join(f"- {v}" for v in _verdicts(result))
@@ -172,6 +213,7 @@ after {result.fit_end}. Objective: weighted mean squared error of log(1 + value)
             "fit.png",
             "comparison.csv",
             "fit_statistics.csv",
+            "range_checks.csv",
         )
     ] + extra
 

@@ -25,7 +25,7 @@ from corredor import interdiction, kernels, markets, production, traffickers, vi
 from corredor.allocation import Allocation
 from corredor.errors import CorredorError
 from corredor.parameters import PARAMS, parse_when
-from corredor.routes import RouteSet, enumerate_routes
+from corredor.routes import OPEN_KINDS, RouteSet, enumerate_routes
 from corredor.scenario import Scenario
 
 WEEKS_PER_YEAR = 52
@@ -58,6 +58,8 @@ VARYING = (
     "traffickers.strike_deterrence",
     *interdiction.K_PARAMS,
     "interdiction.intel_gain",
+    "interdiction.handling_time",
+    "interdiction.k_origin",
     "allocation.reactive_weight",
     "allocation.intel_weight",
     "allocation.intel_noise_cv",
@@ -132,6 +134,8 @@ class Compiled:
     capacity: np.ndarray  # (E,)
     ref_price: np.ndarray  # (M,)
     rival: np.ndarray  # (T, G, G) rivalry by week
+    split: np.ndarray  # (T, G) chance two kg of one group belong to rival factions
+    handler: np.ndarray  # (N, G, G) share of g's tonnes at a node moved by group h
     node_country: np.ndarray  # (N,) country index
     country_population: np.ndarray  # (C,)
     country_base_rate: np.ndarray  # (C,)
@@ -228,6 +232,19 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             },
             week_times(scenario.start, scenario.end)[0],
         ),
+        handler=violence.handler_matrix(
+            groups,
+            {g: set(s.territory) | set(s.origins) for g, s in scenario.groups.items()},
+            {
+                g: {a for a in s.allies if a != g}
+                | {o for o, other in scenario.groups.items() if g in other.allies and o != g}
+                for g, s in scenario.groups.items()
+            },
+            [(n.id, n.country, n.kind in OPEN_KINDS) for n in net.nodes],
+        ),
+        split=violence.faction_split(
+            [scenario.factions[g] for g in groups], week_times(scenario.start, scenario.end)[0]
+        ),
         node_country=np.array([cidx[n.country] for n in net.nodes], dtype=np.int64),
         country_population=np.array(
             [countries_rows[c].population if c in countries_rows else 0.0 for c in countries]
@@ -303,6 +320,7 @@ class Simulation:
         self.base_production = self._base_production()
         self.demand = markets.weekly_demand_kg(scenario.network, p, self.c.markets, self.times)
         self._apply_interventions()
+        self.origin_effort = self._origin_effort()  # (T, B) or None
         self.allocation = Allocation(self.im, [a.policy for a in scenario.agencies.values()])
         self.k = np.stack(
             [np.broadcast_to(self.pv(name), (self.R, 1))[:, 0] for name in interdiction.K_PARAMS],
@@ -370,6 +388,8 @@ class Simulation:
                 for cap in item.capabilities:
                     if cap == "intelligence":
                         im.intel[:, a] = item.apply(im.intel[:, a], times)
+                    elif cap == "origin":
+                        im.origin[:, a] = item.apply(im.origin[:, a], times)
                     else:
                         ci = interdiction.SEARCH.index(cap)
                         im.budget[:, a, ci] = item.apply(im.budget[:, a, ci], times)
@@ -418,9 +438,23 @@ class Simulation:
                 self.demand[:, cols] = np.maximum(self.demand[:, cols] - cut[:, None] * split, 0.0)
                 self.treatment_cost += spend / WEEKS_PER_YEAR
 
+    def _origin_effort(self) -> np.ndarray | None:
+        """(T, B) origin effort on each stock block (seizures at origin), None if none."""
+        im = self.im
+        if not im.origin.any():
+            return None
+        net, c = self.scenario.network, self.c
+        block_country = [net.nodes[o].country for o in c.routes.block_origin]
+        agencies = [(a, self.scenario.agencies[a].jurisdictions) for a in im.agencies]
+        share = interdiction.origin_effort_matrix(agencies, block_country)
+        self.block_to_country = np.zeros((len(block_country), len(c.countries)))
+        cidx = {code: i for i, code in enumerate(c.countries)}
+        self.block_to_country[np.arange(len(block_country)), [cidx[b] for b in block_country]] = 1
+        return im.origin @ share
+
     def _costs(self) -> np.ndarray:
-        """(T, payers) USD per week: agencies' effort at its unit costs (with the extra
-        effort of `effort` interventions), container inspection and treatment spending."""
+        """(T, payers) USD per week: agencies' budget indices at their unit costs (with the
+        extra effort of `effort` interventions), container inspection and treatment."""
         im, p = self.im, self.scenario.params
         unit = np.array([p[f"costs.{c}_usd_per_unit_year"] for c in interdiction.SEARCH])
         budget = im.budget.copy()
@@ -432,7 +466,17 @@ class Simulation:
                 scale = (self.effort_mult * w[None] * on).sum(axis=2)  # (T, A)
                 has = (w * on[0]).sum(axis=1) > 0
                 budget[:, has, ci] *= scale[:, has]
-        agencies = budget @ unit + im.intel * p["costs.intelligence_usd_per_unit_year"]
+        # Costs are per budget-index unit: an agency's effort_scale is how much effort an
+        # index unit buys (calibrated from seizures), not extra spending.
+        scale = np.array([self.scenario.agencies[a].effort_scale for a in im.agencies])
+        budget = budget / scale[None, :, None]
+        intel = im.intel / scale[None, :]
+        origin = im.origin / scale[None, :]
+        agencies = (
+            budget @ unit
+            + intel * p["costs.intelligence_usd_per_unit_year"]
+            + origin * p["costs.origin_usd_per_unit_year"]
+        )
         return np.column_stack(
             [agencies / WEEKS_PER_YEAR, self.inspection_cost, self.treatment_cost]
         )
@@ -446,6 +490,7 @@ class Simulation:
                 pl.strike_share[t : t + 1],
                 pl.credit[t : t + 1],
                 pl.misid_factor[t : t + 1],
+                pl.effort[t : t + 1],
             )
         im = self.im
         gain = self.pv("interdiction.intel_gain")
@@ -515,6 +560,7 @@ class Simulation:
             "produced_kg": (R, len(c.areas)),
             "delivered_kg": (R, len(c.markets)),
             "seized_kg": (R, n_c),
+            "seized_origin_kg": (R, n_c),
             "destroyed_kg": (R, n_c),
             "lost_kg": (R,),
             "stock_kg": (R,),
@@ -566,6 +612,14 @@ class Simulation:
         response = self.price_index ** pv("production.supply_elasticity")
         produced = self.base_production[t] * response * noise
         self.stock += produced[:, c.area_of_block] * routes.block_share[None, :]
+        if self.origin_effort is not None:  # labs and stockpiles seized before dispatch
+            taken = self.stock * interdiction.origin_seizure_share(
+                self.origin_effort[t][None, :], pv("interdiction.k_origin")
+            )
+            self.stock -= taken
+            origin_c = taken @ self.block_to_country
+        else:
+            origin_c = None
 
         # perceive -----------------------------------------------------------------
         belief = traffickers.perceived_edge_risk(self.alpha, self.beta, self.prior_mean)
@@ -601,7 +655,15 @@ class Simulation:
         det = self.detection(t)
         load_e = sent @ c.inc_route_edge
         shipments = interdiction.shipment_counts(self.rng["interdiction"], load_e, c.load)
-        detected = self.rng["interdiction"].binomial(shipments, det.p_detect)
+        p_detect = det.p_detect
+        handling = pv("interdiction.handling_time")
+        if np.any(handling > 0):
+            p_detect = interdiction.swamped(
+                p_detect, det.credit[:, 0, :], shipments, det.effort, handling
+            )
+            if self.check and not ((p_detect >= 0) & (p_detect <= det.p_detect + 1e-12)).all():
+                raise AssertionError("swamped detection outside [0, unswamped p]")
+        detected = self.rng["interdiction"].binomial(shipments, p_detect)
         struck = self.rng["strikes"].binomial(detected, det.strike_share)
         frac = np.divide(detected, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
         frac_struck = np.divide(struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
@@ -676,7 +738,12 @@ class Simulation:
         # violence -----------------------------------------------------------------
         node_group = node_group.reshape(R, len(c.groups), -1)
         lam = violence.expected_homicides(
-            node_group, c.rival[t], pv("violence.flow_coef"), pv("violence.contest_coef")
+            node_group,
+            c.rival[t],
+            pv("violence.flow_coef"),
+            pv("violence.contest_coef"),
+            c.split[t],
+            c.handler,
         )
         if rec is None:
             return
@@ -701,6 +768,9 @@ class Simulation:
             destroyed_c = strikes_c = crew_c = wrong_c = 0.0
         rec.add(t, "produced_kg", produced)
         rec.add(t, "delivered_kg", delivered)
+        if origin_c is not None:
+            seized_c = seized_c + origin_c
+            rec.add(t, "seized_origin_kg", origin_c)
         rec.add(t, "seized_kg", seized_c)
         rec.add(t, "destroyed_kg", destroyed_c)
         rec.add(t, "lost_kg", lost_e.sum(axis=1))

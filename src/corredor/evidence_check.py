@@ -63,9 +63,27 @@ def check_builtins(evidence: dict[str, Evidence] | None = None) -> tuple[int, li
         for gid, g in sc.groups.items():
             for ref in g.refs:
                 exists(ref, f"scenario {name}, groups.{gid}.refs")
+            split = [v for v in sc.factions[gid].values if v != 1.0]
+            if split:  # a fragmented group: some cited entry must cover its faction counts
+                checks += 1
+                if not any(
+                    r in evidence and all(evidence[r].contains(v) for v in split) for r in g.refs
+                ):
+                    problems.append(
+                        f"scenario {name}, groups.{gid}.factions: no entry in the group's refs "
+                        f"has a range containing {max(split):g} (cite one, e.g. scen-factions)"
+                    )
         for aid, a in sc.agencies.items():
             for ref in a.refs:
                 exists(ref, f"scenario {name}, agencies.{aid}.refs")
+            if a.effort_scale != 1.0:
+                checks += 1
+                if not any(r in evidence and evidence[r].contains(a.effort_scale) for r in a.refs):
+                    problems.append(
+                        f"scenario {name}, agencies.{aid}.effort_scale: no entry in the "
+                        f"agency's refs has a range containing {a.effort_scale:g} "
+                        "(cite one, e.g. scen-effort-scale)"
+                    )
         for item in sc.interventions:
             where = f"scenario {name}, interventions ({item.label})"
             checks += 1

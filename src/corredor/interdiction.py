@@ -21,6 +21,24 @@ are credited to countries in proportion to each source's share of the hazard: th
 detection to the edge's jurisdiction, an agency's effort to the jurisdiction, or to the
 agency's own country on international waters.
 
+Enforcement swamping: an agency's effort can only process so many detections a week
+(boardings, container searches, arrests). With `interdiction.handling_time` h (effort-
+unit-weeks per detected shipment), the detection on an edge carrying n shipments with
+agency effort E is the Holling type II form
+
+    p_eff = p / (1 + h * p * n / E)
+
+applied to the agencies' part of p (the edge's base detection is nobody's workload), so
+agencies' seizures approach the capacity E / h as traffic grows, and the risk per
+shipment falls (Kleiman 1993, evidence param-handling-time). h = 0 is unlimited
+capacity.
+
+Seizures at origin: the `origin` capability (lab raids, stockpile and inland seizures in
+producing areas) takes a weekly share `1 - exp(-k_origin * E_c)` of the stock waiting
+in a producing country's areas, with `E_c` the origin effort of the agencies covering
+country c (each agency's split equally over the producing countries it covers). It is
+credited to that country; it does not depend on routes, so traffickers cannot avoid it.
+
 The same function (`detect`) serves a whole run at once when nothing varies between
 replicates (the leading axis is then time) and one week at a time when effort or
 effectiveness differ by replicate (the leading axis is then the replicate).
@@ -62,13 +80,15 @@ class Detection:
     strikes: 1 / (1 + intel_gain * intelligence) of the striking agencies, weighted by
     their share of the strikes (better intelligence, fewer wrong targets);
     credit: (X, S, E) share of the edge's interdictions credited to each source
-    (source 0 the base detection, source 1 + a agency a); sums to 1 over sources.
+    (source 0 the base detection, source 1 + a agency a); sums to 1 over sources;
+    effort: (X, E) agencies' effort units searching the edge (for `swamped`).
     """
 
     p_detect: np.ndarray
     strike_share: np.ndarray
     credit: np.ndarray
     misid_factor: np.ndarray
+    effort: np.ndarray
 
 
 @dataclass
@@ -81,7 +101,8 @@ class InterdictionModel:
     each edge; `exposure` (E,); `h0` (E,) base hazard; `strike` (T, A) strike shares;
     `maritime` (E,); `source_country` (S, E) country index credited for each source;
     `credit_matrix` a sparse (S*E, C) one-hot of source_country, so credited kg per
-    country are `(kg[:, None, :] * credit).reshape(X, S*E) @ credit_matrix`.
+    country are `(kg[:, None, :] * credit).reshape(X, S*E) @ credit_matrix`;
+    `origin` (T, A) weekly origin effort (seizures at origin, module docstring).
     """
 
     agencies: list[str]
@@ -95,6 +116,7 @@ class InterdictionModel:
     maritime: np.ndarray
     source_country: np.ndarray
     credit_matrix: sp.csr_matrix
+    origin: np.ndarray
 
     @property
     def n_edges(self) -> int:
@@ -163,6 +185,7 @@ class InterdictionModel:
             strike_share=strike_share,
             credit=credit,
             misid_factor=misid_factor,
+            effort=np.einsum("xae,ae->xe", effort, self.covered.astype(float)),
         )
 
     def country_share(self, credit: np.ndarray) -> np.ndarray:
@@ -173,6 +196,47 @@ class InterdictionModel:
         for s in range(n_s):
             np.add.at(out, (slice(None), edges, self.source_country[s]), credit[:, s, :])
         return out
+
+
+def origin_seizure_share(origin_effort: np.ndarray, k_origin) -> np.ndarray:
+    """(R|1, B) weekly share of each stock block seized at origin: 1 - exp(-k E_b)."""
+    return -np.expm1(-np.asarray(k_origin) * origin_effort)
+
+
+def origin_effort_matrix(
+    agencies: list[tuple[str, list[str]]], block_country: list[str]
+) -> np.ndarray:
+    """(A, B) share of agency a's origin effort on stock block b: split equally over the
+    producing countries it covers, each block seeing its country's whole effort."""
+    producing = set(block_country)
+    out = np.zeros((len(agencies), len(block_country)))
+    for ai, (_, jurisdictions) in enumerate(agencies):
+        mine = [c for c in jurisdictions if c in producing]
+        for bi, c in enumerate(block_country):
+            if c in mine:
+                out[ai, bi] = 1.0 / len(mine)
+    return out
+
+
+def swamped(
+    p_detect: np.ndarray,
+    base_share: np.ndarray,
+    shipments: np.ndarray,
+    effort: np.ndarray,
+    handling_time,
+) -> np.ndarray:
+    """(R, E) detection after enforcement swamping (module docstring).
+
+    Only the agencies' part of the detection is swamped: `base_share` (X, E) is the share
+    of detections due to the edge's base detection (`Detection.credit[:, 0]`), which no
+    agency's capacity limits. With p_a = p * (1 - base_share), the result is
+    p * base_share + p_a / (1 + h * p_a * n / E); `handling_time` h is a float or (R, 1).
+    """
+    p_agency = p_detect * (1.0 - base_share)
+    load = np.asarray(handling_time) * p_agency * shipments
+    shape = np.broadcast_shapes(load.shape, effort.shape)
+    ratio = np.divide(load, effort, out=np.zeros(shape), where=effort > 0)
+    return p_detect - p_agency + p_agency / (1.0 + ratio)
 
 
 def compile_interdiction(
@@ -191,6 +255,7 @@ def compile_interdiction(
     n_a = len(agencies)
     budget = np.zeros((n_t, n_a, len(SEARCH)))
     intel = np.zeros((n_t, n_a))
+    origin = np.zeros((n_t, n_a))
     covered = np.zeros((n_a, n_e), dtype=bool)
     strike = np.zeros((n_t, n_a))
     source_country = np.zeros((n_a + 1, n_e), dtype=np.int64)
@@ -200,6 +265,8 @@ def compile_interdiction(
         for cap, series in budgets.items():
             if cap == "intelligence":
                 intel[:, ai] = series.at(times)
+            elif cap == "origin":
+                origin[:, ai] = series.at(times)
             else:
                 budget[:, ai, SEARCH.index(cap)] = series.at(times)
         for ei, (m, j) in enumerate(zip(modes, juris, strict=True)):
@@ -223,6 +290,7 @@ def compile_interdiction(
         maritime=np.array([m in MARITIME_MODES for m in modes]),
         source_country=source_country,
         credit_matrix=credit_matrix,
+        origin=origin,
     )
 
 

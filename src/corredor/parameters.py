@@ -176,6 +176,23 @@ _BASE = [
         "relative gain in an agency's effectiveness per intelligence effort unit",
     ),
     _p(
+        "interdiction.k_origin",
+        "1/(effort-unit·week)",
+        0.0,
+        (0.0, 10.0),
+        "param-k-origin",
+        "weekly hazard of seizure at origin (labs, stockpiles) per origin effort unit",
+        dist="lognormal",
+    ),
+    _p(
+        "interdiction.handling_time",
+        "effort-unit-weeks/detection",
+        0.0,
+        (0.0, 1e3),
+        "param-handling-time",
+        "effort one detected shipment ties up (enforcement swamping; 0 = unlimited capacity)",
+    ),
+    _p(
         "interdiction.inspection_find_prob",
         "-",
         0.6,
@@ -200,6 +217,7 @@ _BASE = [
             ("maritime", 12.7e6),
             ("air", 10e6),
             ("intelligence", 2e6),
+            ("origin", 3e6),
         )
     ),
     _p(

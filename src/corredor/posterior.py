@@ -9,7 +9,8 @@ distance to the observed series is the calibration objective for that run alone
 the smallest distances (`accept`, a fraction) are the posterior sample; its median is
 the point estimate written to the calibrated scenario, and the posterior predictive
 (every accepted set, run over the whole observed period) gives the bands and the fit
-statistics of the report, in-sample and held-out.
+statistics of the report, in-sample and held-out. Free parameters that cannot vary by
+replicate (an agency's `effort_scale`) are not drawn: they keep the scenario's value.
 
 The posterior sample is written as `posterior.csv`; `corredor ensemble --posterior FILE`
 draws the calibrated parameters jointly from it instead of from their evidence ranges.
@@ -36,6 +37,7 @@ from corredor.calibration import (
     objective_value,
     simulate,
 )
+from corredor.engine import VARYING
 from corredor.errors import CorredorError
 from corredor.parameters import PARAMS
 from corredor.results import Results
@@ -137,6 +139,9 @@ def abc(
         raise CorredorError("must be in (0, 1]", field="--accept", fix="e.g. --accept 0.05")
     started = time.perf_counter()
     end = int(observed["year"].max())
+    # Only parameters that can differ between replicates of one run can be drawn along
+    # the replicate axis; the others (an agency's effort scale) keep the scenario's value.
+    free = tuple(p for p in free if p.name in VARYING)
     values = prior_sample(free, n, seed)
     fit_sc = scenario.with_period(end=fit_end)
     chunks = make_chunks(fit_sc, values, n, 1, seed, chunk)

@@ -22,6 +22,10 @@ UNITS = {
     "produced_kg": ("kg", "potential production of pure cocaine HCl"),
     "delivered_kg": ("kg", "cocaine reaching consumer markets"),
     "seized_kg": ("kg", "cocaine seized, by country where the seizure is recorded"),
+    "seized_origin_kg": (
+        "kg",
+        "the part of seized_kg taken at origin (labs, stockpiles), by producing country",
+    ),
     "destroyed_kg": (
         "kg",
         "cocaine destroyed in lethal strikes, by country of the striking agency",
@@ -60,6 +64,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "produced_kg": ("area",),
         "delivered_kg": ("market",),
         "seized_kg": ("country",),
+        "seized_origin_kg": ("country",),
         "destroyed_kg": ("country",),
         "lost_kg": (),
         "stock_kg": (),

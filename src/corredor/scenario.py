@@ -20,7 +20,7 @@ from corredor.errors import CorredorError, suggest
 from corredor.network import INTERNATIONAL, Network, load_network
 from corredor.parameters import ParameterSet, Series, parse_series, parse_when
 
-CAPABILITIES = ("container", "road", "maritime", "air", "intelligence")
+CAPABILITIES = ("container", "road", "maritime", "air", "intelligence", "origin")
 TOP_LEVEL = {
     "name",
     "title",
@@ -49,6 +49,9 @@ class GroupSpec(BaseModel):
     territory: list[str] = Field(min_length=1)
     allies: list[str] = []
     alliance_ends: dict[str, str] = {}
+    # Rival factions inside the group: a number, or a dated table (a split or a
+    # fragmentation over time); 1 is a united group.
+    factions: Any = 1
     refs: list[str] = []
 
 
@@ -60,6 +63,9 @@ class AgencySpec(BaseModel):
     country: str
     jurisdictions: list[str] = Field(min_length=1)
     budget: dict[str, Any] = {}
+    # Multiplies every capability's budget: the agency's effort level relative to the
+    # indices written in `budget` (calibrated where the indices are unknown).
+    effort_scale: float = Field(1.0, gt=0.0, le=1000.0)
     strike_share: Any = 0.0
     policy: Literal["static", "reactive", "intelligence"] = "static"
     refs: list[str] = []
@@ -81,6 +87,7 @@ class Scenario:
     agencies: dict[str, AgencySpec]
     budgets: dict[str, dict[str, Series]]
     strike_shares: dict[str, Series]
+    factions: dict[str, Series] = field(default_factory=dict)
     interventions: list = field(default_factory=list)  # interventions.Intervention
 
     @property
@@ -261,6 +268,12 @@ def build_scenario(
         )
         for aid, a in agencies.items()
     }
+    factions = {
+        gid: parse_series(
+            g.factions, file=file, field=f"groups.{gid}.factions", bounds=(1.0, 1000.0)
+        )
+        for gid, g in groups.items()
+    }
     scenario = Scenario(
         name=name,
         file=file,
@@ -274,6 +287,7 @@ def build_scenario(
         agencies=agencies,
         budgets=budgets,
         strike_shares=strike_shares,
+        factions=factions,
     )
     from corredor.interventions import parse_interventions
 
@@ -385,5 +399,5 @@ def _check_agencies(
                     field=field,
                     fix=suggest(cap, CAPABILITIES),
                 )
-            budgets[aid][cap] = parse_series(value, file=file, field=field)
+            budgets[aid][cap] = parse_series(value, file=file, field=field).scaled(a.effort_scale)
     return budgets

@@ -55,10 +55,11 @@ def test_rivals_moving_through_one_local_ally_do_not_fight_there():
     kg[0, 0, 0] = 2000.0
     allied = np.zeros((3, 3))  # everyone allied: only factions could fight
     h = _handlers()
-    base = violence.expected_homicides(kg, allied, 0.0, 1.0, None, h)
+    op = violence.handler_operator(h)
+    base = violence.expected_homicides(kg, allied, 0.0, 1.0, None, op)
     np.testing.assert_allclose(base, 0.0)
     rivals = 1.0 - np.eye(3)  # the two local gangs now rivals: the foreign cargo is split
-    lam = violence.expected_homicides(kg, rivals, 0.0, 1.0, None, h)
+    lam = violence.expected_homicides(kg, rivals, 0.0, 1.0, None, op)
     # handled tonnes: a 3 t, b 1 t (foreign 2 t split), foreign 0 -> 2*3*1/4 = 1.5
     np.testing.assert_allclose(lam[0, 0], 1.5)
 
@@ -75,7 +76,11 @@ def test_contested_tonnage_never_exceeds_the_flow(kg, split, rival_upper, flow_c
     rival = np.zeros((3, 3))
     rival[np.triu_indices(3, 1)] = rival_upper
     rival = rival + rival.T
-    lam = violence.expected_homicides(kg, rival, flow_coef, contest_coef, split, _handlers())
+    op = violence.handler_operator(_handlers())
+    lam = violence.expected_homicides(kg, rival, flow_coef, contest_coef, split, op)
+    # the operator is the handler matrix applied node by node
+    moved = np.einsum("rgn,ngh->rhn", kg, _handlers())
+    np.testing.assert_allclose((kg.reshape(2, -1) @ op).reshape(kg.shape), moved, rtol=1e-12)
     total = kg.sum(axis=1) / 1000.0
     assert (lam >= 0).all()
     assert (lam <= (flow_coef + contest_coef) * total * (1 + 1e-9) + 1e-9).all()

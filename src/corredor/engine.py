@@ -135,7 +135,7 @@ class Compiled:
     ref_price: np.ndarray  # (M,)
     rival: np.ndarray  # (T, G, G) rivalry by week
     split: np.ndarray  # (T, G) chance two kg of one group belong to rival factions
-    handler: np.ndarray  # (N, G, G) share of g's tonnes at a node moved by group h
+    handler: sp.csr_matrix  # (G*N, G*N) tonnes of g at a node -> moved by group h
     node_country: np.ndarray  # (N,) country index
     country_population: np.ndarray  # (C,)
     country_base_rate: np.ndarray  # (C,)
@@ -232,15 +232,17 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             },
             week_times(scenario.start, scenario.end)[0],
         ),
-        handler=violence.handler_matrix(
-            groups,
-            {g: set(s.territory) | set(s.origins) for g, s in scenario.groups.items()},
-            {
-                g: {a for a in s.allies if a != g}
-                | {o for o, other in scenario.groups.items() if g in other.allies and o != g}
-                for g, s in scenario.groups.items()
-            },
-            [(n.id, n.country, n.kind in OPEN_KINDS) for n in net.nodes],
+        handler=violence.handler_operator(
+            violence.handler_matrix(
+                groups,
+                {g: set(s.territory) | set(s.origins) for g, s in scenario.groups.items()},
+                {
+                    g: {a for a in s.allies if a != g}
+                    | {o for o, other in scenario.groups.items() if g in other.allies and o != g}
+                    for g, s in scenario.groups.items()
+                },
+                [(n.id, n.country, n.kind in OPEN_KINDS) for n in net.nodes],
+            )
         ),
         split=violence.faction_split(
             [scenario.factions[g] for g in groups], week_times(scenario.start, scenario.end)[0]

@@ -24,6 +24,7 @@ not driven by the trade in the model: `base_homicide_rate` per 100,000 people pe
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 
 def rivalry_matrix(
@@ -73,6 +74,17 @@ def handler_matrix(
     return out
 
 
+def handler_operator(handler: np.ndarray) -> sp.csr_matrix:
+    """The (N, G, G) handler matrix as a sparse (G*N, G*N) operator on group-major
+    tonnes flattened from (R, G, N): mostly the identity, so cheap to apply each week."""
+    n_n, n_g, _ = handler.shape
+    n_idx, g_idx, h_idx = np.nonzero(handler)
+    return sp.csr_matrix(
+        (handler[n_idx, g_idx, h_idx], (g_idx * n_n + n_idx, h_idx * n_n + n_idx)),
+        shape=(n_g * n_n, n_g * n_n),
+    )
+
+
 def faction_split(factions: list, times: np.ndarray) -> np.ndarray:
     """(T, G) 1 - 1/k_g: chance two kg of group g belong to two of its k_g factions.
 
@@ -91,17 +103,17 @@ def expected_homicides(
     flow_coef: float,
     contest_coef: float,
     split: np.ndarray | None = None,
-    handler: np.ndarray | None = None,
+    handler: sp.csr_matrix | None = None,
 ) -> np.ndarray:
     """(R, N) expected homicides this week from (R, G, N) kg per group and node.
 
     `rival` is (G, G) rivalry between groups, `split` (G,) rivalry inside each group
-    (see `faction_split`; None for united groups), `handler` (N, G, G) who moves whose
-    cargo (see `handler_matrix`; None when every group moves its own).
+    (see `faction_split`; None for united groups), `handler` who moves whose cargo (the
+    sparse operator of `handler_operator`; None when every group moves its own).
     """
     tonnes = node_group_kg / 1000.0
     if handler is not None:
-        tonnes = np.einsum("rgn,ngh->rhn", tonnes, handler)
+        tonnes = np.asarray(tonnes.reshape(len(tonnes), -1) @ handler).reshape(tonnes.shape)
     total = tonnes.sum(axis=1)
     contested_sq = (tonnes * (rival @ tonnes)).sum(axis=1)  # sum_gh t_g rival_gh t_h
     if split is not None and split.any():

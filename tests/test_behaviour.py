@@ -122,3 +122,41 @@ def test_shipment_counts_are_unbiased_and_whole():
     assert draws.dtype == np.int64 and (draws >= 0).all()
     np.testing.assert_allclose(draws.mean(axis=0)[0], load[0] / size, rtol=0.05, atol=1e-3)
     assert (draws[:, 0, 0] == 0).all() and set(np.unique(draws[:, 0, 3])) == {4, 5}
+
+
+def _ec_homicide_rate(raw_edit=None):
+    import copy
+
+    from corredor.results import Results, build_dataset
+    from corredor.scenario import build_scenario
+
+    base = load_scenario("baseline")
+    raw = copy.deepcopy(base.raw)
+    raw["start"], raw["end"] = 2018, 2023
+    if raw_edit:
+        raw_edit(raw)
+    sc = build_scenario(raw, name="b", file=base.file, network=base.network)
+    sim = Simulation(sc, replicates=2, seed=5, resolution="year")
+    res = Results(build_dataset(sim, sim.run()))
+    s = res.summary()
+    s = s[(s.metric == "homicide_rate") & (s.region == "EC")].set_index("year")["mean"]
+    return s
+
+
+def test_ecuador_violence_follows_the_gang_split_not_the_flow_alone():
+    """The default scenario's violence mechanism: near the base rate under one dominant
+    pact (2019), well above it once the pact breaks and the gangs splinter (2023); with
+    the pact kept and no factions, 2023 stays far lower."""
+    rate = _ec_homicide_rate()
+    net = load_scenario("baseline").network
+    base_rate = next(c.base_homicide_rate for c in net.countries if c.iso2 == "EC")
+    assert base_rate <= rate[2019] < base_rate + 3.0
+    assert rate[2023] > 2.0 * rate[2019]
+
+    def keep_the_pact(raw):
+        for gid in ("ec-coastal-a", "ec-coastal-b"):
+            raw["groups"][gid].pop("factions", None)
+        raw["groups"]["ec-coastal-a"]["alliance_ends"] = {}
+
+    kept = _ec_homicide_rate(keep_the_pact)
+    assert kept[2023] < base_rate + 0.5 * (rate[2023] - base_rate)

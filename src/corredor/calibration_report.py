@@ -99,7 +99,7 @@ def _figure(table: pd.DataFrame, fit_end: int) -> bytes:
     return buf.getvalue()
 
 
-def _verdicts(result: CalibrationResult) -> list[str]:
+def _verdicts(result: CalibrationResult, ranges: pd.DataFrame) -> list[str]:
     out = []
     held = result.stats[result.stats.window == "held-out"]
     for (series, region), target in MAPE_TARGETS.items():
@@ -112,7 +112,6 @@ def _verdicts(result: CalibrationResult) -> list[str]:
         out.append(
             f"{series} {region}: held-out MAPE {mape:.1f}% ({verdict} the {target:.0f}% target)."
         )
-    ranges = range_checks(result.results)
     for _, r in ranges.iterrows():
         where = "inside" if r.inside else "OUTSIDE"
         out.append(
@@ -155,12 +154,11 @@ def write_report(
     (outdir / "calibrated.toml").write_text(toml_text, encoding="utf-8")
     result.table.to_csv(outdir / "comparison.csv", index=False, float_format="%.6g")
     result.stats.to_csv(outdir / "fit_statistics.csv", index=False, float_format="%.6g")
-    range_checks(result.results).to_csv(
-        outdir / "range_checks.csv", index=False, float_format="%.6g"
-    )
+    ranges = range_checks(result.results)
+    ranges.to_csv(outdir / "range_checks.csv", index=False, float_format="%.6g")
     params = "\n".join(f"| `{k}` | {v:.6g} |" for k, v in result.best.items())
     targets = ", ".join(f"{s} {r} (weight {w:g})" for (s, r), w in TARGETS.items())
-    verdicts = "\n".join(f"- {v}" for v in _verdicts(result))
+    verdicts = "\n".join(f"- {v}" for v in _verdicts(result, ranges))
     budget = " (stopped by the time budget)" if result.stopped_by_budget else ""
     md = f"""# Calibration report
 

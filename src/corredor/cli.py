@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corredor.errors import CorredorError
+from corredor.errors import CorredorError, check_out_dir
 
 app = typer.Typer(
     add_completion=False,
@@ -101,10 +101,7 @@ def run(
     from corredor.api import run as run_api
     from corredor.scenario import load_scenario
 
-    if out.exists() and not out.is_dir():
-        raise CorredorError(
-            "exists and is not a directory", field="--out", fix="choose a directory path"
-        )
+    check_out_dir(out)
     sc = load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)

@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corredor.errors import CorredorError
+from corredor.errors import CorredorError, check_out_dir
 
 # (label, metric, region, scale) rows of the ensemble table
 ENSEMBLE_ROWS = (
@@ -71,10 +71,7 @@ def register(app: typer.Typer) -> None:
         from corredor.scenario import load_scenario
         from corredor.uncertainty import ensemble as run_ensemble
 
-        if out.exists() and not out.is_dir():
-            raise CorredorError(
-                "exists and is not a directory", field="--out", fix="choose a directory"
-            )
+        check_out_dir(out)
         if workers is not None and workers < 1:
             raise CorredorError("must be at least 1", field="--workers", fix="use 1 or more")
         sc = load_scenario(scenario)
@@ -174,10 +171,7 @@ def register(app: typer.Typer) -> None:
         from corredor.sensitivity import sensitivity as run_sa
         from corredor.uncertainty import uncertain_parameters
 
-        if out.exists() and not out.is_dir():
-            raise CorredorError(
-                "exists and is not a directory", field="--out", fix="choose a directory"
-            )
+        check_out_dir(out)
         if not outcome:
             raise CorredorError(
                 "no outcome named",

@@ -26,7 +26,7 @@ from corredor.allocation import Allocation
 from corredor.errors import CorredorError
 from corredor.parameters import PARAMS, parse_when
 from corredor.routes import OPEN_KINDS, RouteSet, enumerate_routes
-from corredor.scenario import Scenario
+from corredor.scenario import Scenario, allies_both_ways
 
 WEEKS_PER_YEAR = 52
 PHASES = (
@@ -235,12 +235,8 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         handler=violence.handler_operator(
             violence.handler_matrix(
                 groups,
-                {g: set(s.territory) | set(s.origins) for g, s in scenario.groups.items()},
-                {
-                    g: {a for a in s.allies if a != g}
-                    | {o for o, other in scenario.groups.items() if g in other.allies and o != g}
-                    for g, s in scenario.groups.items()
-                },
+                {g: s.ground for g, s in scenario.groups.items()},
+                allies_both_ways(scenario.groups),
                 [(n.id, n.country, n.kind in OPEN_KINDS) for n in net.nodes],
             )
         ),
@@ -322,7 +318,8 @@ class Simulation:
         self.base_production = self._base_production()
         self.demand = markets.weekly_demand_kg(scenario.network, p, self.c.markets, self.times)
         self._apply_interventions()
-        self.origin_effort = self._origin_effort()  # (T, B) or None
+        # (T, B) origin effort per stock block and (B, C) block -> country, or None
+        self.origin_effort, self.block_to_country = self._origin_effort()
         self.allocation = Allocation(self.im, [a.policy for a in scenario.agencies.values()])
         self.k = np.stack(
             [np.broadcast_to(self.pv(name), (self.R, 1))[:, 0] for name in interdiction.K_PARAMS],
@@ -440,19 +437,20 @@ class Simulation:
                 self.demand[:, cols] = np.maximum(self.demand[:, cols] - cut[:, None] * split, 0.0)
                 self.treatment_cost += spend / WEEKS_PER_YEAR
 
-    def _origin_effort(self) -> np.ndarray | None:
-        """(T, B) origin effort on each stock block (seizures at origin), None if none."""
+    def _origin_effort(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(T, B) origin effort on each stock block (seizures at origin) and the (B, C)
+        one-hot of each block's country; (None, None) when no agency has origin effort."""
         im = self.im
         if not im.origin.any():
-            return None
+            return None, None
         net, c = self.scenario.network, self.c
         block_country = [net.nodes[o].country for o in c.routes.block_origin]
         agencies = [(a, self.scenario.agencies[a].jurisdictions) for a in im.agencies]
         share = interdiction.origin_effort_matrix(agencies, block_country)
-        self.block_to_country = np.zeros((len(block_country), len(c.countries)))
+        to_country = np.zeros((len(block_country), len(c.countries)))
         cidx = {code: i for i, code in enumerate(c.countries)}
-        self.block_to_country[np.arange(len(block_country)), [cidx[b] for b in block_country]] = 1
-        return im.origin @ share
+        to_country[np.arange(len(block_country)), [cidx[b] for b in block_country]] = 1.0
+        return im.origin @ share, to_country
 
     def _costs(self) -> np.ndarray:
         """(T, payers) USD per week: agencies' budget indices at their unit costs (with the

@@ -44,3 +44,11 @@ def suggest(name: str, choices: list[str] | set[str] | tuple[str, ...], limit: i
     shown = ", ".join(repr(c) for c in choices[:8])
     more = f" (and {len(choices) - 8} more)" if len(choices) > 8 else ""
     return f"valid names are {shown}{more}"
+
+
+def check_out_dir(out) -> None:
+    """Refuse an output path that exists and is not a directory (`--out`)."""
+    if out.exists() and not out.is_dir():
+        raise CorredorError(
+            "exists and is not a directory", field="--out", fix="choose a directory path"
+        )

@@ -51,6 +51,16 @@ def check_builtins(evidence: dict[str, Evidence] | None = None) -> tuple[int, li
                 f"{where}: value {value:g} lies outside [{e.low:g}, {e.high:g}] of {ref!r}"
             )
 
+    def covered(values: list[float], refs: list[str], where: str, example: str) -> None:
+        """Some entry among `refs` (a group's or agency's) has a range holding every value."""
+        nonlocal checks
+        checks += 1
+        if not any(r in evidence and all(evidence[r].contains(v) for v in values) for r in refs):
+            problems.append(
+                f"{where}: no entry in its refs has a range containing {max(values):g} "
+                f"(cite one, e.g. {example})"
+            )
+
     networks_done: set[str] = set()
     for name in builtin_scenarios():
         sc = load_scenario(name)
@@ -65,25 +75,13 @@ def check_builtins(evidence: dict[str, Evidence] | None = None) -> tuple[int, li
                 exists(ref, f"scenario {name}, groups.{gid}.refs")
             split = [v for v in sc.factions[gid].values if v != 1.0]
             if split:  # a fragmented group: some cited entry must cover its faction counts
-                checks += 1
-                if not any(
-                    r in evidence and all(evidence[r].contains(v) for v in split) for r in g.refs
-                ):
-                    problems.append(
-                        f"scenario {name}, groups.{gid}.factions: no entry in the group's refs "
-                        f"has a range containing {max(split):g} (cite one, e.g. scen-factions)"
-                    )
+                covered(split, g.refs, f"scenario {name}, groups.{gid}.factions", "scen-factions")
         for aid, a in sc.agencies.items():
             for ref in a.refs:
                 exists(ref, f"scenario {name}, agencies.{aid}.refs")
             if a.effort_scale != 1.0:
-                checks += 1
-                if not any(r in evidence and evidence[r].contains(a.effort_scale) for r in a.refs):
-                    problems.append(
-                        f"scenario {name}, agencies.{aid}.effort_scale: no entry in the "
-                        f"agency's refs has a range containing {a.effort_scale:g} "
-                        "(cite one, e.g. scen-effort-scale)"
-                    )
+                where = f"scenario {name}, agencies.{aid}.effort_scale"
+                covered([a.effort_scale], a.refs, where, "scen-effort-scale")
         for item in sc.interventions:
             where = f"scenario {name}, interventions ({item.label})"
             checks += 1

@@ -32,7 +32,7 @@ import xarray as xr
 
 from corredor import __version__
 from corredor.compare import Comparison, compare
-from corredor.errors import CorredorError
+from corredor.errors import CorredorError, check_out_dir
 from corredor.evidence import Evidence, default_evidence
 from corredor.scenario import load_scenario
 
@@ -142,10 +142,7 @@ def check_inputs(
             field="--from",
             fix="make --from no later than --to",
         )
-    if out.exists() and not out.is_dir():
-        raise CorredorError(
-            "exists and is not a directory", field="--out", fix="choose a directory path"
-        )
+    check_out_dir(out)
     blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
     if blocked is not None:
         raise CorredorError(

@@ -16,7 +16,7 @@ import numpy as np
 
 from corredor.errors import CorredorError
 from corredor.network import INTERNATIONAL, Network
-from corredor.scenario import Scenario
+from corredor.scenario import Scenario, allies_both_ways
 
 # Nodes any group may pass: open water, transit countries (through local partners) and
 # consumer markets. Production areas, hubs, border crossings and ports must lie in the
@@ -59,14 +59,10 @@ class RouteSet:
 
 
 def _allowed_nodes(net: Network, scenario: Scenario, gid: str) -> set[str]:
-    group = scenario.groups[gid]
-    reach = set(group.territory) | set(group.origins)  # a group can always leave its areas
-    for ally in group.allies:
-        reach |= set(scenario.groups[ally].territory)
+    reach = scenario.groups[gid].ground  # a group can always leave its areas
     # Alliances work both ways: a group that names us as an ally shares its ground.
-    for other_id, other in scenario.groups.items():
-        if gid in other.allies and other_id != gid:
-            reach |= set(other.territory)
+    for ally in allies_both_ways(scenario.groups)[gid]:
+        reach |= set(scenario.groups[ally].territory)
     allowed = set()
     for n in net.nodes:
         if n.kind in OPEN_KINDS or n.id in reach or n.country in reach:

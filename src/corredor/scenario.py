@@ -54,6 +54,21 @@ class GroupSpec(BaseModel):
     factions: Any = 1
     refs: list[str] = []
 
+    @property
+    def ground(self) -> set[str]:
+        """Countries and node ids the group holds itself: its territory and its areas."""
+        return set(self.territory) | set(self.origins)
+
+
+def allies_both_ways(groups: dict[str, GroupSpec]) -> dict[str, set[str]]:
+    """Each group's allies, whichever of the two named the alliance."""
+    out = {gid: set(g.allies) - {gid} for gid, g in groups.items()}
+    for gid, g in groups.items():
+        for ally in g.allies:
+            if ally in out and ally != gid:
+                out[ally].add(gid)
+    return out
+
 
 class AgencySpec(BaseModel):
     """An interdiction agency and its weekly effort by capability."""

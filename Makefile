@@ -22,13 +22,13 @@ run: install
 	$(BIN)/corredor run baseline --out out
 
 test: install
-	$(BIN)/python -m ruff check src tests benchmarks
-	$(BIN)/python -m ruff format --check src tests benchmarks
+	$(BIN)/python -m ruff check src tests benchmarks tools
+	$(BIN)/python -m ruff format --check src tests benchmarks tools
 	$(BIN)/python -m pytest -q
 
 format: install
-	$(BIN)/python -m ruff format src tests benchmarks
-	$(BIN)/python -m ruff check --fix src tests benchmarks
+	$(BIN)/python -m ruff format src tests benchmarks tools
+	$(BIN)/python -m ruff check --fix src tests benchmarks tools
 
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py

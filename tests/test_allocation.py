@@ -104,6 +104,7 @@ def test_intelligence_sharpens_the_flow_estimate():
     [
         ("traffickers.choice_sharpness", 8.0),
         ("violence.contest_coef", 50.0),
+        ("violence.fragmentation_exponent", 0.8),
         ("production.growth_after_data", 0.2),
         ("interdiction.k_road", 0.5),
         ("modes.road.crew", 4.0),

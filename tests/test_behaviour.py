@@ -160,3 +160,17 @@ def test_ecuador_violence_follows_the_gang_split_not_the_flow_alone():
 
     kept = _ec_homicide_rate(keep_the_pact)
     assert kept[2023] < base_rate + 0.5 * (rate[2023] - base_rate)
+
+
+def test_more_factions_mean_more_violence_per_contested_tonne():
+    """With the fragmentation exponent of the default scenario, Ecuador's rise from 2021
+    (two factions per gang) to 2023 (about nine) is steeper than with contact alone
+    (exponent 0), and the year before the split is the same either way."""
+    rate = _ec_homicide_rate()
+
+    def contact_only(raw):
+        raw["parameters"]["violence.fragmentation_exponent"] = 0.0
+
+    flat = _ec_homicide_rate(contact_only)
+    assert abs(rate[2019] - flat[2019]) < 0.5
+    assert rate[2023] - rate[2021] > 1.5 * (flat[2023] - flat[2021])

@@ -181,6 +181,7 @@ DRAWABLE = {  # bounded well inside the hard limits so a year runs in reasonable
     "markets.demand_elasticity": (0.05, 5.0),
     "strikes.misidentified_share": (0.0, 0.9),
     "violence.contest_coef": (0.0, 100.0),
+    "violence.fragmentation_exponent": (0.0, 3.0),
     "allocation.reactive_weight": (0.0, 1.0),
     "allocation.intel_noise_cv": (0.0, 5.0),
     "modes.gofast.crew": (0.0, 10.0),

@@ -32,9 +32,9 @@ def test_handler_matrix_moves_foreign_cargo_to_the_allies_holding_the_ground():
 
 def test_faction_split_is_the_chance_two_kg_belong_to_different_factions():
     times = np.array([2019.0, 2021.0, 2022.0])
-    split = violence.faction_split(
-        [Series((2020.0, 2022.0), (1.0, 4.0)), Series.constant(1.0)], times
-    )
+    k = violence.faction_count([Series((2020.0, 2022.0), (1.0, 4.0)), Series.constant(1.0)], times)
+    np.testing.assert_allclose(k[:, 0], [1.0, 2.5, 4.0])
+    split = violence.faction_split(k)
     np.testing.assert_allclose(split[:, 0], [0.0, 1 - 1 / 2.5, 0.75])
     np.testing.assert_allclose(split[:, 1], 0.0)
 
@@ -43,10 +43,28 @@ def test_a_split_group_alone_at_a_node_is_contested_and_a_united_one_is_not():
     kg = np.zeros((1, 3, 3))
     kg[0, 0, 0] = 4000.0  # 4 t of one group at node 0
     rival = 1.0 - np.eye(3)
-    united = violence.expected_homicides(kg, rival, 0.0, 1.0, np.zeros(3))
-    split = violence.expected_homicides(kg, rival, 0.0, 1.0, np.array([0.75, 0.0, 0.0]))
+    united = violence.expected_homicides(kg, rival, 0.0, 1.0, np.ones(3))
+    split = violence.expected_homicides(kg, rival, 0.0, 1.0, np.array([4.0, 1.0, 1.0]))
     assert united[0, 0] == 0.0
-    np.testing.assert_allclose(split[0, 0], 3.0)  # 4 t x 0.75
+    np.testing.assert_allclose(split[0, 0], 3.0)  # 4 t x (1 - 1/4)
+    # with the fragmentation exponent, per contested tonne x (4 effective factions)^beta
+    frag = violence.expected_homicides(kg, rival, 0.0, 1.0, np.array([4.0, 1, 1]), None, 0.5)
+    np.testing.assert_allclose(frag[0, 0], 3.0 * 2.0)
+    # a united group alone has one effective faction and no contest, whatever beta
+    alone = violence.expected_homicides(kg, rival, 0.0, 1.0, np.ones(3), None, 2.0)
+    assert alone[0, 0] == 0.0
+
+
+def test_effective_number_of_factions_is_one_over_their_herfindahl_index():
+    kg = np.zeros((1, 3, 1))
+    kg[0, 0, 0], kg[0, 1, 0] = 3000.0, 1000.0  # 3 t of a (split in 3), 1 t of b (united)
+    rival = 1.0 - np.eye(3)
+    k = np.array([3.0, 1.0, 1.0])
+    flat = violence.expected_homicides(kg, rival, 0.0, 1.0, k)
+    # contested: (2*3*1 + (1 - 1/3) * 9) / 4 = 3 t; factions' shares 1/4 x 4 -> HHI 1/4
+    np.testing.assert_allclose(flat[0, 0], 3.0)
+    steep = violence.expected_homicides(kg, rival, 0.0, 1.0, k, None, np.array([[0.0], [1.0]]))
+    np.testing.assert_allclose(steep[:, 0], [3.0, 12.0])  # per replicate beta: (R, 1)
 
 
 def test_rivals_moving_through_one_local_ally_do_not_fight_there():
@@ -67,23 +85,42 @@ def test_rivals_moving_through_one_local_ally_do_not_fight_there():
 @settings(max_examples=60, deadline=None)
 @given(
     kg=arrays(np.float64, (2, 3, 3), elements=st.floats(0, 1e6)),
-    split=arrays(np.float64, (3,), elements=st.floats(0, 0.999)),
+    factions=arrays(np.float64, (3,), elements=st.floats(1, 1000)),
     rival_upper=arrays(np.float64, (3,), elements=st.sampled_from([0.0, 1.0])),
     flow_coef=st.floats(0, 10),
     contest_coef=st.floats(0, 10),
 )
-def test_contested_tonnage_never_exceeds_the_flow(kg, split, rival_upper, flow_coef, contest_coef):
+def test_contested_tonnage_never_exceeds_the_flow(
+    kg, factions, rival_upper, flow_coef, contest_coef
+):
     rival = np.zeros((3, 3))
     rival[np.triu_indices(3, 1)] = rival_upper
     rival = rival + rival.T
     op = violence.handler_operator(_handlers())
-    lam = violence.expected_homicides(kg, rival, flow_coef, contest_coef, split, op)
+    lam = violence.expected_homicides(kg, rival, flow_coef, contest_coef, factions, op)
     # the operator is the handler matrix applied node by node
     moved = np.einsum("rgn,ngh->rhn", kg, _handlers())
     np.testing.assert_allclose((kg.reshape(2, -1) @ op).reshape(kg.shape), moved, rtol=1e-12)
     total = kg.sum(axis=1) / 1000.0
     assert (lam >= 0).all()
     assert (lam <= (flow_coef + contest_coef) * total * (1 + 1e-9) + 1e-9).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kg=arrays(np.float64, (2, 3, 3), elements=st.floats(0, 1e6)),
+    factions=arrays(np.float64, (3,), elements=st.floats(1, 50)),
+    beta=st.floats(0, 3),
+)
+def test_homicides_per_contested_tonne_are_bounded_by_the_number_of_factions(kg, factions, beta):
+    """The effective number of factions lies between 1 and the factions present, so
+    beta scales the contested term by at most (sum of k)^beta, and never lowers it."""
+    rival = 1.0 - np.eye(3)
+    flat = violence.expected_homicides(kg, rival, 0.0, 1.0, factions)
+    steep = violence.expected_homicides(kg, rival, 0.0, 1.0, factions, None, beta)
+    assert np.isfinite(steep).all()
+    assert (steep >= flat * (1 - 1e-9) - 1e-12).all()
+    assert (steep <= flat * factions.sum() ** beta * (1 + 1e-9) + 1e-12).all()
 
 
 @settings(max_examples=80, deadline=None)

@@ -46,8 +46,9 @@ FREE: tuple[FreeParameter, ...] = (
     FreeParameter("interdiction.k_container", 0.05, 0.6, log=True),
     FreeParameter("interdiction.k_road", 0.002, 0.5, log=True),
     FreeParameter("interdiction.k_maritime", 0.002, 0.5, log=True),
+    # Violence coefficients within their evidence ranges (param-violence-*).
     FreeParameter("violence.flow_coef", 0.0, 1.0),
-    FreeParameter("violence.contest_coef", 0.0, 20.0),
+    FreeParameter("violence.contest_coef", 0.1, 1.5),
     FreeParameter("traffickers.choice_sharpness", 1.0, 12.0),
     # Enforcement swamping (param-handling-time): 0 is unlimited capacity.
     FreeParameter("interdiction.handling_time", 0.0, 5.0),

@@ -71,6 +71,7 @@ VARYING = (
     "markets.price_cap",
     "violence.flow_coef",
     "violence.contest_coef",
+    "violence.fragmentation_exponent",
     *(
         f"modes.{m}.crew"
         for m in ("road", "trail", "river", "container", "gofast", "semisub", "fishing", "air")
@@ -134,7 +135,7 @@ class Compiled:
     capacity: np.ndarray  # (E,)
     ref_price: np.ndarray  # (M,)
     rival: np.ndarray  # (T, G, G) rivalry by week
-    split: np.ndarray  # (T, G) chance two kg of one group belong to rival factions
+    factions: np.ndarray  # (T, G) number of rival factions of each group (1 = united)
     handler: sp.csr_matrix  # (G*N, G*N) tonnes of g at a node -> moved by group h
     node_country: np.ndarray  # (N,) country index
     country_population: np.ndarray  # (C,)
@@ -240,7 +241,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
                 [(n.id, n.country, n.kind in OPEN_KINDS) for n in net.nodes],
             )
         ),
-        split=violence.faction_split(
+        factions=violence.faction_count(
             [scenario.factions[g] for g in groups], week_times(scenario.start, scenario.end)[0]
         ),
         node_country=np.array([cidx[n.country] for n in net.nodes], dtype=np.int64),
@@ -742,8 +743,9 @@ class Simulation:
             c.rival[t],
             pv("violence.flow_coef"),
             pv("violence.contest_coef"),
-            c.split[t],
+            c.factions[t],
             c.handler,
+            pv("violence.fragmentation_exponent"),
         )
         if rec is None:
             return

@@ -336,10 +336,18 @@ _BASE = [
     _p(
         "violence.contest_coef",
         "homicides/t",
-        3.0,
+        0.5,
         (0.0, 1e4),
         "param-violence-contest",
         "homicides per tonne of contested flow (flow × chance two kg belong to rivals)",
+    ),
+    _p(
+        "violence.fragmentation_exponent",
+        "-",
+        0.0,
+        (0.0, 5.0),
+        "param-fragmentation-exponent",
+        "growth of homicides per contested tonne with the effective number of factions",
     ),
     # routes (structural)
     _p(

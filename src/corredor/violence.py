@@ -2,7 +2,8 @@
 
 Expected homicides per week at node n:
 
-    lambda_n = flow_coef * F_n + contest_coef * F_n * sum_{g,h} s_gn * rival_gh * s_hn
+    lambda_n = flow_coef * F_n + contest_coef * C_n * K_n ** beta,
+    C_n = F_n * sum_{g,h} s_gn * rival_gh * s_hn
 
 with F_n the tonnes passing through n that week, s_gn group g's share of it and
 rival_gh = 1 for two different groups that are not allied (0 otherwise): the second term
@@ -11,6 +12,13 @@ rival groups (alliances may end at a date, turning allies into rivals). A group 
 into k_g rival factions of equal size (`groups.NAME.factions`, dated) is k_g rivals:
 its diagonal entry is rival_gg = 1 - 1/k_g, the chance that two of its kilograms belong
 to different factions (0 for a united group).
+
+K_n is the effective number of factions handling the flow at n, one over the Herfindahl
+index of their shares (sum_g s_gn^2 / k_g), and beta (`violence.fragmentation_exponent`)
+how the homicides per contested tonne grow with it: many small factions fight over more
+frontiers, and no faction can deter the others. beta = 0 is contact alone; beta > 0
+follows the finding that violence rose with the number of trafficking organisations
+competing for the same ground (evidence param-fragmentation-exponent).
 
 Shares are of the tonnes each group *handles* at the node, not of the tonnes it owns: on
 ground outside a group's own territory (reached through an alliance) its cargo is moved
@@ -85,16 +93,21 @@ def handler_operator(handler: np.ndarray) -> sp.csr_matrix:
     )
 
 
-def faction_split(factions: list, times: np.ndarray) -> np.ndarray:
-    """(T, G) 1 - 1/k_g: chance two kg of group g belong to two of its k_g factions.
+def faction_count(factions: list, times: np.ndarray) -> np.ndarray:
+    """(T, G) number of rival factions k_g of each group at `times` (1 = united).
 
     `factions` holds one `parameters.Series` (k >= 1, linear between dated points) per
     group; a fragmentation that goes on over years is a rising k.
     """
     if not factions:
-        return np.zeros((len(times), 0))
-    k = np.stack([f.at(times) for f in factions], axis=1)
-    return 1.0 - 1.0 / k
+        return np.ones((len(times), 0))
+    return np.stack([f.at(times) for f in factions], axis=1)
+
+
+def faction_split(k: np.ndarray) -> np.ndarray:
+    """(…, G) 1 - 1/k_g: the chance that two kg of a group split into k_g equal factions
+    belong to two different ones (0 for a united group)."""
+    return 1.0 - 1.0 / np.asarray(k, dtype=float)
 
 
 def expected_homicides(
@@ -102,21 +115,32 @@ def expected_homicides(
     rival: np.ndarray,
     flow_coef: float,
     contest_coef: float,
-    split: np.ndarray | None = None,
+    factions: np.ndarray | None = None,
     handler: sp.csr_matrix | None = None,
+    exponent=0.0,
 ) -> np.ndarray:
     """(R, N) expected homicides this week from (R, G, N) kg per group and node.
 
-    `rival` is (G, G) rivalry between groups, `split` (G,) rivalry inside each group
-    (see `faction_split`; None for united groups), `handler` who moves whose cargo (the
-    sparse operator of `handler_operator`; None when every group moves its own).
+    `rival` is (G, G) rivalry between groups, `factions` (G,) the number of factions of
+    each group (None: all united), `handler` who moves whose cargo (the sparse operator
+    of `handler_operator`; None when every group moves its own), `exponent`
+    (`violence.fragmentation_exponent`, float or (R, 1)) how the homicides per contested
+    tonne grow with the effective number of factions at the node (module docstring).
     """
     tonnes = node_group_kg / 1000.0
     if handler is not None:
         tonnes = np.asarray(tonnes.reshape(len(tonnes), -1) @ handler).reshape(tonnes.shape)
     total = tonnes.sum(axis=1)
     contested_sq = (tonnes * (rival @ tonnes)).sum(axis=1)  # sum_gh t_g rival_gh t_h
-    if split is not None and split.any():
-        contested_sq = contested_sq + np.einsum("g,rgn->rn", split, tonnes * tonnes)
+    k = np.ones(tonnes.shape[1]) if factions is None else np.asarray(factions, dtype=float)
+    squares = tonnes * tonnes
+    if np.any(k > 1):
+        contested_sq = contested_sq + (faction_split(k)[:, None] * squares).sum(axis=1)
     contested = np.divide(contested_sq, total, out=np.zeros_like(total), where=total > 0)
-    return flow_coef * total + contest_coef * contested
+    intensity = 1.0
+    if np.any(np.asarray(exponent) != 0):
+        # effective number of factions: 1 / Herfindahl index of the factions' shares
+        hhi_sq = (squares / k[:, None]).sum(axis=1)  # sum_g t_g^2 / k_g = T^2 * HHI
+        n_eff = np.divide(total * total, hhi_sq, out=np.ones_like(total), where=hhi_sq > 0)
+        intensity = n_eff ** np.asarray(exponent)
+    return flow_coef * total + contest_coef * contested * intensity

@@ -166,6 +166,20 @@ def test_duplicate_node_id(capsys, monkeypatch, out, mini_copy):
     expect_error(code, text, "nodes.csv", "appears twice")
 
 
+@pytest.mark.parametrize(
+    "node, basin, words",
+    [
+        ("ec-port", "eastern-pacific", ("port node with a basin", "sea nodes only")),
+        ("sea-pac", "Eastern Pacific", ("not a label", "lower-case")),
+    ],
+)
+def test_bad_basin(capsys, monkeypatch, out, mini_copy, node, basin, words):
+    set_cell(mini_copy.parent / "mini" / "nodes.csv", node, "basin", basin)
+    code, text = run_cli(["run", str(mini_copy), "--out", str(out)], capsys, monkeypatch)
+    expect_error(code, text, "nodes.csv", "basin", *words)
+    assert not out.exists() or not any(out.iterdir())  # nothing half-written
+
+
 def test_not_a_number(capsys, monkeypatch, out, mini_copy):
     set_cell(mini_copy.parent / "mini" / "edges.csv", "s-border", "distance_km", "far")
     code, text = run_cli(["run", str(mini_copy), "--out", str(out)], capsys, monkeypatch)

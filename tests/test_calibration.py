@@ -145,8 +145,13 @@ def test_small_calibration_end_to_end(tmp_path):
     assert "data:image/png;base64" in html and "held-out" in html
     # the transit share is judged against the published range, one line per year
     ranges = pd.read_csv(tmp_path / "cal" / "range_checks.csv")
-    assert list(ranges.year) == [2022, 2023, 2024]
-    assert ((ranges.low == 0.2) & (ranges.high == 0.5)).all()
+    transit = ranges[ranges.series == "transit_share_of_origin"]
+    assert list(transit.year) == [2022, 2023, 2024]
+    assert ((transit.low == 0.2) & (transit.high == 0.5)).all()
+    # and the Eastern Pacific's share of departures to sea against SOUTHCOM's 2015 figure
+    ep = ranges[ranges.series == "sea_departure_share"]
+    assert list(ep.region) == ["eastern-pacific"] and list(ep.year) == [2015]
+    assert ((ep.low == 0.68) & (ep.high == 0.85)).all()
     assert ranges.inside.tolist() == [
         lo <= m <= hi for lo, m, hi in zip(ranges.low, ranges["mean"], ranges.high, strict=True)
     ]

@@ -88,3 +88,29 @@ def test_transit_share_of_origin_is_consistent(mini_results):
     assert own["mean"].between(0.9, 1.1).all()
     other = df[(df.metric == "transit_share_of_origin") & (df.region == "CO>EC")]
     assert other["mean"].between(0.0, 1.0).all() and other["mean"].max() > 0
+
+
+def test_sea_departures_by_basin_add_up():
+    """Departures to sea by basin are the flow on land-to-sea edges into that basin's
+    sea nodes, and the basins' shares sum to one (default network, two years)."""
+    from corredor.engine import Simulation
+    from corredor.results import Results, build_dataset
+    from corredor.scenario import load_scenario
+
+    sc = load_scenario("baseline").with_period(end=2016)
+    sim = Simulation(sc, replicates=2, seed=3, resolution="year")
+    res = Results(build_dataset(sim, sim.run()))
+    s = res.summary()
+    share = s[s.metric == "sea_departure_share"].groupby("year")["mean"].sum()
+    np.testing.assert_allclose(share.values, 1.0)
+    ds = res.data
+    kind = dict(zip(ds.node.values, ds.node_kind.values, strict=True))
+    basin = dict(zip(ds.node.values, ds.node_basin.values, strict=True))
+    ep = [
+        kind[f] != "sea" and basin[t] == "eastern-pacific"
+        for f, t in zip(ds.edge_from.values, ds.edge_to.values, strict=True)
+    ]
+    want = res.annual("flow_kg").isel(edge=np.flatnonzero(ep)).sum("edge").mean("replicate")
+    got = s[(s.metric == "sea_departures_t") & (s.region == "eastern-pacific")]["mean"]
+    np.testing.assert_allclose(got.values, want.values / 1000.0, rtol=1e-6)  # float32 store
+    assert set(s[s.metric == "sea_departure_share"].region) == {"eastern-pacific", "caribbean"}

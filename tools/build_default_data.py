@@ -1527,6 +1527,18 @@ def evidence_rows(edges):
     return rows
 
 
+# Transit-zone basin of sea nodes, to split departures to sea as SOUTHCOM reports them
+# (Eastern Pacific against Caribbean); the Atlantic route to Africa and Europe is not
+# part of that split.
+BASINS = {
+    "sea-pac-colombia": "eastern-pacific",
+    "sea-pac-galapagos": "eastern-pacific",
+    "sea-pac-central-america": "eastern-pacific",
+    "sea-pac-mexico": "eastern-pacific",
+    "sea-caribbean": "caribbean",
+}
+
+
 def write(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -1547,6 +1559,7 @@ def main() -> None:
             population="" if n[6] is None else n[6],
             production_share="" if n[7] is None else n[7],
             ref=n[8],
+            basin=BASINS.get(n[0], ""),
         )
         for n in NODES
     ]

@@ -107,6 +107,9 @@ POLISH_BLOCKS: tuple[tuple[str, ...], ...] = (("violence.flow_coef", "violence.c
 # low-high) over a span of years, rather than fitted: (series, region) -> (entry, years).
 RANGE_CHECKS: dict[tuple[str, str], tuple[str, int, int]] = {
     ("transit_share_of_origin", "CO>EC"): ("transit-co-ec-published-range", 2022, 2024),
+    # Route composition: the Eastern Pacific's share of departures to the transit zone
+    # (SOUTHCOM's documented movement, more than 68% in 2015).
+    ("sea_departure_share", "eastern-pacific"): ("southcom-ep-share-2016", 2015, 2015),
 }
 
 

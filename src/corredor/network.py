@@ -42,6 +42,9 @@ class NodeRow(_Row):
     population: float | None = Field(default=None, ge=0)
     production_share: float | None = Field(default=None, ge=0, le=1)
     ref: str = ""
+    # For sea nodes: the transit-zone basin (e.g. eastern-pacific, caribbean) used to split
+    # departures to sea as interdiction agencies report them; empty elsewhere.
+    basin: str = ""
 
     @field_validator("id")
     @classmethod
@@ -296,6 +299,26 @@ def check_jurisdictions(net: Network) -> None:
             )
 
 
+def check_basins(net: Network) -> None:
+    for i, n in enumerate(net.nodes, start=2):
+        if not n.basin:
+            continue
+        if n.kind != "sea":
+            raise CorredorError(
+                f"node {n.id!r} is a {n.kind} node with a basin",
+                file=net.path / "nodes.csv",
+                field=f"row {i}, basin",
+                fix="give a basin to sea nodes only, or leave it empty",
+            )
+        if not _ID.match(n.basin):
+            raise CorredorError(
+                f"basin {n.basin!r} is not a label",
+                file=net.path / "nodes.csv",
+                field=f"row {i}, basin",
+                fix="use lower-case letters, digits, '-' and '_' only, e.g. eastern-pacific",
+            )
+
+
 def check_production_shares(net: Network) -> None:
     totals: dict[str, float] = {}
     for i, n in enumerate(net.nodes, start=2):
@@ -407,6 +430,7 @@ CHECKS: tuple[Check, ...] = (
     check_unique_ids,
     check_edge_endpoints,
     check_jurisdictions,
+    check_basins,
     check_production_shares,
     check_markets,
     check_production_series,

@@ -108,6 +108,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "node_country": ("node", [n.country for n in nodes]),
         "node_lat": ("node", [n.lat for n in nodes]),
         "node_lon": ("node", [n.lon for n in nodes]),
+        "node_basin": ("node", [n.basin for n in nodes]),
         "edge": [e.id for e in net.edges],
         "edge_from": ("edge", [e.from_ for e in net.edges]),
         "edge_to": ("edge", [e.to for e in net.edges]),
@@ -225,6 +226,7 @@ class Results:
             df = _tidy(part, "country", "transit_share_of_origin")
             df["region"] = f"{origin}>" + df["region"]
             frames.append(df)
+        frames += self._sea_departures(_tidy)
         frames.append(_tidy(self.annual("homicides_country"), "country", "homicides"))
         pop = self._population()
         if pop is not None:
@@ -236,6 +238,31 @@ class Results:
         first = next(iter(STATS[stats]))
         out = pd.concat(frames, ignore_index=True).dropna(subset=[first])
         return out.sort_values(["metric", "region", "year"]).reset_index(drop=True)
+
+    def _sea_departures(self, tidy) -> list[pd.DataFrame]:
+        """Tonnes leaving land for a sea node of each transit-zone basin, and each basin's
+        share of them (`sea_departures_t`, `sea_departure_share`; region = basin)."""
+        ds = self.data
+        if "node_basin" not in ds.coords:
+            return []
+        basin = dict(zip(ds["node"].values, ds["node_basin"].values, strict=True))
+        kind = dict(zip(ds["node"].values, ds["node_kind"].values, strict=True))
+        dest = [
+            basin[t] if kind[f] != "sea" else ""
+            for f, t in zip(ds["edge_from"].values, ds["edge_to"].values, strict=True)
+        ]
+        if not any(dest):
+            return []
+        leg = xr.DataArray(dest, dims="edge", name="basin")
+        flow = self.annual("flow_kg") / 1000.0
+        by_basin = flow.where(leg != "").groupby(leg).sum("edge")
+        by_basin = by_basin.sel(basin=[b for b in by_basin["basin"].values if b])
+        total = by_basin.sum("basin")
+        share = by_basin / total.where(total > 0)
+        return [
+            tidy(by_basin, "basin", "sea_departures_t"),
+            tidy(share, "basin", "sea_departure_share"),
+        ]
 
     def _population(self) -> xr.DataArray | None:
         pops = self.data.attrs.get("country_population_json")

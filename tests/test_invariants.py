@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -108,7 +109,7 @@ def random_corridors(draw):
                 capacity_kg_per_week=draw(st.sampled_from([0.0, 500.0, 5e3, 5e4, 1e6])),
                 cost_usd_per_kg=draw(st.floats(0, 5000)),
                 base_detection=draw(st.floats(0, 0.9)),
-                exposure=draw(st.floats(0.1, 100)),
+                exposure=draw(st.one_of(st.just(""), st.floats(0.1, 100))),  # "": default
                 jurisdiction="",
                 capacity_ref="x",
                 cost_ref="x",
@@ -249,3 +250,87 @@ def test_default_scenario_order_of_magnitude():
     assert 1000 <= world[2023] <= 6000
     ec = df[(df.metric == "seized_t") & (df.region == "EC")].set_index("year")["mean"]
     assert 100 <= ec.loc[2021:2023].mean() <= 1000
+
+
+SPLITTABLE = ["s-border", "border-ecport", "ecport-sea", "sea-mx", "mx-us", "carib-us"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(edge_id=st.sampled_from(SPLITTABLE), f=st.floats(0.05, 0.95))
+def test_cutting_a_leg_in_two_leaves_its_detection_unchanged(edge_id, f):
+    """Random search: the agencies' hazard of a crossing is effort density times time
+    under search, so a leg cut into two (exposure and transit time split in proportion)
+    keeps its total hazard, and every other edge keeps its own, under static allocation.
+    (Before this law every covered edge had the same hazard, and a route's risk grew
+    with the number of legs the network cut it into.)"""
+    from corredor.interdiction import compile_interdiction
+
+    def hazards(path):
+        sc = load_scenario(path)
+        times = np.array([2016.5])
+        countries = sorted({n.country for n in sc.network.nodes} | {"US", "MX"})
+        im = compile_interdiction(sc, times, countries)
+        k = np.array([[0.3, 0.05, 0.04, 0.02]])
+        det = im.detect(im.static_effort(slice(None)), k, 0.0, im.intel, im.strike)
+        total = -np.log1p(-np.minimum(det.p_detect[0], 1 - 1e-15))
+        return dict(zip([e.id for e in sc.network.edges], total - im.h0, strict=True))
+
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        _cut_and_compare(tmp, edge_id, f, hazards)
+    finally:
+        shutil.rmtree(tmp)
+
+
+def _cut_and_compare(tmp: Path, edge_id: str, f: float, hazards) -> None:
+    shutil.copytree(MINI.parent / "mini", tmp / "mini")
+    mini_copy = Path(shutil.copy(MINI, tmp / "mini.toml"))
+    before = hazards(mini_copy)
+    net_dir = tmp / "mini"
+    with (net_dir / "edges.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    with (net_dir / "nodes.csv").open() as fh:
+        nodes = list(csv.DictReader(fh))
+    row = next(r for r in rows if r["id"] == edge_id)
+    sc = load_scenario(mini_copy)
+    e = next(x for x in sc.network.edges if x.id == edge_id)
+    juris = sc.network.jurisdiction(e)
+    maritime = row["mode"] in ("gofast", "semisub", "fishing")
+    nodes.append(
+        {
+            **nodes[0],
+            "id": "cut",
+            "name": "cut",
+            "kind": "sea" if maritime else "hub",
+            "country": "XS" if maritime else juris,
+            "production_share": "",
+            "basin": "",
+        }
+    )
+    halves = []
+    for part, (a, b) in ((f, (row["from"], "cut")), (1 - f, ("cut", row["to"]))):
+        halves.append(
+            {
+                **row,
+                "id": f"{edge_id}-{len(halves)}",
+                "from": a,
+                "to": b,
+                "distance_km": float(row["distance_km"]) * part,
+                "transit_days": float(row["transit_days"]) * part,
+                "exposure": float(row["exposure"]) * part,
+                "jurisdiction": juris,
+            }
+        )
+    rows = [r for r in rows if r["id"] != edge_id] + halves
+    for name, table in (("edges.csv", rows), ("nodes.csv", nodes)):
+        with (net_dir / name).open("w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(table[0]))
+            w.writeheader()
+            w.writerows(table)
+    after = hazards(mini_copy)
+    np.testing.assert_allclose(
+        after[f"{edge_id}-0"] + after[f"{edge_id}-1"], before[edge_id], rtol=1e-9, atol=1e-12
+    )
+    for eid, h in before.items():
+        if eid != edge_id:
+            np.testing.assert_allclose(after[eid], h, rtol=1e-9, atol=1e-12, err_msg=eid)

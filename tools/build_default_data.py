@@ -1,7 +1,9 @@
 """Build the default `andean-pacific` network and the evidence table.
 
 Run: .venv/bin/python tools/build_default_data.py
-Writes src/corredor/data/networks/andean-pacific/*.csv and src/corredor/data/evidence.csv.
+Writes src/corredor/data/networks/andean-pacific/*.csv and adds to
+src/corredor/data/evidence.csv the entries it derives that the table lacks (it never
+rewrites the committed table, which has been extended and revised by hand).
 The CSV files are committed; this script documents how every value was derived
 (great-circle distances, per-mode assumptions, the Peru/Bolivia production split) so a
 reviewer can check and change them in one place.
@@ -483,7 +485,7 @@ def build_edges():
             exposure, cost, dist = k, 600.0, max(dist, 50.0)
         else:
             juris = kw.get("jurisdiction", "")
-            exposure, ref = 1.0, ""
+            exposure, ref = None, ""  # default: corridor length (network.EdgeRow)
             cost = fixed + per_km * dist
         days = dist / speed + (3.0 if mode == "container" and not exit_leg else 0.5)
         eid = f"{a}--{b}--{mode}"
@@ -501,7 +503,7 @@ def build_edges():
                 capacity_kg_per_week=kw.get("capacity", cap),
                 cost_usd_per_kg=round(kw.get("cost", cost), 1),
                 base_detection=kw.get("detection", p0),
-                exposure=round(exposure, 3),
+                exposure="" if exposure is None else round(exposure, 3),
                 jurisdiction=juris,
                 capacity_ref=f"net-capacity-{mode}",
                 cost_ref=f"net-cost-{mode}",
@@ -1586,8 +1588,17 @@ def main() -> None:
     if extra.exists():
         with extra.open(newline="", encoding="utf-8") as fh:
             rows += list(csv.DictReader(fh))
-    write(EVIDENCE, rows)
-    print(f"{len(nodes)} nodes, {len(edges)} edges, {len(rows)} evidence entries")
+    # The committed table is the reference: entries have been added and revised by hand
+    # since this script first wrote it, so it only adds the entries it knows and the
+    # table lacks, and never rewrites or drops one.
+    with EVIDENCE.open(newline="", encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    known = {r["id"] for r in table}
+    added = [r for r in rows if r["id"] not in known]
+    if added:
+        with EVIDENCE.open("a", newline="", encoding="utf-8") as fh:
+            csv.DictWriter(fh, fieldnames=list(table[0]), lineterminator="\n").writerows(added)
+    print(f"{len(nodes)} nodes, {len(edges)} edges, {len(added)} evidence entries added")
 
 
 if __name__ == "__main__":

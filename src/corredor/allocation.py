@@ -1,7 +1,7 @@
 """Allocation policies: how an agency spreads each capability's weekly effort over the
 edges it covers.
 
-- `static`: in proportion to each edge's exposure (the same search intensity everywhere).
+- `static`: in proportion to each edge's exposure (the same search density everywhere).
 - `reactive`: a mix of the static split and the split of recent interdictions on the
   agency's covered edges (exponentially smoothed over `allocation.memory_weeks`), with
   weight `allocation.reactive_weight` on the latter. Effort follows past seizures, so it

@@ -4,12 +4,15 @@ Each agency has a weekly budget of effort units per capability (container inspec
 road presence, maritime patrol, air surveillance, intelligence). Effort of capability c
 is spread over the edges the agency covers (mode served by c, jurisdiction in the
 agency's list) by the agency's allocation policy (`allocation.py`; the static policy
-spreads it in proportion to each edge's `exposure`, so every covered edge gets the same
-search intensity). The detection law is random search:
+spreads it in proportion to each edge's `exposure`, the area or traffic to search, so
+every covered edge gets the same search density). The detection law is random search:
 
-    p_e = 1 - (1 - p0_e) * exp(-sum_a k_c * m_a * effort_{a,e} / exposure_e)
+    p_e = 1 - (1 - p0_e) * exp(-sum_a k_c * m_a * effort_{a,e} / exposure_e * s_e)
 
-with `p0_e` the edge's base detection, `k_c` the effectiveness of capability c
+with `s_e` the days a shipment spends under search on the edge (its transit time; 1 for
+a container, inspected once), so a crossing's hazard is search density times time in
+the searched area and does not depend on how many legs the network cuts a corridor
+into. `p0_e` is the edge's base detection, `k_c` the effectiveness of capability c
 (`interdiction.k_*`) and `m_a = 1 + intel_gain * intelligence_a` the agency's
 intelligence multiplier. On maritime edges, a share of an agency's detections
 (`agencies.NAME.strike_share`, which may vary over time) ends in a lethal strike rather
@@ -117,6 +120,7 @@ class InterdictionModel:
     source_country: np.ndarray
     credit_matrix: sp.csr_matrix
     origin: np.ndarray
+    search_days: np.ndarray
 
     @property
     def n_edges(self) -> int:
@@ -160,7 +164,7 @@ class InterdictionModel:
             k_edge[:, None, :]
             * multiplier[:, :, None]
             * effort
-            * (self.covered / self.exposure[None, :])[None]
+            * (self.covered * (self.search_days / self.exposure)[None, :])[None]
         )  # (X, A, E)
         if mult is not None:
             hazard = hazard * mult
@@ -291,6 +295,9 @@ def compile_interdiction(
         source_country=source_country,
         credit_matrix=credit_matrix,
         origin=origin,
+        # time a shipment spends under search: the crossing, except for a container,
+        # which is inspected once at the port whatever its voyage
+        search_days=np.where(np.array(modes) == "container", 1.0, net.edge_array("transit_days")),
     )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from corredor.errors import CorredorError, suggest
 from corredor.parameters import MODES
@@ -73,12 +73,21 @@ class EdgeRow(_Row):
     capacity_kg_per_week: float = Field(ge=0)
     cost_usd_per_kg: float = Field(ge=0)
     base_detection: float = Field(ge=0, le=1)
-    exposure: float = Field(default=1.0, gt=0)
+    # Area or traffic an effort unit must search (the detection law's denominator): for
+    # containers the port's container throughput; for other modes, by default, the
+    # length of the corridor in thousands of km.
+    exposure: float | None = Field(default=None, gt=0)
     jurisdiction: str | None = None
     capacity_ref: str
     cost_ref: str
     detection_ref: str
     time_ref: str
+
+    @model_validator(mode="after")
+    def _default_exposure(self) -> EdgeRow:
+        if self.exposure is None:
+            self.exposure = 1.0 if self.mode == "container" else self.distance_km / 1000.0
+        return self
 
 
 class ProductionRow(_Row):

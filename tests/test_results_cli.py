@@ -114,3 +114,51 @@ def test_sea_departures_by_basin_add_up():
     got = s[(s.metric == "sea_departures_t") & (s.region == "eastern-pacific")]["mean"]
     np.testing.assert_allclose(got.values, want.values / 1000.0, rtol=1e-6)  # float32 store
     assert set(s[s.metric == "sea_departure_share"].region) == {"eastern-pacific", "caribbean"}
+
+
+def test_routes_table_explains_the_route_choice(tmp_path):
+    """The route diagnostic: one row per candidate route, risks in [0, 1], the imposed
+    risk is the legs' detection combined, shares sum to one per stock, and what the
+    routes sent in the last week is what left the stocks."""
+    from corredor.engine import Simulation
+    from corredor.route_report import route_table
+    from corredor.scenario import load_scenario
+
+    sim = Simulation(load_scenario(MINI), replicates=2, seed=3, resolution="year")
+    sim.run()
+    df = route_table(sim)
+    assert len(df) == sim.c.routes.n_routes
+    for col in ("risk", "perceived_risk", "block_share"):
+        assert df[col].between(0, 1).all(), col
+    np.testing.assert_allclose(df.groupby(["group", "origin"]).block_share.sum(), 1.0)
+    assert (df.t_last_week >= 0).all() and df.t_last_week.sum() > 0
+    np.testing.assert_allclose(df.t_last_week.sum(), sim.last_sent.sum(axis=1).mean() / 1000)
+    p = sim.detection(len(sim.times) - 1).p_detect.mean(axis=0)
+    ids = [e.id for e in sim.scenario.network.edges]
+    row = df.iloc[0]
+    want = 1 - np.prod([1 - p[ids.index(eid)] for eid in row.path.split()])
+    np.testing.assert_allclose(row.risk, want, rtol=1e-9)
+    to_us = route_table(sim, market="mkt-us", group="south")
+    assert set(to_us.market) == {"mkt-us"} and set(to_us.group) == {"south"}
+
+
+def test_routes_command_and_its_bad_input(capsys, monkeypatch, tmp_path):
+    out = tmp_path / "routes.csv"
+    args = ["routes", str(MINI), "--market", "mkt-eu", "--top", "3", "--csv", str(out)]
+    code, text = invoke_cli(args, capsys, monkeypatch)
+    assert code == 0, text
+    assert "end of 2020" in text and "perceived" in text
+    table = pd.read_csv(out)
+    assert set(table.market) == {"mkt-eu"} and len(table) > 3
+    for bad, words in (
+        (["--market", "mkt-mars"], ("--market", "no route ends")),
+        (["--group", "east"], ("--group", "unknown group")),
+        (["--year", "2031"], ("--year", "outside the scenario's period")),
+        (["--top", "0"], ("--top", "use 1 or more")),
+        (["--csv", str(tmp_path / "nowhere" / "r.csv")], ("--csv", "does not exist")),
+    ):
+        code, text = invoke_cli(["routes", str(MINI), *bad], capsys, monkeypatch)
+        assert code == 2, text
+        assert "Traceback" not in text
+        for w in words:
+            assert w in text, (w, text)

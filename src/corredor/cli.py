@@ -338,6 +338,85 @@ def evidence(
 
 
 @app.command()
+def routes(
+    scenario: str = typer.Argument("baseline", help="Built-in scenario name or a TOML file."),
+    year: int = typer.Option(None, "--year", help="Run to the end of this year (default: 2025)."),
+    market: str = typer.Option(None, "--market", help="Only routes to this market node."),
+    group: str = typer.Option(None, "--group", help="Only this trafficking group's routes."),
+    top: int = typer.Option(15, "--top", help="Rows shown (the CSV has all)."),
+    replicates: int = typer.Option(2, "--replicates", "-r", help="Replicates averaged."),
+    seed: int = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
+    csv: Path = typer.Option(None, "--csv", help="Also write every route to this CSV file."),
+) -> None:
+    """Show which routes carry a market's supply and why: risk, value, tonnes per week."""
+    from corredor.engine import Simulation
+    from corredor.route_report import route_table
+    from corredor.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    year = min(2025, sc.end) if year is None else year
+    if not sc.start <= year <= sc.end:
+        raise CorredorError(
+            f"year {year} is outside the scenario's period {sc.start}-{sc.end}",
+            field="--year",
+            fix=f"choose a year from {sc.start} to {sc.end}",
+        )
+    if top < 1:
+        raise CorredorError(f"--top {top} shows nothing", field="--top", fix="use 1 or more")
+    if csv is not None and not csv.parent.is_dir():
+        raise CorredorError(
+            f"directory {csv.parent} does not exist", field="--csv", fix="create it first"
+        )
+    sim = Simulation(sc.with_period(end=year), replicates=replicates, seed=seed, resolution="year")
+    with err_console.status(f"running {sc.name} to the end of {year}"):
+        sim.run()
+    df = route_table(sim, market=market, group=group)
+    total = df.t_last_week.sum()
+    table = Table(
+        title=f"{sc.name}, end of {year}: routes"
+        + (f" to {market}" if market else "")
+        + (f" of {group}" if group else "")
+        + f" ({len(df)} candidates, {total:,.1f} t sent in the last week)"
+    )
+    for col, just in (
+        ("group", "left"),
+        ("origin", "left"),
+        ("countries", "left"),
+        ("modes", "left"),
+        ("legs", "right"),
+        ("cost $/kg", "right"),
+        ("risk", "right"),
+        ("perceived", "right"),
+        ("value $/kg", "right"),
+        ("t sent", "right"),
+        ("% sent", "right"),
+    ):
+        table.add_column(col, justify=just)
+    for _, r in df.head(top).iterrows():
+        table.add_row(
+            r.group,
+            r.origin,
+            r.countries,
+            r.modes,
+            str(r.legs),
+            f"{r.cost_usd_per_kg:,.0f}",
+            f"{r.risk:.2f}",
+            f"{r.perceived_risk:.2f}",
+            f"{r.value_usd_per_kg:,.0f}",
+            f"{r.t_last_week:,.2f}",
+            f"{100 * r.t_last_week / total:.1f}" if total > 0 else "-",
+        )
+    console.print(table)
+    console.print(
+        "risk: detection over the route in the last week (agencies and base, before "
+        "swamping); perceived: the group's belief; value: price x chance of arriving - costs"
+    )
+    if csv is not None:
+        df.to_csv(csv, index=False, float_format="%.6g")
+        console.print(f"Wrote {csv}")
+
+
+@app.command()
 def history(
     path: Path = typer.Option(None, "--file", help="An observed-series CSV (default: built-in)."),
 ) -> None:

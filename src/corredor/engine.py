@@ -523,6 +523,7 @@ class Simulation:
         self.rng = {name: np.random.default_rng(s) for name, s in seeds.items()}
         n_ge = len(c.groups) * len(c.load)
         self.stock = np.zeros((R, len(c.routes.block_start)))
+        self.last_sent: np.ndarray | None = None  # (R, P) kg sent last week (diagnostics)
         self.pipeline = np.zeros((R, c.max_lag + 1, len(c.markets)))
         self.supply_smooth = np.repeat(self.demand[:1], R, axis=0)
         self.price = np.repeat(c.ref_price[None, :], R, axis=0)
@@ -598,6 +599,40 @@ class Simulation:
     def total_stock(self) -> np.ndarray:
         return self.stock.sum(axis=1) + self.pipeline.sum(axis=(1, 2))
 
+    def route_choice(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(R, P) each route's perceived risk, value (USD/kg: price times the chance of
+        arriving, minus costs) and share of its block's dispatch, from the groups'
+        current beliefs and prices: the perceive phase."""
+        c, routes = self.c, self.c.routes
+        belief = traffickers.perceived_edge_risk(self.alpha, self.beta, self.prior_mean)
+        log_pass = np.log1p(-np.minimum(belief, 1 - 1e-12))
+        risk = -np.expm1(kernels.route_sum(log_pass, c.rh_belief, c.route_bounds))
+        value = (
+            self.price[:, routes.market] * (1.0 - risk) * c.keep[None, :]
+            - routes.cost[None, :]
+            - self.pv("production.origin_price_usd_per_kg")
+        )
+        shares = kernels.block_shares(
+            value, routes.block_start, self.sharpness, traffickers.MIN_VALUE
+        )
+        return risk, value, shares
+
+    def dispatch(self, shares: np.ndarray) -> np.ndarray:
+        """(R, P) kg sent on each route this week: a share of each stock offered, split
+        by `shares` and filled up to capacity (the dispatch phase; stock not changed)."""
+        c = self.c
+        offered = self.pv("traffickers.dispatch_rate") * self.stock
+        sent, _ = kernels.dispatch(
+            offered,
+            shares,
+            c.capacity,
+            c.routes.block_start,
+            c.route_bounds,
+            c.routes.rh_edge,
+            DISPATCH_PASSES,
+        )
+        return sent
+
     def step(self, t: int, rec: Recorder | None) -> None:
         """One week: the phases of `PHASES`, in order."""
         c, R = self.c, self.R
@@ -623,32 +658,14 @@ class Simulation:
             origin_c = None
 
         # perceive -----------------------------------------------------------------
-        belief = traffickers.perceived_edge_risk(self.alpha, self.beta, self.prior_mean)
-        log_pass = np.log1p(-np.minimum(belief, 1 - 1e-12))
-        risk = -np.expm1(kernels.route_sum(log_pass, c.rh_belief, c.route_bounds))  # (R, P)
-        value = (
-            self.price[:, routes.market] * (1.0 - risk) * c.keep[None, :]
-            - routes.cost[None, :]
-            - pv("production.origin_price_usd_per_kg")
-        )
-        shares = kernels.block_shares(
-            value, routes.block_start, self.sharpness, traffickers.MIN_VALUE
-        )
+        _, _, shares = self.route_choice()
 
         # dispatch -----------------------------------------------------------------
         # Capacity is filled in passes: what a full route cannot take is offered to the
         # block's routes that still have room, in proportion to their shares; whatever
         # is left after the last pass stays in stock for next week.
-        offered = pv("traffickers.dispatch_rate") * self.stock
-        sent, _ = kernels.dispatch(
-            offered,
-            shares,
-            c.capacity,
-            routes.block_start,
-            c.route_bounds,
-            routes.rh_edge,
-            DISPATCH_PASSES,
-        )
+        sent = self.dispatch(shares)
+        self.last_sent = sent  # (R, P) kept for diagnostics (route_report)
         self.stock -= np.add.reduceat(sent, routes.block_start, axis=1)
         np.maximum(self.stock, 0.0, out=self.stock)  # guards -1e-13 rounding only
 

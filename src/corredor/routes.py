@@ -70,7 +70,8 @@ def _allowed_nodes(net: Network, scenario: Scenario, gid: str) -> set[str]:
     return allowed
 
 
-def _signature(net: Network, path_edges: list) -> tuple[str, ...]:
+def country_signature(net: Network, path_edges: list) -> tuple[str, ...]:
+    """The countries a path crosses, in order (international waters left out)."""
     countries: list[str] = []
     for e in path_edges:
         for node_id in (e.from_, e.to):
@@ -132,7 +133,7 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
                     cost = sum(e.cost_usd_per_kg for e in edges)
                     survive = np.prod([1.0 - e.base_detection for e in edges])
                     score = cost + 0.5 * ref_price[market] * (1.0 - survive)
-                    candidates.append((score, _signature(net, edges), edges))
+                    candidates.append((score, country_signature(net, edges), edges))
                 candidates.sort(key=lambda c: c[0])
                 kept, per_sig = [], {}
                 for _score, sig, edges in candidates:

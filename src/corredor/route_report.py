@@ -1,0 +1,74 @@
+"""Which routes carry a market's supply, and why: a diagnostic of the groups' route choice.
+
+After a run, each candidate route to a market is listed with the countries it crosses,
+its modes and legs, its cost, the detection risk the agencies impose in the last week
+(before enforcement swamping), the risk its group perceives, the value the group
+expects (USD/kg) and the tonnes it sent on the route in the last week. Risk, belief and
+value are the state at the end of the run, so they explain the next week's choice.
+This explains route composition, e.g. why a market is supplied by container rather
+than by go-fast. Routes belong to trafficking-group archetypes; nothing here concerns
+individual shipments, vessels or people.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from corredor.engine import Simulation
+from corredor.errors import CorredorError, suggest
+from corredor.routes import country_signature
+
+
+def route_table(
+    sim: Simulation, market: str | None = None, group: str | None = None
+) -> pd.DataFrame:
+    """One row per candidate route (filtered by market and group), replicate means,
+    sorted by tonnes per week; `sim` must have run."""
+    c, routes = sim.c, sim.c.routes
+    net = sim.scenario.network
+    if market is not None and market not in routes.markets:
+        raise CorredorError(
+            f"no route ends at market {market!r}",
+            field="--market",
+            fix=suggest(market, routes.markets),
+        )
+    if group is not None and group not in c.groups:
+        raise CorredorError(
+            f"unknown group {group!r}", field="--group", fix=suggest(group, c.groups)
+        )
+    if getattr(sim, "last_sent", None) is None:
+        raise CorredorError("the simulation has not run", fix="call sim.run() first")
+    perceived, value, shares = sim.route_choice()
+    det = sim.detection(len(sim.times) - 1)
+    log_pass = np.log1p(-np.minimum(det.p_detect, 1 - 1e-12))[:, routes.rh_edge]
+    true_risk = -np.expm1(np.add.reduceat(log_pass, routes.route_start, axis=1))
+    tonnes = sim.last_sent / 1000.0
+    edges = {e.id: e for e in net.edges}
+    rows = []
+    for p, path in enumerate(routes.paths):
+        legs = [edges[eid] for eid in path]
+        modes = [leg.mode for i, leg in enumerate(legs) if i == 0 or legs[i - 1].mode != leg.mode]
+        rows.append(
+            dict(
+                group=c.groups[routes.group[p]],
+                origin=net.nodes[routes.origin[p]].id,
+                market=routes.markets[routes.market[p]],
+                countries=">".join(country_signature(net, legs)),
+                modes=">".join(modes),
+                legs=len(legs),
+                cost_usd_per_kg=float(routes.cost[p]),
+                risk=float(true_risk[:, p].mean()),
+                perceived_risk=float(perceived[:, p].mean()),
+                value_usd_per_kg=float(value[:, p].mean()),
+                block_share=float(shares[:, p].mean()),
+                t_last_week=float(tonnes[:, p].mean()),
+                path=" ".join(path),
+            )
+        )
+    df = pd.DataFrame(rows)
+    if market is not None:
+        df = df[df.market == market]
+    if group is not None:
+        df = df[df.group == group]
+    return df.sort_values("t_last_week", ascending=False).reset_index(drop=True)

@@ -94,7 +94,7 @@ def test_agency_effort_scale_multiplies_every_budget_and_is_checked():
     with pytest.raises(CorredorError, match=r"agencies\.EC\.effort_scale"):
         build_scenario(raw, name="x", file="x.toml", network=sc.network)
     # a scenario without the agency: the free scale is skipped, and setting it is refused
-    from corredor.calibration import _with_params, applicable
+    from corredor.calibration import applicable, with_params
 
     del raw["agencies"]["CO"]
     raw["agencies"]["EC"]["effort_scale"] = 1.0
@@ -102,7 +102,7 @@ def test_agency_effort_scale_multiplies_every_budget_and_is_checked():
     names = [p.name for p in applicable(FREE, no_co)]
     assert "agencies.CO.effort_scale" not in names and "interdiction.k_road" in names
     with pytest.raises(CorredorError, match="no agency 'CO'"):
-        _with_params(no_co, {"agencies.CO.effort_scale": 2.0})
+        with_params(no_co, {"agencies.CO.effort_scale": 2.0})
 
 
 def test_bad_calibrate_options(capsys, monkeypatch, tmp_path):

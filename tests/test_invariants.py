@@ -263,29 +263,27 @@ def test_cutting_a_leg_in_two_leaves_its_detection_unchanged(edge_id, f):
     keeps its total hazard, and every other edge keeps its own, under static allocation.
     (Before this law every covered edge had the same hazard, and a route's risk grew
     with the number of legs the network cut it into.)"""
+    with tempfile.TemporaryDirectory() as d:
+        _cut_and_compare(Path(d), edge_id, f)
+
+
+def _agency_hazards(path: Path) -> dict[str, float]:
+    """Agencies' hazard on every edge of a scenario under static allocation (mid-2016)."""
     from corredor.interdiction import compile_interdiction
 
-    def hazards(path):
-        sc = load_scenario(path)
-        times = np.array([2016.5])
-        countries = sorted({n.country for n in sc.network.nodes} | {"US", "MX"})
-        im = compile_interdiction(sc, times, countries)
-        k = np.array([[0.3, 0.05, 0.04, 0.02]])
-        det = im.detect(im.static_effort(slice(None)), k, 0.0, im.intel, im.strike)
-        total = -np.log1p(-np.minimum(det.p_detect[0], 1 - 1e-15))
-        return dict(zip([e.id for e in sc.network.edges], total - im.h0, strict=True))
-
-    tmp = Path(tempfile.mkdtemp())
-    try:
-        _cut_and_compare(tmp, edge_id, f, hazards)
-    finally:
-        shutil.rmtree(tmp)
+    sc = load_scenario(path)
+    countries = sorted({n.country for n in sc.network.nodes} | {"US", "MX"})
+    im = compile_interdiction(sc, np.array([2016.5]), countries)
+    k = np.array([[0.3, 0.05, 0.04, 0.02]])
+    det = im.detect(im.static_effort(slice(None)), k, 0.0, im.intel, im.strike)
+    total = -np.log1p(-np.minimum(det.p_detect[0], 1 - 1e-15))
+    return dict(zip([e.id for e in sc.network.edges], total - im.h0, strict=True))
 
 
-def _cut_and_compare(tmp: Path, edge_id: str, f: float, hazards) -> None:
+def _cut_and_compare(tmp: Path, edge_id: str, f: float) -> None:
     shutil.copytree(MINI.parent / "mini", tmp / "mini")
     mini_copy = Path(shutil.copy(MINI, tmp / "mini.toml"))
-    before = hazards(mini_copy)
+    before = _agency_hazards(mini_copy)
     net_dir = tmp / "mini"
     with (net_dir / "edges.csv").open() as fh:
         rows = list(csv.DictReader(fh))
@@ -293,8 +291,7 @@ def _cut_and_compare(tmp: Path, edge_id: str, f: float, hazards) -> None:
         nodes = list(csv.DictReader(fh))
     row = next(r for r in rows if r["id"] == edge_id)
     sc = load_scenario(mini_copy)
-    e = next(x for x in sc.network.edges if x.id == edge_id)
-    juris = sc.network.jurisdiction(e)
+    juris = sc.network.jurisdiction(sc.network.edges[sc.network.edge_index[edge_id]])
     maritime = row["mode"] in ("gofast", "semisub", "fishing")
     nodes.append(
         {
@@ -327,7 +324,7 @@ def _cut_and_compare(tmp: Path, edge_id: str, f: float, hazards) -> None:
             w = csv.DictWriter(fh, fieldnames=list(table[0]))
             w.writeheader()
             w.writerows(table)
-    after = hazards(mini_copy)
+    after = _agency_hazards(mini_copy)
     np.testing.assert_allclose(
         after[f"{edge_id}-0"] + after[f"{edge_id}-1"], before[edge_id], rtol=1e-9, atol=1e-12
     )

@@ -19,7 +19,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from corredor.calibration import FREE, _with_params, calibrate
+from corredor.calibration import FREE, calibrate, with_params
 from corredor.history import load_history
 from corredor.scenario import load_scenario
 
@@ -28,7 +28,7 @@ BETA = "violence.fragmentation_exponent"
 
 
 def fit_one(beta: float, seed: int) -> dict:
-    scenario = _with_params(load_scenario("baseline"), {BETA: beta})
+    scenario = with_params(load_scenario("baseline"), {BETA: beta})
     observed = load_history()
     t0 = time.perf_counter()
     res = calibrate(scenario, observed, free=VIOLENCE, maxiter=10, seed=seed)

@@ -185,7 +185,8 @@ def parse_bounds(specs: list[str]) -> tuple[FreeParameter, ...]:
     return tuple(free.values())
 
 
-def _with_params(base: Scenario, values: dict[str, float]) -> Scenario:
+def with_params(base: Scenario, values: dict[str, float]) -> Scenario:
+    """`base` with parameter values (dotted names, or agencies.ID.effort_scale) set."""
     raw = copy.deepcopy(base.raw)
     raw.setdefault("parameters", {})
     params = raw["parameters"]
@@ -216,7 +217,7 @@ def simulate(
     seed: int,
     compiled=None,
 ) -> Results:
-    sc = _with_params(scenario, values).with_period(end=end)
+    sc = with_params(scenario, values).with_period(end=end)
     sim = Simulation(sc, replicates=replicates, seed=seed, resolution="year", compiled=compiled)
     data = sim.run()
     return Results(build_dataset(sim, data))

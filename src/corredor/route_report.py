@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from corredor import kernels
 from corredor.engine import Simulation
 from corredor.errors import CorredorError, suggest
 from corredor.routes import country_signature
@@ -41,13 +42,12 @@ def route_table(
         raise CorredorError("the simulation has not run", fix="call sim.run() first")
     perceived, value, shares = sim.route_choice()
     det = sim.detection(len(sim.times) - 1)
-    log_pass = np.log1p(-np.minimum(det.p_detect, 1 - 1e-12))[:, routes.rh_edge]
-    true_risk = -np.expm1(np.add.reduceat(log_pass, routes.route_start, axis=1))
+    log_pass = np.log1p(-np.minimum(det.p_detect, 1 - 1e-12))
+    true_risk = -np.expm1(kernels.route_sum(log_pass, routes.rh_edge, c.route_bounds))
     tonnes = sim.last_sent / 1000.0
-    edges = {e.id: e for e in net.edges}
     rows = []
     for p, path in enumerate(routes.paths):
-        legs = [edges[eid] for eid in path]
+        legs = [net.edges[net.edge_index[eid]] for eid in path]
         modes = [leg.mode for i, leg in enumerate(legs) if i == 0 or legs[i - 1].mode != leg.mode]
         rows.append(
             dict(

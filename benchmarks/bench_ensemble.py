@@ -26,9 +26,9 @@ def main() -> None:
     ap.add_argument("--no-serial", action="store_true")
     args = ap.parse_args()
 
-    from corredor.executors import executor
+    from corredor.analysis.executors import executor
+    from corredor.analysis.uncertainty import ensemble
     from corredor.scenario import load_scenario
-    from corredor.uncertainty import ensemble
 
     sc = load_scenario(args.scenario)
     rows, reference = [], None
@@ -43,7 +43,7 @@ def main() -> None:
 
     if not args.no_serial:
         record("in-process, 1 core", ensemble(sc, n=args.n, seed=1, chunk=args.chunk))
-    with executor(args.workers, preload=["corredor.uncertainty"]) as ex:
+    with executor(args.workers, preload=["corredor.analysis.uncertainty"]) as ex:
         label = f"local processes, {args.workers} workers"
         record(label, ensemble(sc, n=args.n, seed=1, chunk=args.chunk, executor=ex))
     if not args.no_dask:

@@ -20,7 +20,7 @@ import numpy as np
 
 
 def _sweep(out: Path, points: int, replicates: int, **backend) -> dict:
-    from corredor.sweep import run_sweep
+    from corredor.analysis.sweep import run_sweep
 
     t0 = time.perf_counter()
     result = run_sweep(

@@ -60,7 +60,7 @@ def assert_invariants(sim: Simulation, data: dict[str, np.ndarray]) -> None:
 
 def invoke_cli(args: list[str], capsys, monkeypatch) -> tuple[int, str]:
     """Run `corredor ARGS` in-process; returns (exit code, stdout + stderr)."""
-    from corredor import cli
+    from corredor.cli import main as cli
 
     monkeypatch.setattr(sys, "argv", ["corredor", *args])
     try:

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from conftest import invoke_cli
-from corredor.calibration import FREE, FreeParameter, calibrate, parse_bounds
-from corredor.calibration_report import write_report
+from corredor.analysis.calibration import FREE, FreeParameter, calibrate, parse_bounds
+from corredor.analysis.evidence_check import check_builtins
 from corredor.errors import CorredorError
 from corredor.evidence import default_evidence
-from corredor.evidence_check import check_builtins
 from corredor.history import default_path, load_history
+from corredor.outputs.calibration_report import write_report
 from corredor.scenario import build_scenario, load_scenario
 
 
@@ -94,7 +94,7 @@ def test_agency_effort_scale_multiplies_every_budget_and_is_checked():
     with pytest.raises(CorredorError, match=r"agencies\.EC\.effort_scale"):
         build_scenario(raw, name="x", file="x.toml", network=sc.network)
     # a scenario without the agency: the free scale is skipped, and setting it is refused
-    from corredor.calibration import applicable, with_params
+    from corredor.analysis.calibration import applicable, with_params
 
     del raw["agencies"]["CO"]
     raw["agencies"]["EC"]["effort_scale"] = 1.0
@@ -175,8 +175,8 @@ def test_abc_end_to_end_and_ensemble_from_its_posterior(tmp_path, capsys, monkey
     the report and posterior.csv are written, and an ensemble can draw from it."""
     import numpy as np
 
-    from corredor.posterior import abc, distances, load_posterior
-    from corredor.uncertainty import ensemble
+    from corredor.analysis.posterior import abc, distances, load_posterior
+    from corredor.analysis.uncertainty import ensemble
 
     sc = load_scenario("baseline").with_period(2015, 2022)
     obs = load_history()

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from corredor import cli
-from corredor.compare import DERIVED, OUTCOMES, compare
+from corredor.analysis.compare import DERIVED, OUTCOMES, compare
+from corredor.cli import main as cli
 from corredor.errors import CorredorError
 from corredor.scenario import builtin_scenarios, load_scenario
 

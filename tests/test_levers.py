@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from conftest import MINI, invoke_cli
+from corredor.analysis.levers import CATALOGUE, apply_levers, find_lever, levers_for
+from corredor.analysis.sweep import LeverRange, parse_lever_range, to_toml
 from corredor.engine import week_times
 from corredor.errors import CorredorError
-from corredor.levers import CATALOGUE, apply_levers, find_lever, levers_for
 from corredor.scenario import load_scenario
-from corredor.sweep import LeverRange, parse_lever_range, to_toml
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from corredor.plots import country_polygons, plot_map, write_figures
+from corredor.outputs.plots import country_polygons, plot_map, write_figures
 
 PNG = b"\x89PNG\r\n\x1a\n"
 NODES = {  # id: (name, kind, country, lat, lon)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import MINI, invoke_cli
-from corredor.compare import compare, targeted_edges
+from corredor.analysis.compare import compare, targeted_edges
 from corredor.engine import WEEKS_PER_YEAR, Simulation
 from corredor.errors import CorredorError
 from corredor.scenario import build_scenario, load_scenario

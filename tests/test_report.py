@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from conftest import invoke_cli
-from corredor import report
 from corredor.evidence import default_evidence
-from corredor.plots import plot_flow_change_map, plot_scenario_panels
-from corredor.report import findings, fmt_number, split_header, write_report
+from corredor.outputs import report
+from corredor.outputs.plots import plot_flow_change_map, plot_scenario_panels
+from corredor.outputs.report import findings, fmt_number, split_header, write_report
 from corredor.scenario import load_scenario
 from test_plots import assert_png, synthetic
 

@@ -69,6 +69,37 @@ def test_cli_run_writes_outputs(capsys, monkeypatch, tmp_path):
     assert "Production, world" in text and "Ecuador transit share" in text
 
 
+def test_cli_run_profile_prints_every_phase(capsys, monkeypatch, tmp_path):
+    from corredor.engine import PHASES
+
+    args = ["run", str(MINI), "--out", str(tmp_path / "o"), "--no-figures", "--profile"]
+    code, text = invoke_cli(args, capsys, monkeypatch)
+    assert code == 0, text
+    table = text[text.index("Time per phase") :]
+    for name in PHASES:
+        assert name in table
+
+
+def test_step_is_a_plan_of_documented_phases(monkeypatch):
+    from corredor.engine import PHASES, Simulation
+    from corredor.scenario import load_scenario
+
+    sim = Simulation(load_scenario(MINI).with_period(2015, 2015), profile=True)
+    assert [f.__name__ for f in sim.phases] == list(PHASES)
+    for f in sim.phases:
+        doc = f.__doc__ or ""
+        assert "Reads" in doc and ("writes" in doc or "Writes" in doc), f.__name__
+    called = []
+    for name in PHASES:  # the step runs exactly the plan, in order, every week
+        original = getattr(sim, name)
+        monkeypatch.setattr(sim, name, lambda wk, f=original, n=name: (called.append(n), f(wk))[1])
+    sim.phases = [getattr(sim, name) for name in PHASES]
+    sim.run()
+    weeks = 2 * 52  # warm-up year and one recorded year
+    assert called == list(PHASES) * weeks
+    assert set(sim.timings) == set(PHASES) and all(v >= 0 for v in sim.timings.values())
+
+
 def test_cli_informational_commands(capsys, monkeypatch):
     code, text = invoke_cli(["scenarios"], capsys, monkeypatch)
     assert code == 0 and "baseline" in text
@@ -121,7 +152,7 @@ def test_routes_table_explains_the_route_choice(tmp_path):
     risk is the legs' detection combined, shares sum to one per stock, and what the
     routes sent in the last week is what left the stocks."""
     from corredor.engine import Simulation
-    from corredor.route_report import route_table
+    from corredor.outputs.route_report import route_table
     from corredor.scenario import load_scenario
 
     sim = Simulation(load_scenario(MINI), replicates=2, seed=3, resolution="year")

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from conftest import MINI, invoke_cli
-from corredor.compare import OUTCOMES
+from corredor.analysis.compare import OUTCOMES
+from corredor.analysis.executors import LocalPool, WorkerLost, executor, run_tasks
+from corredor.analysis.sweep import as_grid, open_sweep, run_sweep, run_task, summarize
 from corredor.errors import CorredorError
-from corredor.executors import LocalPool, WorkerLost, executor, run_tasks
-from corredor.sweep import as_grid, open_sweep, run_sweep, run_task, summarize
 
 # A small sweep of the mini corridor (2015-2020): 10 points x 3 replicates, levers from 2017.
 LEVERS = ["ec_container_effort=0:4:5", "us_strike_share=0:1:2"]

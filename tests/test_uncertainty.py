@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import MINI, invoke_cli
+from corredor.analysis.sensitivity import analyse, design
+from corredor.analysis.uncertainty import Uncertain, ensemble, uncertain_parameters
 from corredor.scenario import load_scenario
-from corredor.sensitivity import analyse, design
-from corredor.uncertainty import Uncertain, ensemble, uncertain_parameters
 
 
 @pytest.mark.parametrize("dist", ["uniform", "triangular", "lognormal"])
@@ -50,11 +50,11 @@ def test_sobol_recovers_the_analytic_ranking():
 
 def test_ensemble_is_identical_whatever_runs_it():
     """Chunks carry their own seeds: in-process and two worker processes agree exactly."""
-    from corredor.executors import executor
+    from corredor.analysis.executors import executor
 
     sc = load_scenario(MINI).with_period(2015, 2016)
     serial = ensemble(sc, n=12, replicates=2, seed=4, chunk=8)
-    with executor(2, preload=["corredor.uncertainty"]) as ex:
+    with executor(2, preload=["corredor.analysis.uncertainty"]) as ex:
         pooled = ensemble(sc, n=12, replicates=2, seed=4, chunk=8, executor=ex)
     for name in ("delivered_kg", "seized_kg", "homicides_country", "param_violence.flow_coef"):
         np.testing.assert_array_equal(serial.data[name].values, pooled.data[name].values)
@@ -119,7 +119,7 @@ def test_bad_uncertainty_input(args, field, tmp_path, capsys, monkeypatch):
 def test_sensitivity_against_a_reference(tmp_path, capsys, monkeypatch):
     """Outcomes as paired differences from a reference run with the same draws and seeds,
     including the tonnes a measure displaced rather than removed."""
-    from corredor.sensitivity import sensitivity
+    from corredor.analysis.sensitivity import sensitivity
 
     policy = tmp_path / "ports.toml"
     policy.write_text(

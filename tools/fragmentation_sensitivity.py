@@ -19,7 +19,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from corredor.calibration import FREE, calibrate, with_params
+from corredor.analysis.calibration import FREE, calibrate, with_params
 from corredor.history import load_history
 from corredor.scenario import load_scenario
 

@@ -20,12 +20,15 @@ def run(
     end: int | None = None,
     resolution: str = "week",
     progress: Callable[[int, int], None] | None = None,
+    profile: bool = False,
 ) -> Results:
     """Run a scenario (built-in name, TOML path or loaded Scenario).
 
     `replicates` stochastic replicates run together along the array's replicate axis;
     `seed` defaults to the scenario's; `start`/`end` override its period; `resolution`
-    is "week" (every step) or "year" (sums per calendar year, far less memory).
+    is "week" (every step) or "year" (sums per calendar year, far less memory);
+    `profile=True` records the seconds spent in each phase of the step in
+    `Results.timings`.
     """
     if replicates < 1:
         raise CorredorError("must be at least 1", field="replicates", fix="use 1 or more")
@@ -38,6 +41,6 @@ def run(
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)
-    sim = Simulation(sc, replicates=replicates, seed=seed, resolution=resolution)
+    sim = Simulation(sc, replicates=replicates, seed=seed, resolution=resolution, profile=profile)
     data = sim.run(progress=progress)
-    return Results(build_dataset(sim, data))
+    return Results(build_dataset(sim, data), timings=sim.timings)

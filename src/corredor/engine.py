@@ -14,6 +14,7 @@ drug held at production areas plus the drug in transit towards markets.
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ PHASES = (
     "deliver",  # survivors enter the pipeline and arrive after the route's transit time
     "markets",  # deliveries set prices
     "violence",  # flows and rivalry set homicides
+    "record",  # the week's outcomes are credited to countries and recorded
 )
 DISPATCH_PASSES = 3  # capacity-filling passes per week (see the dispatch phase)
 STREAMS = ("production", "interdiction", "strikes", "violence", "allocation")
@@ -282,12 +284,47 @@ class Recorder:
         self.data[name][:, self.slots[t]] = value
 
 
+@dataclass(slots=True)
+class Week:
+    """What one week's phases hand to each other: filled phase by phase, then dropped.
+
+    Arrays are per replicate (first axis R); kg unless named otherwise. The state that
+    lasts between weeks (stocks, beliefs, prices, the delivery pipeline) lives on the
+    Simulation instead.
+    """
+
+    t: int  # index of the week in the recorded period (0 during the warm-up)
+    rec: Recorder | None  # None in the warm-up year: state changes, nothing is recorded
+    produced: np.ndarray | None = None  # (R, A) output of each production area
+    origin_c: np.ndarray | None = None  # (R, C) seized at origin, by country
+    shares: np.ndarray | None = None  # (R, P) each route's share of its block's dispatch
+    sent: np.ndarray | None = None  # (R, P) sent on each route
+    det: interdiction.Detection | None = None  # this week's detection on every edge
+    struck: np.ndarray | None = None  # (R, E) shipments struck
+    frac: np.ndarray | None = None  # (R, E) share of shipments detected
+    frac_struck: np.ndarray | None = None  # (R, E) share of shipments struck
+    flow: np.ndarray | None = None  # (R, E) entering each edge
+    interdicted: np.ndarray | None = None  # (R, E) detected (seized + destroyed)
+    seized_e: np.ndarray | None = None  # (R, E)
+    destroyed_e: np.ndarray | None = None  # (R, E) destroyed in strikes
+    lost_e: np.ndarray | None = None  # (R, E) lost in transit (weather, spoilage)
+    arrived: np.ndarray | None = None  # (R, P) reaching the end of each route
+    own_kg: np.ndarray | None = None  # (R, G*E) each group's kg on each edge
+    node_group: np.ndarray | None = None  # (R, G*N) each group's kg through each node
+    transit: np.ndarray | None = None  # (R, C) kg crossing each country
+    by_origin: np.ndarray | None = None  # (R, C*C) kg crossing, by producing country
+    delivered: np.ndarray | None = None  # (R, M) arriving at each market
+    homicides: np.ndarray | None = None  # (R, N) at each node
+    homicides_country: np.ndarray | None = None  # (R, C) including the base rate
+
+
 class Simulation:
     """One scenario, `replicates` stochastic replicates, run together as arrays.
 
     `draws` optionally gives parameters of `VARYING` a value per replicate ((R,) arrays):
     an ensemble of parameter draws then runs as one batch along the replicate axis.
     `check=True` verifies probability bounds and credit shares every week (for tests).
+    `profile=True` sums the seconds spent in each phase into `timings`.
     """
 
     def __init__(
@@ -300,6 +337,7 @@ class Simulation:
         compiled: Compiled | None = None,
         draws: dict[str, np.ndarray] | None = None,
         check: bool = False,
+        profile: bool = False,
     ) -> None:
         if replicates < 1:
             raise ValueError("replicates must be at least 1")
@@ -351,6 +389,10 @@ class Simulation:
             axis=1,
         )  # (R, E)
         self.crew = crew if any(n.endswith(".crew") for n in self.draws) else crew[:1]
+        # The plan of a week: one method per phase, in the order of PHASES.
+        self.phases = [getattr(self, name) for name in PHASES]
+        # Seconds spent in each phase over the run (warm-up included), when profiling.
+        self.timings: dict[str, float] | None = dict.fromkeys(PHASES, 0.0) if profile else None
 
     def pv(self, name: str):
         """A parameter's value: a float, or (R, 1) when it is drawn per replicate."""
@@ -617,7 +659,7 @@ class Simulation:
         )
         return risk, value, shares
 
-    def dispatch(self, shares: np.ndarray) -> np.ndarray:
+    def send(self, shares: np.ndarray) -> np.ndarray:
         """(R, P) kg sent on each route this week: a share of each stock offered, split
         by `shares` and filled up to capacity (the dispatch phase; stock not changed)."""
         c = self.c
@@ -634,44 +676,63 @@ class Simulation:
         return sent
 
     def step(self, t: int, rec: Recorder | None) -> None:
-        """One week: the phases of `PHASES`, in order."""
-        c, R = self.c, self.R
-        pv = self.pv
-        routes = c.routes
-        n_e = len(c.load)
-        n_n = len(c.node_country)
+        """One week: the phases of `PHASES`, in order. `rec` is None in the warm-up year,
+        whose weeks change the state but record nothing."""
+        wk = Week(t=t, rec=rec)
+        if self.timings is None:
+            for phase in self.phases:
+                phase(wk)
+            return
+        for name, phase in zip(PHASES, self.phases, strict=True):
+            t0 = time.perf_counter()
+            phase(wk)
+            self.timings[name] += time.perf_counter() - t0
 
-        # produce ------------------------------------------------------------------
+    # -- the phases, in the order of PHASES --------------------------------------------
+    def produce(self, wk: Week) -> None:
+        """Each area's output (base x price response x noise) joins the stock blocks of
+        the groups there; origin effort then seizes part of the stock (labs, stockpiles).
+        Reads price_index; writes stock, wk.produced (R, A) and wk.origin_c (R, C)."""
+        c, pv = self.c, self.pv
         noise = production.noise_factor(
-            self.rng["production"], (R, len(c.areas)), pv("production.noise_cv")
+            self.rng["production"], (self.R, len(c.areas)), pv("production.noise_cv")
         )
         response = self.price_index ** pv("production.supply_elasticity")
-        produced = self.base_production[t] * response * noise
-        self.stock += produced[:, c.area_of_block] * routes.block_share[None, :]
+        wk.produced = self.base_production[wk.t] * response * noise
+        self.stock += wk.produced[:, c.area_of_block] * c.routes.block_share[None, :]
         if self.origin_effort is not None:  # labs and stockpiles seized before dispatch
             taken = self.stock * interdiction.origin_seizure_share(
-                self.origin_effort[t][None, :], pv("interdiction.k_origin")
+                self.origin_effort[wk.t][None, :], pv("interdiction.k_origin")
             )
             self.stock -= taken
-            origin_c = taken @ self.block_to_country
-        else:
-            origin_c = None
+            wk.origin_c = taken @ self.block_to_country
 
-        # perceive -----------------------------------------------------------------
-        _, _, shares = self.route_choice()
+    def perceive(self, wk: Week) -> None:
+        """Groups turn beliefs and current prices into route shares (`route_choice`).
+        Reads alpha, beta, price; writes wk.shares (R, P)."""
+        _, _, wk.shares = self.route_choice()
 
-        # dispatch -----------------------------------------------------------------
+    def dispatch(self, wk: Week) -> None:
+        """Stocks are sent down routes by their shares, up to edge capacity (`send`).
+        Reads stock, wk.shares; writes wk.sent (R, P), last_sent and stock."""
         # Capacity is filled in passes: what a full route cannot take is offered to the
         # block's routes that still have room, in proportion to their shares; whatever
         # is left after the last pass stays in stock for next week.
-        sent = self.dispatch(shares)
-        self.last_sent = sent  # (R, P) kept for diagnostics (route_report)
-        self.stock -= np.add.reduceat(sent, routes.block_start, axis=1)
+        wk.sent = self.send(wk.shares)
+        self.last_sent = wk.sent  # (R, P) kept for diagnostics (route_report)
+        self.stock -= np.add.reduceat(wk.sent, self.c.routes.block_start, axis=1)
         np.maximum(self.stock, 0.0, out=self.stock)  # guards -1e-13 rounding only
 
-        # transit ------------------------------------------------------------------
-        det = self.detection(t)
-        load_e = sent @ c.inc_route_edge
+    def transit(self, wk: Week) -> None:
+        """Shipments meet detection (swamped when agencies are overloaded), strikes and
+        losses, edge by edge along each route. Reads wk.sent and this week's detection;
+        writes wk.det, wk.frac/frac_struck (R, E), wk.struck (R, E), wk.flow,
+        wk.interdicted, wk.seized_e, wk.destroyed_e, wk.lost_e (kg per edge), wk.arrived
+        (R, P), wk.own_kg, wk.node_group, wk.transit, wk.by_origin."""
+        c, R, pv = self.c, self.R, self.pv
+        routes, n_e = c.routes, len(c.load)
+        det = wk.det = self.detection(wk.t)
+        load_e = wk.sent @ c.inc_route_edge
         shipments = interdiction.shipment_counts(self.rng["interdiction"], load_e, c.load)
         p_detect = det.p_detect
         handling = pv("interdiction.handling_time")
@@ -682,12 +743,14 @@ class Simulation:
             if self.check and not ((p_detect >= 0) & (p_detect <= det.p_detect + 1e-12)).all():
                 raise AssertionError("swamped detection outside [0, unswamped p]")
         detected = self.rng["interdiction"].binomial(shipments, p_detect)
-        struck = self.rng["strikes"].binomial(detected, det.strike_share)
-        frac = np.divide(detected, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
-        frac_struck = np.divide(struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
-        survive = (1.0 - frac) * (1.0 - c.loss[None, :])
-        flow, arrived, own_kg, node_group, transit, by_origin = kernels.transit(
-            sent,
+        wk.struck = self.rng["strikes"].binomial(detected, det.strike_share)
+        wk.frac = np.divide(detected, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
+        wk.frac_struck = np.divide(
+            wk.struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0
+        )
+        survive = (1.0 - wk.frac) * (1.0 - c.loss[None, :])
+        flow, wk.arrived, wk.own_kg, wk.node_group, wk.transit, wk.by_origin = kernels.transit(
+            wk.sent,
             survive,
             c.route_bounds,
             routes.rh_edge,
@@ -697,17 +760,21 @@ class Simulation:
             routes.origin,
             c.origin_country,
             len(c.groups),
-            n_n,
+            len(c.node_country),
             len(c.countries),
         )
-        interdicted = flow * frac
-        destroyed_e = flow * frac_struck
-        seized_e = interdicted - destroyed_e
-        lost_e = flow * (1.0 - frac) * c.loss[None, :]
+        wk.flow = flow
+        wk.interdicted = flow * wk.frac
+        wk.destroyed_e = flow * wk.frac_struck
+        wk.seized_e = wk.interdicted - wk.destroyed_e
+        wk.lost_e = flow * (1.0 - wk.frac) * c.loss[None, :]
         if self.allocation.dynamic:
-            self.allocation.observe(interdicted, flow, pv("allocation.memory_weeks"))
+            self.allocation.observe(wk.interdicted, flow, pv("allocation.memory_weeks"))
 
-        # learn --------------------------------------------------------------------
+    def learn(self, wk: Week) -> None:
+        """Each group updates its belief about every edge from its own shipments there
+        (losses and strikes, the latter weighted by deterrence). Reads wk.own_kg,
+        wk.frac, wk.frac_struck; writes alpha, beta (and rescales them when needed)."""
         # Lazy discounting: counts are kept multiplied by decay**-clock (see kernels.learn);
         # observations of week w weigh decay**-(w + 1) against the prior.
         weight = self.decay ** -float(self.clock + 1 - self.clock_offset)  # (R,)
@@ -715,30 +782,37 @@ class Simulation:
             self.alpha /= weight[:, None]
             self.beta /= weight[:, None]
             self.clock_offset = self.clock
-            weight = np.ones(R)
+            weight = np.ones(self.R)
         kernels.learn(
             self.alpha,
             self.beta,
-            own_kg,
-            frac,
-            frac_struck,
-            c.load,
+            wk.own_kg,
+            wk.frac,
+            wk.frac_struck,
+            self.c.load,
             self.deterrence,
             weight,
         )
 
-        # deliver ------------------------------------------------------------------
+    def deliver(self, wk: Week) -> None:
+        """Survivors enter the delivery pipeline and arrive after their route's transit
+        time. Reads wk.arrived; writes pipeline, clock and wk.delivered (R, M)."""
+        c, R = self.c, self.R
         slot = self.clock % (c.max_lag + 1)
         self.clock += 1
-        incoming = (arrived @ c.inc_route_lag_market).reshape(R, c.max_lag + 1, -1)
+        incoming = (wk.arrived @ c.inc_route_lag_market).reshape(R, c.max_lag + 1, -1)
         order = (slot + np.arange(c.max_lag + 1)) % (c.max_lag + 1)
         self.pipeline[:, order, :] += incoming
-        delivered = self.pipeline[:, slot, :].copy()
+        wk.delivered = self.pipeline[:, slot, :].copy()
         self.pipeline[:, slot, :] = 0.0
 
-        # markets ------------------------------------------------------------------
+    def markets(self, wk: Week) -> None:
+        """Smoothed deliveries against demand set each market's price; the demand-weighted
+        price index feeds back to production with a lag. Reads wk.delivered; writes
+        supply_smooth, price (R, M) and price_index (R, 1)."""
+        c, pv, t = self.c, self.pv, wk.t
         tau = pv("markets.price_smoothing_weeks")
-        self.supply_smooth += (delivered - self.supply_smooth) / tau
+        self.supply_smooth += (wk.delivered - self.supply_smooth) / tau
         self.price = markets.clear_price(
             self.supply_smooth,
             self.demand[t][None, :],
@@ -753,58 +827,77 @@ class Simulation:
             "production.price_lag_weeks"
         )
 
-        # violence -----------------------------------------------------------------
-        node_group = node_group.reshape(R, len(c.groups), -1)
+    def violence(self, wk: Week) -> None:
+        """Flows and rivalry between the groups handling them set expected homicides at
+        each node; recorded weeks draw them, with each country's base rate. Reads
+        wk.node_group; writes wk.homicides (R, N) and wk.homicides_country (R, C)."""
+        c, R, pv = self.c, self.R, self.pv
+        node_group = wk.node_group.reshape(R, len(c.groups), -1)
         lam = violence.expected_homicides(
             node_group,
-            c.rival[t],
+            c.rival[wk.t],
             pv("violence.flow_coef"),
             pv("violence.contest_coef"),
-            c.factions[t],
+            c.factions[wk.t],
             c.handler,
             pv("violence.fragmentation_exponent"),
         )
-        if rec is None:
+        if wk.rec is None:
             return
         rng_v = self.rng["violence"]
-        homicides = rng_v.poisson(lam)
+        wk.homicides = rng_v.poisson(lam)
         base = c.country_base_rate * c.country_population / 1e5 / WEEKS_PER_YEAR
         by_country = rng_v.poisson(np.broadcast_to(base, (R, len(base)))).astype(float)
-        by_country += homicides @ self.node_to_country
+        by_country += wk.homicides @ self.node_to_country
+        wk.homicides_country = by_country
 
-        # record -------------------------------------------------------------------
+    def record(self, wk: Week) -> None:
+        """Credit seizures, strikes and deaths to countries (drawing the vessels struck in
+        error) and add the week to the recorder. Reads the week; writes only `wk.rec`."""
+        rec, t, det = wk.rec, wk.t, wk.det
+        if rec is None:
+            return
+        c, R, pv = self.c, self.R, self.pv
+        struck = wk.struck
         if struck.any():
             misid = pv("strikes.misidentified_share") * det.misid_factor  # (R|1, E)
             # Vessels struck that were not trafficking: for each trafficking strike,
             # misid / (1 - misid) others in expectation (a Poisson count), same crew.
             wrong = self.rng["strikes"].poisson(struck * (misid / (1.0 - misid)))
             per_edge = np.stack(
-                [seized_e, destroyed_e, struck.astype(float), struck * self.crew, wrong * self.crew]
+                [
+                    wk.seized_e,
+                    wk.destroyed_e,
+                    struck.astype(float),
+                    struck * self.crew,
+                    wrong * self.crew,
+                ]
             )
             seized_c, destroyed_c, strikes_c, crew_c, wrong_c = self.to_countries(per_edge, t, det)
         else:  # no strike this week (every week before a campaign): nothing destroyed
-            seized_c = self.to_countries(seized_e[None], t, det)[0]
+            seized_c = self.to_countries(wk.seized_e[None], t, det)[0]
             destroyed_c = strikes_c = crew_c = wrong_c = 0.0
-        rec.add(t, "produced_kg", produced)
-        rec.add(t, "delivered_kg", delivered)
-        if origin_c is not None:
-            seized_c = seized_c + origin_c
-            rec.add(t, "seized_origin_kg", origin_c)
+        routes = c.routes
+        rec.add(t, "produced_kg", wk.produced)
+        rec.add(t, "delivered_kg", wk.delivered)
+        if wk.origin_c is not None:
+            seized_c = seized_c + wk.origin_c
+            rec.add(t, "seized_origin_kg", wk.origin_c)
         rec.add(t, "seized_kg", seized_c)
         rec.add(t, "destroyed_kg", destroyed_c)
-        rec.add(t, "lost_kg", lost_e.sum(axis=1))
+        rec.add(t, "lost_kg", wk.lost_e.sum(axis=1))
         rec.set(t, "stock_kg", self.total_stock())
-        rec.add(t, "flow_kg", flow)
-        rec.add(t, "interdicted_kg", interdicted)
-        rec.add(t, "corridor_kg", sent @ c.inc_route_corridor)
-        rec.add(t, "transit_kg", transit)
+        rec.add(t, "flow_kg", wk.flow)
+        rec.add(t, "interdicted_kg", wk.interdicted)
+        rec.add(t, "corridor_kg", wk.sent @ c.inc_route_corridor)
+        rec.add(t, "transit_kg", wk.transit)
         n_c = len(c.countries)
-        rec.add(t, "transit_by_origin_kg", by_origin.reshape(R, n_c, n_c)[:, c.producer_idx, :])
+        rec.add(t, "transit_by_origin_kg", wk.by_origin.reshape(R, n_c, n_c)[:, c.producer_idx, :])
         rec.add(t, "price_usd_per_kg", self.price)
-        rec.add(t, "homicides", homicides)
-        rec.add(t, "homicides_country", by_country)
-        revenue = arrived * self.price[:, routes.market]
-        spend = sent * (routes.cost[None, :] + pv("production.origin_price_usd_per_kg"))
+        rec.add(t, "homicides", wk.homicides)
+        rec.add(t, "homicides_country", wk.homicides_country)
+        revenue = wk.arrived * self.price[:, routes.market]
+        spend = wk.sent * (routes.cost[None, :] + pv("production.origin_price_usd_per_kg"))
         rec.add(t, "group_profit_usd", (revenue - spend) @ c.inc_route_group)
         rec.add(t, "strikes", strikes_c)
         rec.add(t, "deaths_crew", crew_c)

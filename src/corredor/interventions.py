@@ -51,7 +51,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from corredor.errors import CorredorError, suggest
-from corredor.parameters import MODES, parse_when
+from corredor.parameters import CAPABILITIES, MODES, parse_when
 
 KINDS = (
     "budget",
@@ -225,8 +225,6 @@ def _bind(spec, i, field, scenario, net, agencies, file) -> Intervention:
         agency = agencies.index(spec.agency)
     if kind in ("budget", "strike_share") and agency is None:
         raise err(f"a {kind} intervention needs an agency", "agency", f"one of {agencies}")
-    from corredor.scenario import CAPABILITIES
-
     caps: list[str] = []
     if kind == "budget":
         if spec.capability is not None and spec.capability not in CAPABILITIES:

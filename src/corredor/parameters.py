@@ -21,6 +21,8 @@ from corredor.errors import CorredorError, suggest
 
 MODES = ("road", "trail", "river", "container", "gofast", "semisub", "fishing", "air")
 MARITIME_MODES = ("gofast", "semisub", "fishing")
+# What an interdiction agency spends effort on (budgets by capability).
+CAPABILITIES = ("container", "road", "maritime", "air", "intelligence", "origin")
 
 
 @dataclass(frozen=True)

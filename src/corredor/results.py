@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from corredor import __version__
 from corredor.engine import WEEKS_PER_YEAR, Compiled, Simulation
+from corredor.version import __version__
 
 UNITS = {
     "produced_kg": ("kg", "potential production of pure cocaine HCl"),
@@ -176,8 +176,10 @@ _tidy_module = _tidy
 class Results:
     """The outcome of a run: `.data` is the xarray Dataset."""
 
-    def __init__(self, data: xr.Dataset) -> None:
+    def __init__(self, data: xr.Dataset, timings: dict[str, float] | None = None) -> None:
         self.data = data
+        # Seconds spent in each phase of the weekly step, when the run was profiled.
+        self.timings = timings
 
     @property
     def scenario(self) -> str:

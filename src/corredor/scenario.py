@@ -17,10 +17,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corredor.errors import CorredorError, suggest
+from corredor.interventions import parse_interventions
 from corredor.network import INTERNATIONAL, Network, load_network
-from corredor.parameters import ParameterSet, Series, parse_series, parse_when
+from corredor.parameters import CAPABILITIES, ParameterSet, Series, parse_series, parse_when
 
-CAPABILITIES = ("container", "road", "maritime", "air", "intelligence", "origin")
 TOP_LEVEL = {
     "name",
     "title",
@@ -304,8 +304,6 @@ def build_scenario(
         strike_shares=strike_shares,
         factions=factions,
     )
-    from corredor.interventions import parse_interventions
-
     scenario.interventions = parse_interventions(raw.get("interventions"), scenario, file)
     return scenario
 

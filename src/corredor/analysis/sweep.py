@@ -9,7 +9,7 @@ do not depend on how points are grouped into tasks or on which backend ran them.
 `common_seeds`, every point uses the same seed instead (common random numbers, as
 `corredor compare` does): differences between points are then the levers' effect alone.
 
-Outcomes are those of `corredor.compare.OUTCOMES`, summed over a window of years
+Outcomes are those of `corredor.analysis.compare.OUTCOMES`, summed over a window of years
 (`first`..`last`) and, separately, per calendar year of the whole run.
 
 Store layout (Zarr v3, `OUT/`):
@@ -44,10 +44,10 @@ from typing import Any
 
 import numpy as np
 
-from corredor import __version__
+from corredor.analysis.levers import FIELD, LEVER_YEAR, Lever, find_lever
 from corredor.errors import CorredorError
-from corredor.levers import FIELD, LEVER_YEAR, Lever, find_lever
 from corredor.scenario import Scenario, build_scenario, load_scenario
+from corredor.version import __version__
 
 FORMAT = 1  # layout version of the store
 ATTR = "corredor_sweep"
@@ -322,7 +322,7 @@ class TaskResult:
 
 
 def outcome_names() -> list[str]:
-    from corredor.compare import OUTCOMES
+    from corredor.analysis.compare import OUTCOMES
 
     return list(OUTCOMES)
 
@@ -333,7 +333,7 @@ def point_outcomes(ds: Any, first: int, last: int) -> tuple[np.ndarray, np.ndarr
 
     An outcome the network cannot give (e.g. no market 'mkt-us') is NaN.
     """
-    from corredor.compare import OUTCOMES
+    from corredor.analysis.compare import OUTCOMES
 
     window = ds.isel(time=(ds["year"] >= first) & (ds["year"] <= last))
     # The outcome functions sum over "time"; with each year moved to its own dimension
@@ -355,8 +355,8 @@ def point_outcomes(ds: Any, first: int, last: int) -> tuple[np.ndarray, np.ndarr
 def run_task(task: SweepTask) -> TaskResult:
     """Run every point of a task: levers applied, scenario rebuilt and validated, all
     replicates in one simulation."""
+    from corredor.analysis.executors import tune_worker_memory
     from corredor.api import run
-    from corredor.executors import tune_worker_memory
 
     tune_worker_memory()
     t0 = time.perf_counter()
@@ -415,7 +415,7 @@ def create_store(
     It is built in a temporary directory and renamed into place, so an interrupted
     creation never leaves a half-made store behind.
     """
-    from corredor.compare import OUTCOMES
+    from corredor.analysis.compare import OUTCOMES
 
     zarr = _zarr()
     n_points, n_levers = values.shape
@@ -569,7 +569,7 @@ def run_sweep(
     `progress(done, total)` counts tasks (done includes those finished before a resume);
     `on_task(i)` is called after task i is stored; `task_fn` is what workers run.
     """
-    from corredor.executors import capacity, executor, run_tasks
+    from corredor.analysis.executors import capacity, executor, run_tasks
 
     t0 = time.perf_counter()
     path = Path(out)
@@ -703,7 +703,7 @@ def run_sweep(
         spec.chunk_points = stored.chunk_points
 
     zarr = _zarr()
-    preload = ("corredor.api", "corredor.compare", "corredor.sweep")
+    preload = ("corredor.api", "corredor.analysis.compare", "corredor.analysis.sweep")
     with executor(workers, scheduler, preload=preload) as pool:
         if stored is None:
             if chunk_points is None:

@@ -143,13 +143,13 @@ class DaskPool(Executor):
 
 def _package_version() -> str:
     """Version and code digest of corredor as loaded in this process."""
-    from corredor import CODE_DIGEST, __version__
+    from corredor.version import CODE_DIGEST, __version__
 
     return f"{__version__}+{CODE_DIGEST}"
 
 
 def _connect(scheduler: str, timeout: float) -> Any:
-    from corredor import __version__
+    from corredor.version import __version__
 
     try:
         from distributed import Client
@@ -346,4 +346,4 @@ def batch_executor(workers: int | None, scheduler: str | None = None, *, needed:
 
     if not needed or (scheduler is None and workers == 1):
         return nullcontext(None)
-    return executor(workers, scheduler, preload=["corredor.uncertainty"])
+    return executor(workers, scheduler, preload=["corredor.analysis.uncertainty"])

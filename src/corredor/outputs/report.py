@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from corredor import __version__
-from corredor.compare import Comparison, compare
+from corredor.analysis.compare import Comparison, compare
 from corredor.errors import CorredorError, check_out_dir
 from corredor.evidence import Evidence, default_evidence
 from corredor.scenario import load_scenario
+from corredor.version import __version__
 
 REPORT_FILE = "report.html"
 TABLE_FILE = "comparison.csv"
@@ -495,7 +495,7 @@ def make_figures(
     `datasets` maps the scenario label shown in legends to its results Dataset; the first
     is the reference.
     """
-    from corredor.plots import (
+    from corredor.outputs.plots import (
         country_name,
         plot_flow_change_map,
         plot_map,
@@ -976,7 +976,7 @@ def render_html(
         ("replicates", str(reps)),
         ("window", _period(first, last)),
         ("generated", generated),
-        ("command", command or "(Python API: corredor.report.write_report)"),
+        ("command", command or "(Python API: corredor.outputs.report.write_report)"),
         ("scenario files", "; ".join(i.file for i in infos)),
     ]
     parts.append(

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from corredor.calibration import (  # noqa: E402
+from corredor.analysis.calibration import (  # noqa: E402
     AGENCY_FIELD,
     RANGE_CHECKS,
     TARGETS,

@@ -764,3 +764,28 @@ def _map_axes(ax, frame: tuple[float, float, float, float]) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _deg(v, "E", "W")))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _deg(v, "N", "S")))
     ax.tick_params(labelsize=8)
+
+
+def sensitivity_figure(res, path) -> None:
+    """Horizontal bars per outcome: total (Sobol ST) or mu* (Morris) with confidence."""
+    outcomes = list(res.indices)
+    top = 12
+    fig, axes = plt.subplots(
+        1, len(outcomes), figsize=(5.2 * len(outcomes), 0.35 * top + 1.6), squeeze=False
+    )
+    for ax, name in zip(axes[0], outcomes, strict=True):
+        df = res.indices[name].head(top).iloc[::-1]
+        if res.method == "sobol":
+            ax.barh(df.parameter, df.ST, xerr=df.ST_conf, color="#4477aa", label="total (ST)")
+            ax.barh(df.parameter, df.S1, color="#ee6677", height=0.4, label="first order (S1)")
+            ax.set_xlabel("share of variance")
+            ax.legend(loc="lower right", fontsize=8)
+        else:
+            ax.barh(df.parameter, df.mu_star, xerr=df.mu_star_conf, color="#4477aa")
+            ax.set_xlabel("mu* (outcome units per parameter range)")
+        ax.set_title(f"{name}, {res.first}–{res.last}", fontsize=10)
+        ax.tick_params(axis="y", labelsize=8)
+    fig.suptitle(f"{res.method.capitalize()} sensitivity ({res.runs} runs)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -216,7 +216,7 @@ def compare(
         raise CorredorError("must not be negative", field="--draws", fix="use 0 or more")
     results: list[Results] = []
     if draws:
-        from corredor.uncertainty import run_batches, sample, uncertain_parameters
+        from corredor.analysis.uncertainty import run_batches, sample, uncertain_parameters
 
         params = uncertain_parameters(loaded[0])
         values = sample(params, draws, seed)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from corredor.calibration import (
+from corredor.analysis.calibration import (
     FREE,
     TARGETS,
     CalibrationResult,
@@ -125,7 +125,7 @@ def abc(
 ) -> tuple[CalibrationResult, pd.DataFrame]:
     """Rejection ABC; returns the calibration result (median, posterior predictive fit)
     and the posterior sample (one row per accepted set, with its distance)."""
-    from corredor.uncertainty import make_chunks, run_batches, run_chunks
+    from corredor.analysis.uncertainty import make_chunks, run_batches, run_chunks
 
     if fit_end < scenario.start:
         raise CorredorError(

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from corredor.cli.app import app, console, err_console
 from corredor.errors import CorredorError
 
 # Outcomes shown in the summary table at the end of a sweep (all are in the store).
@@ -14,6 +15,7 @@ SHOWN = ("delivered_t", "seized_t", "transit_ec_t", "homicides_ec", "deaths_crew
 MAX_ROWS = 20
 
 
+@app.command()
 def levers(
     scenario: str = typer.Argument("baseline", help="Built-in scenario name or a TOML file."),
     lever_from: int = typer.Option(
@@ -21,8 +23,7 @@ def levers(
     ),
 ) -> None:
     """List the levers a sweep can vary on SCENARIO: unit, bounds, default and meaning."""
-    from corredor.cli import console
-    from corredor.levers import levers_for
+    from corredor.analysis.levers import levers_for
     from corredor.scenario import load_scenario
 
     sc = load_scenario(scenario)
@@ -45,6 +46,7 @@ def levers(
     console.print(table)
 
 
+@app.command()
 def sweep(
     scenario: str = typer.Argument(..., help="Built-in scenario name or a TOML file."),
     lever: list[str] = typer.Option(
@@ -86,9 +88,8 @@ def sweep(
     replicate's outcomes in a Zarr store, one chunk per task, resumable with --resume."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from corredor.cli import console, err_console
-    from corredor.executors import WorkerLost
-    from corredor.sweep import open_sweep, run_sweep, summarize
+    from corredor.analysis.executors import WorkerLost
+    from corredor.analysis.sweep import open_sweep, run_sweep, summarize
 
     if workers is not None and scheduler is not None:
         raise CorredorError(
@@ -190,11 +191,5 @@ def sweep(
     console.print(
         f"{result.ran} tasks run, {result.already_done} found done, of {result.n_tasks} "
         f"({k} point{'s' if k > 1 else ''} each){per_task}; {result.seconds:.1f} s. "
-        f"Wrote {result.path} (load with corredor.sweep.open_sweep)"
+        f"Wrote {result.path} (load with corredor.analysis.sweep.open_sweep)"
     )
-
-
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
-    app.command("levers")(levers)
-    app.command("sweep")(sweep)

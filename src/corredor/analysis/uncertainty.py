@@ -153,7 +153,7 @@ def _compiled(scenario: Scenario):
 
 def run_chunk(chunk: Chunk) -> xr.Dataset:
     """Run one chunk (in a worker process) and return its yearly dataset."""
-    from corredor.executors import tune_worker_memory
+    from corredor.analysis.executors import tune_worker_memory
 
     tune_worker_memory()
     sim = Simulation(
@@ -214,7 +214,7 @@ def run_chunks(
             if progress:
                 progress(i + 1, len(chunks))
     else:
-        from corredor.executors import run_tasks
+        from corredor.analysis.executors import run_tasks
 
         done = 0
 

@@ -27,9 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from corredor.analysis.uncertainty import (
+    Uncertain,
+    draw,
+    make_chunks,
+    run_chunks,
+    uncertain_parameters,
+)
 from corredor.errors import CorredorError
 from corredor.scenario import Scenario
-from corredor.uncertainty import Uncertain, draw, make_chunks, run_chunks, uncertain_parameters
 
 METHODS = ("sobol", "morris")
 NOISE = "(noise floor: no parameter)"
@@ -89,7 +95,7 @@ AGAINST_ONLY = ("displacement_index", "displaced_t")
 
 
 def outcome_names(against: bool = False) -> list[str]:
-    from corredor.compare import OUTCOMES
+    from corredor.analysis.compare import OUTCOMES
 
     return list(OUTCOMES) + (list(AGAINST_ONLY) if against else [])
 
@@ -114,7 +120,7 @@ def outcome_against(
     positive); or the displaced tonnes (fall on the targeted legs minus fall in
     delivered flow: what left the targeted legs and still reached consumers), which is
     defined in every run."""
-    from corredor.compare import OUTCOMES
+    from corredor.analysis.compare import OUTCOMES
 
     out = []
     for ds, ref in zip(datasets, references, strict=True):
@@ -142,7 +148,7 @@ def outcome_against(
 
 def outcome_values(datasets, outcome: str, first: int, last: int) -> np.ndarray:
     """One value per run (replicate) of an outcome over the years [first, last]."""
-    from corredor.compare import OUTCOMES
+    from corredor.analysis.compare import OUTCOMES
 
     _, fn = OUTCOMES[outcome]
     out = [np.asarray(fn(_window(ds, first, last)).values, dtype=float) for ds in datasets]
@@ -232,7 +238,7 @@ def sensitivity(
         if against is None:
             y = outcome_values(datasets, o, first, last)
         else:
-            from corredor.compare import targeted_edges
+            from corredor.analysis.compare import targeted_edges
 
             y = outcome_against(
                 datasets[:n_own], datasets[n_own:], o, first, last, targeted_edges(scenario)
@@ -246,33 +252,3 @@ def sensitivity(
                 )
         indices[o] = analyse(method, names, u, y, seed)
     return Sensitivity(method, params, indices, len(u), first, last, getattr(against, "name", None))
-
-
-def plot(res: Sensitivity, path) -> None:
-    """Horizontal bars per outcome: total (Sobol ST) or mu* (Morris) with confidence."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    outcomes = list(res.indices)
-    top = 12
-    fig, axes = plt.subplots(
-        1, len(outcomes), figsize=(5.2 * len(outcomes), 0.35 * top + 1.6), squeeze=False
-    )
-    for ax, name in zip(axes[0], outcomes, strict=True):
-        df = res.indices[name].head(top).iloc[::-1]
-        if res.method == "sobol":
-            ax.barh(df.parameter, df.ST, xerr=df.ST_conf, color="#4477aa", label="total (ST)")
-            ax.barh(df.parameter, df.S1, color="#ee6677", height=0.4, label="first order (S1)")
-            ax.set_xlabel("share of variance")
-            ax.legend(loc="lower right", fontsize=8)
-        else:
-            ax.barh(df.parameter, df.mu_star, xerr=df.mu_star_conf, color="#4477aa")
-            ax.set_xlabel("mu* (outcome units per parameter range)")
-        ax.set_title(f"{name}, {res.first}–{res.last}", fontsize=10)
-        ax.tick_params(axis="y", labelsize=8)
-    fig.suptitle(f"{res.method.capitalize()} sensitivity ({res.runs} runs)", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)

@@ -1,0 +1,229 @@
+"""Command-line commands `corredor ensemble` and `corredor sensitivity`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from corredor.cli.app import app, console, progress_bar
+from corredor.errors import CorredorError, check_out_dir
+
+# (label, metric, region, scale) rows of the ensemble table
+ENSEMBLE_ROWS = (
+    ("Production, world (t)", "produced_t", "world", 1.0),
+    ("Seized, all countries (t)", "seized_t", "world", 1.0),
+    ("Seized in Ecuador (t)", "seized_t", "EC", 1.0),
+    ("Delivered, all markets (t)", "delivered_t", "world", 1.0),
+    ("Ecuador transit share (%)", "transit_share", "EC", 100.0),
+    ("Homicide rate, Ecuador (/100k)", "homicide_rate", "EC", 1.0),
+    ("Deaths in lethal strikes", "deaths_crew", "world", 1.0),
+)
+
+
+def _years(years: list[int], wanted=(2015, 2020, 2023, 2025, 2030)) -> list[int]:
+    shown = [y for y in wanted if y in years] or years[:: max(1, len(years) // 5)]
+    if years[-1] not in shown:
+        shown.append(years[-1])
+    return shown
+
+
+@app.command()
+def ensemble(
+    scenario: str = typer.Argument("baseline", help="Built-in scenario name or TOML file."),
+    n: int = typer.Option(100, "--n", help="Parameter draws."),
+    replicates: int = typer.Option(1, "--replicates", "-r", help="Replicates per draw."),
+    seed: int = typer.Option(1, "--seed", "-s", help="Seed of draws and runs."),
+    chunk: int = typer.Option(100, "--chunk", help="Runs per task (one engine batch)."),
+    param: list[str] = typer.Option(
+        [], "--param", help="Draw only these parameters (repeatable; default: all)."
+    ),
+    posterior: Path = typer.Option(
+        None,
+        "--posterior",
+        help="posterior.csv from `corredor calibrate --method abc`: draw those "
+        "parameters jointly from it instead of their evidence ranges.",
+    ),
+    workers: int = typer.Option(None, "--workers", "-w", help="Local worker processes."),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."
+    ),
+    out: Path = typer.Option(Path("out/ensemble"), "--out", "-o", help="Output directory."),
+) -> None:
+    """Run parameter draws × replicates; report medians with 50% and 90% intervals."""
+    from corredor.analysis.uncertainty import ensemble as run_ensemble
+    from corredor.scenario import load_scenario
+
+    check_out_dir(out)
+    if workers is not None and workers < 1:
+        raise CorredorError("must be at least 1", field="--workers", fix="use 1 or more")
+    sc = load_scenario(scenario)
+    post = None
+    if posterior is not None:
+        from corredor.analysis.posterior import load_posterior
+
+        post = load_posterior(posterior)
+    total_chunks = -(-max(n, 1) * max(replicates, 1) // max(chunk, 1))
+    with progress_bar(f"{sc.name}: {n}×{replicates}", "tasks") as bar:
+        task = bar.add_task("ensemble", total=total_chunks)
+        with _executor(workers, scheduler) as ex:
+            ens = run_ensemble(
+                sc,
+                n=n,
+                replicates=replicates,
+                seed=seed,
+                chunk=chunk,
+                only=param or None,
+                posterior=post,
+                executor=ex,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    written = ens.save(out)
+    df = ens.summary()
+    years = _years(sorted(set(df.year)))
+    runs = n * replicates
+    table = Table(
+        title=f"{sc.title}: ensemble of {n} draws × {replicates} replicates, seed {seed}",
+        caption="median, [25%–75%] and (5%–95%) across runs (parameter draws and noise)",
+    )
+    table.add_column("outcome")
+    for y in years:
+        table.add_column(str(y), justify="right")
+    for label, metric, region, scale in ENSEMBLE_ROWS:
+        sel = df[(df.metric == metric) & (df.region == region)].set_index("year")
+        if sel.empty:
+            continue
+        digits = 1 if scale != 1.0 or "rate" in metric else 0
+        cells = []
+        for y in years:
+            if y not in sel.index:
+                cells.append("")
+                continue
+            r = sel.loc[y]
+            f = f"{{:,.{digits}f}}"
+            cells.append(
+                f"{f.format(r['median'] * scale)}\n"
+                f"[{f.format(r.p25 * scale)}–{f.format(r.p75 * scale)}]\n"
+                f"({f.format(r.p05 * scale)}–{f.format(r.p95 * scale)})"
+            )
+        table.add_row(label, *cells)
+    console.print(table)
+    console.print(
+        f"{runs} runs in {ens.seconds:.1f} s ({runs / ens.seconds:.1f} runs/s); "
+        f"{len(ens.params)} parameters drawn"
+        + (
+            ": calibrated ones from the posterior, the others from their evidence ranges"
+            if post is not None
+            else " from their evidence ranges"
+        )
+    )
+    console.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+@app.command()
+def sensitivity(
+    scenario: str = typer.Argument("baseline", help="Built-in scenario name or TOML file."),
+    method: str = typer.Option("morris", "--method", help="sobol or morris."),
+    outcome: list[str] = typer.Option(
+        [], "--outcome", help="Outcome to explain (repeatable), e.g. delivered_eu_t."
+    ),
+    n: int = typer.Option(16, "--n", help="Base samples (Sobol: N·(D+2) runs; Morris: N·(D+1))."),
+    seed: int = typer.Option(1, "--seed", "-s", help="Seed of the design and runs."),
+    first: int = typer.Option(None, "--from", help="First year of the outcome window."),
+    last: int = typer.Option(None, "--to", help="Last year of the outcome window."),
+    param: list[str] = typer.Option(
+        [], "--param", help="Vary only these parameters (repeatable; default: all)."
+    ),
+    against: str = typer.Option(
+        None,
+        "--against",
+        help="Reference scenario: outcomes become differences from it "
+        "(and displacement_index becomes available).",
+    ),
+    chunk: int = typer.Option(100, "--chunk", help="Runs per task."),
+    workers: int = typer.Option(None, "--workers", "-w", help="Local worker processes."),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."
+    ),
+    out: Path = typer.Option(Path("out/sensitivity"), "--out", "-o", help="Output directory."),
+) -> None:
+    """Rank the parameters that drive outcomes (SALib Sobol or Morris); table + figure."""
+    from corredor.analysis.sensitivity import design, outcome_names
+    from corredor.analysis.sensitivity import sensitivity as run_sa
+    from corredor.analysis.uncertainty import uncertain_parameters
+    from corredor.scenario import load_scenario
+
+    check_out_dir(out)
+    if not outcome:
+        raise CorredorError(
+            "no outcome named",
+            field="--outcome",
+            fix="name one or more of: " + ", ".join(outcome_names(True)),
+        )
+    sc = load_scenario(scenario)
+    ref = load_scenario(against) if against else None
+    if ref is not None and (ref.start, ref.end) != (sc.start, sc.end):
+        raise CorredorError(
+            f"{ref.name} runs {ref.start}-{ref.end}, {sc.name} {sc.start}-{sc.end}",
+            field="--against",
+            fix="compare scenarios with the same period",
+        )
+    names = [p.name for p in uncertain_parameters(sc, param or None)] + ["noise"]
+    n_runs = len(design(method, names, n, seed)) if n >= 2 and len(names) >= 2 else 0
+    n_runs *= 2 if ref is not None else 1
+    with progress_bar(f"{method} on {sc.name}: {n_runs} runs", "tasks") as bar:
+        task = bar.add_task("sa", total=max(1, -(-n_runs // max(chunk, 1))))
+        with _executor(workers, scheduler) as ex:
+            res = run_sa(
+                sc,
+                method=method,
+                outcomes=outcome,
+                n=n,
+                seed=seed,
+                first=first,
+                last=last,
+                only=param or None,
+                chunk=chunk,
+                against=ref,
+                executor=ex,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    from corredor.outputs.plots import sensitivity_figure
+
+    written = _write_sensitivity(res, out, sensitivity_figure)
+    for name, df in res.indices.items():
+        vs = f" against {res.against}" if res.against else ""
+        table = Table(
+            title=f"{name}{vs}, {res.first}–{res.last}: {method} indices ({res.runs} runs)"
+        )
+        table.add_column("rank", justify="right")
+        for col in df.columns:
+            table.add_column(col, justify="left" if col == "parameter" else "right")
+        for i, row in df.head(12).iterrows():
+            table.add_row(
+                str(i + 1),
+                *[v if isinstance(v, str) else f"{v:.3g}" for v in row.values],
+            )
+        console.print(table)
+    console.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+def _executor(workers, scheduler):
+    from corredor.analysis.executors import batch_executor
+
+    return batch_executor(workers, scheduler)
+
+
+def _write_sensitivity(res, out: Path, figure) -> list[Path]:
+    import shutil
+    import tempfile
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".tmp-") as tmp:
+        t = Path(tmp)
+        res.table().to_csv(t / "sensitivity.csv", index=False, float_format="%.6g")
+        figure(res, t / "sensitivity.png")
+        for name in ("sensitivity.csv", "sensitivity.png"):
+            shutil.move(str(t / name), out / name)
+    return [out / "sensitivity.csv", out / "sensitivity.png"]

@@ -1,11 +1,12 @@
 # Corredor: `make run` sets everything up and runs the default scenario;
-# `make test` sets everything up and runs lint and tests.
+# `make test` sets everything up and runs lint and tests; `make data` rebuilds the default
+# network from the source tables in data-src/.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format bench clean install
+.PHONY: run test lint format bench data clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,9 @@ format: install
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_ensemble.py
+
+data: install
+	$(BIN)/python tools/build_default_data.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -60,3 +60,27 @@ def test_build_appends_a_missing_entry_and_rewrites_nothing(tmp_path):
     text = table.read_bytes()
     assert text.startswith(kept)
     assert text[len(kept) :].startswith(b"net-capacity-road,assumption,60000,kg/week,")
+
+
+def test_source_evidence_entries_match_the_committed_table():
+    # The committed table is revised by hand; a source row left behind would silently
+    # come back if the table were ever rebuilt, so every source entry must equal it.
+    import csv
+
+    committed = {
+        r["id"]: r for r in csv.DictReader(build_data.EVIDENCE.open(newline="", encoding="utf-8"))
+    }
+    stale = []
+    for name in ("evidence.csv", "evidence-model.csv"):
+        with (ROOT / "data-src" / name).open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                mine = committed.get(row["id"])
+                if mine is None:
+                    stale.append(f"{name}: {row['id']} is not in the committed table")
+                    continue
+                stale += [
+                    f"{name}: {row['id']}.{k} differs"
+                    for k, v in row.items()
+                    if k in mine and mine[k] != v
+                ]
+    assert not stale, "\n".join(stale)

@@ -24,10 +24,10 @@ def mini_copy(tmp_path: Path) -> Path:
 
 
 def mass_residual(sim: Simulation, data: dict[str, np.ndarray]) -> np.ndarray:
-    """produced - delivered - seized - destroyed - lost - change in stock, per step."""
+    """produced - consumed - seized - destroyed - lost - change in stock, per step."""
     produced = data["produced_kg"].sum(-1)
     out = (
-        data["delivered_kg"].sum(-1)
+        data["consumed_kg"].sum(-1)
         + data["seized_kg"].sum(-1)
         + data["destroyed_kg"].sum(-1)
         + data["lost_kg"]

@@ -88,6 +88,7 @@ def random_corridors(draw):
                     lon=draw(st.floats(-100, 0)),
                     population=draw(st.integers(0, 10**6)),
                     production_share="",
+                    basin="ocean" if kind == "sea" and draw(st.booleans()) else "",
                 )
             )
     prods = [n for n in nodes if n["kind"] == "production"]
@@ -125,6 +126,10 @@ def random_corridors(draw):
             edge(nid, draw(st.sampled_from(lower))[0])
         for _ in range(draw(st.integers(0, 3))):
             edge(draw(st.sampled_from(upper))[0], draw(st.sampled_from(lower))[0])
+    # Sometimes a hub is a wholesale hand-off: exporters may sell there, and a trader
+    # group buys there and sells on to the consumer markets.
+    hubs = [n["id"] for n in nodes if n["kind"] == "hub"]
+    wholesale = draw(st.lists(st.sampled_from(hubs), unique=True, max_size=2)) if hubs else []
     n_groups = draw(st.integers(1, 3))
     groups = {}
     splits = [[draw(st.floats(0.1, 1.0)) for _ in range(n_groups)] for _ in prods]
@@ -133,6 +138,7 @@ def random_corridors(draw):
         used = sorted({n["country"] for n in nodes} - {"XS"})
         groups[f"g{g}"] = dict(
             origins=origins,
+            sells=draw(st.sampled_from([[], wholesale, wholesale + [layers[-1][0][0]]])),
             territory=used,
             allies=[f"g{g - 1}"] if g and draw(st.booleans()) else [],
             factions=draw(
@@ -143,6 +149,10 @@ def random_corridors(draw):
                     ),
                 )
             ),
+        )
+    for i, hub in enumerate(wholesale):
+        groups[f"trader{i}"] = dict(
+            buys=[hub], territory=sorted({n["country"] for n in nodes} - {"XS"})
         )
     agencies = {}
     used = sorted({n["country"] for n in nodes} - {"XS"})
@@ -155,6 +165,7 @@ def random_corridors(draw):
                 for cap in ("container", "road", "maritime", "air", "intelligence", "origin")
             },
             strike_share=draw(st.floats(0, 1)),
+            strike_capacity=draw(st.sampled_from([None, 0.0, 1.0, 10.0])),
             policy=draw(st.sampled_from(POLICIES)),
         )
     tonnes = draw(st.floats(1, 2000))
@@ -163,7 +174,19 @@ def random_corridors(draw):
     # parameters drawn per replicate (an ensemble batch), anywhere in their hard bounds
     names = draw(st.lists(st.sampled_from(sorted(DRAWABLE)), unique=True, max_size=4))
     draws = {n: np.array([draw(st.floats(*DRAWABLE[n])) for _ in range(replicates)]) for n in names}
-    return nodes, edges, groups, agencies, tonnes, replicates, seed, draws
+    for a in agencies.values():
+        if a["strike_capacity"] is None:
+            del a["strike_capacity"]
+    domains = [
+        dict(domain=d, capability=cap, jurisdiction=j, extent=draw(st.floats(0.5, 500)), unit=u)
+        for d, cap, j, u in (("roads", "road", "", "thousand km"), ("ocean", "maritime", "", "km2"))
+        if draw(st.booleans())
+    ]
+    wholesale_rows = [
+        dict(node=h, role="wholesale", price_usd_per_kg=draw(st.floats(500, 20000)))
+        for h in wholesale
+    ]
+    return nodes, edges, groups, agencies, tonnes, replicates, seed, draws, wholesale_rows, domains
 
 
 DRAWABLE = {  # bounded well inside the hard limits so a year runs in reasonable time
@@ -177,6 +200,12 @@ DRAWABLE = {  # bounded well inside the hard limits so a year runs in reasonable
     "traffickers.memory_half_life_weeks": (1.0, 200.0),
     "traffickers.strike_deterrence": (0.0, 20.0),
     "traffickers.dispatch_rate": (0.01, 1.0),
+    "traffickers.holding_loss": (0.0, 0.5),
+    "traffickers.presence_visibility": (0.0, 1.0),
+    "markets.price_adjustment": (0.001, 1.0),
+    "markets.inventory_weeks": (0.5, 52.0),
+    "strikes.pursuit_share": (0.01, 1.0),
+    "violence.price_exponent": (0.0, 3.0),
     "production.noise_cv": (0.0, 1.0),
     "production.growth_after_data": (-0.5, 1.0),
     "markets.demand_elasticity": (0.05, 5.0),
@@ -190,8 +219,9 @@ DRAWABLE = {  # bounded well inside the hard limits so a year runs in reasonable
 
 
 def _write(path: Path, rows: list[dict]) -> None:
+    fields = list(dict.fromkeys(k for row in rows for k in row))
     with path.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
 
@@ -199,7 +229,7 @@ def _write(path: Path, rows: list[dict]) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_corridors())
 def test_invariants_on_random_networks(case):
-    nodes, edges, groups, agencies, tonnes, replicates, seed, draws = case
+    nodes, edges, groups, agencies, tonnes, replicates, seed, draws, wholesale, domains = case
     with tempfile.TemporaryDirectory() as tmp:
         net_dir = Path(tmp)
         _write(net_dir / "nodes.csv", nodes)
@@ -210,6 +240,7 @@ def test_invariants_on_random_networks(case):
             [
                 dict(
                     node=n["id"],
+                    role="retail",
                     demand_t_per_year=100,
                     price_usd_per_kg=30000,
                     base_year=2020,
@@ -217,8 +248,11 @@ def test_invariants_on_random_networks(case):
                 )
                 for n in nodes
                 if n["kind"] == "market"
-            ],
+            ]
+            + wholesale,
         )
+        if domains:
+            _write(net_dir / "domains.csv", domains)
         net = load_network(net_dir)
         raw = dict(start=2020, end=2020, seed=seed, groups=groups, agencies=agencies)
         sc = build_scenario(raw, name="random", file="random.toml", network=net)

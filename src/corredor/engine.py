@@ -8,8 +8,9 @@ component draws from its own random stream, derived from the run seed with
 (common random numbers) and differ only by what the scenarios change.
 
 Mass balance holds every week, for every replicate:
-produced = delivered + seized + destroyed + lost + change in stock, where stock is the
-drug held at production areas plus the drug in transit towards markets.
+produced = consumed + seized + destroyed + lost + change in stock, where stock is the
+drug held at production areas and wholesale markets, in transit towards markets, and in
+consumer markets' stocks.
 """
 
 from __future__ import annotations
@@ -31,17 +32,19 @@ from corredor.scenario import Scenario, allies_both_ways
 
 WEEKS_PER_YEAR = 52
 PHASES = (
-    "produce",  # output of each area joins the groups' stocks there
-    "perceive",  # groups turn their beliefs and current prices into route values
-    "dispatch",  # stocks are sent down routes, limited by edge capacity
+    "produce",  # output of each area joins the exporters' stocks there; stocks age
+    "perceive",  # groups value routes from prices, learned risk and visible presence
+    "dispatch",  # traders decide how much to ship; stocks go down routes within capacity
     "transit",  # shipments meet detection, strikes and losses edge by edge
     "learn",  # groups update their beliefs from their own shipments
-    "deliver",  # survivors enter the pipeline and arrive after the route's transit time
-    "markets",  # deliveries set prices
-    "violence",  # flows and rivalry set homicides
+    "deliver",  # survivors arrive after the route's transit time: sold at the market
+    "markets",  # users consume; stocks against throughput move every market's price
+    "violence",  # flows, rivalry and the value fought over set homicides
     "record",  # the week's outcomes are credited to countries and recorded
 )
 DISPATCH_PASSES = 3  # capacity-filling passes per week (see the dispatch phase)
+# Recorded levels averaged over the weeks of a period (the other outputs are sums).
+MEANS = ("price_usd_per_kg", "trade_price_usd_per_kg", "trade_stock_kg", "shipped_share")
 STREAMS = ("production", "interdiction", "strikes", "violence", "allocation")
 
 # Parameters that may take a different value in each replicate of one run (a parameter
@@ -58,6 +61,9 @@ VARYING = (
     "traffickers.prior_strength",
     "traffickers.dispatch_rate",
     "traffickers.strike_deterrence",
+    "traffickers.margin_width",
+    "traffickers.holding_loss",
+    "traffickers.presence_visibility",
     *interdiction.K_PARAMS,
     "interdiction.intel_gain",
     "interdiction.handling_time",
@@ -67,10 +73,15 @@ VARYING = (
     "allocation.intel_noise_cv",
     "allocation.memory_weeks",
     "strikes.misidentified_share",
+    "strikes.pursuit_share",
     "markets.demand_elasticity",
+    "markets.price_transmission",
     "markets.price_smoothing_weeks",
+    "markets.inventory_weeks",
+    "markets.price_adjustment",
     "markets.price_floor",
     "markets.price_cap",
+    "violence.price_exponent",
     "violence.flow_coef",
     "violence.contest_coef",
     "violence.fragmentation_exponent",
@@ -117,7 +128,9 @@ class Compiled:
     areas: list[str]
     producers: list[str]  # producing countries
     producer_idx: np.ndarray  # their positions in `countries`
-    markets: list[str]
+    markets: list[str]  # consumer (retail) markets
+    wholesale: list[str]  # wholesale hand-off markets
+    trade_nodes: list[str]  # where cocaine is sold: areas, then wholesale, then retail
     groups: list[str]
     agencies: list[str]
     route_bounds: np.ndarray  # (P+1,) hops of route p are route_bounds[p]:route_bounds[p+1]
@@ -127,15 +140,23 @@ class Compiled:
     inc_route_edge: Incidence  # (P, E)
     inc_route_corridor: Incidence  # (P, K)
     inc_route_group: Incidence  # (P, G)
-    inc_route_lag_market: Incidence  # (P, (L+1)*M)
-    area_of_block: np.ndarray  # (B,) index into areas
+    inc_route_lag_market: Incidence  # (P, (L+1)*S), S = len(routes.markets)
+    area_of_block: np.ndarray  # (B,) index into areas (production blocks; 0 for pools)
+    block_trade: np.ndarray  # (B,) trade-node index of each stock's location
+    pool_of_wholesale: np.ndarray  # (W,) block index of each wholesale market's pool
+    route_sell_trade: np.ndarray  # (P,) trade-node index of the market a route sells at
+    route_sell_trade_of_market: np.ndarray  # (S,) trade-node index of each routes.market
+    trade_ref_price: np.ndarray  # (Tn,) reference price of each trade node, USD/kg
+    trade_markup: np.ndarray  # (Tn,) markup traders shipping out of the node require
+    trade_to_node_price: np.ndarray  # (Tn, N) averages trade prices into a node's index
+    production_block: np.ndarray  # (B,) 1 for a group's stock at a production area
     keep: np.ndarray  # (P,) share of cargo not lost along the route (known to groups)
     max_lag: int
     load: np.ndarray  # (E,) kg per shipment
     loss: np.ndarray  # (E,) loss rate
     crew: np.ndarray  # (E,)
     capacity: np.ndarray  # (E,)
-    ref_price: np.ndarray  # (M,)
+    ref_price: np.ndarray  # (M,) consumer markets' reference prices
     rival: np.ndarray  # (T, G, G) rivalry by week
     factions: np.ndarray  # (T, G) number of rival factions of each group (1 = united)
     handler: sp.csr_matrix  # (G*N, G*N) tonnes of g at a node -> moved by group h
@@ -161,7 +182,9 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     net_codes = net.country_codes
     remap = np.array([cidx[c] for c in net_codes], dtype=np.int64)
     rh_new = np.where(routes.rh_new_country >= 0, remap[np.maximum(routes.rh_new_country, 0)], -1)
-    origin_country = remap[routes.origin_country]
+    origin_country = np.where(
+        routes.origin_country >= 0, remap[np.maximum(routes.origin_country, 0)], -1
+    )
 
     n_p, n_e = routes.n_routes, len(net.edges)
     groups = list(scenario.groups)
@@ -181,9 +204,34 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     keep_log = np.zeros(n_p)
     np.add.at(keep_log, routes.rh_route, np.log1p(-np.minimum(loss[routes.rh_edge], 1 - 1e-12)))
     max_lag = int(routes.lag_weeks.max())
-    n_m = len(routes.markets)
+    n_s = len(routes.markets)
     countries_rows = {c.iso2: c for c in net.countries}
-
+    retail = net.retail_markets
+    wholesale = net.wholesale_markets
+    trade_nodes = areas + wholesale + retail
+    tidx = {t: i for i, t in enumerate(trade_nodes)}
+    rows = {m.node: m for m in net.markets}
+    origin_price = params["production.origin_price_usd_per_kg"]
+    trade_ref_price = np.array(
+        [rows[t].price_usd_per_kg if t in rows else origin_price for t in trade_nodes]
+    )
+    trade_markup = np.array(
+        [
+            rows[t].markup
+            if t in rows and rows[t].markup is not None
+            else params["traffickers.markup"]
+            for t in trade_nodes
+        ]
+    )
+    pooled = routes.pooled
+    block_node = [net.nodes[o].id for o in routes.block_origin]
+    # Each node's price index is the mean over the trading nodes of its country.
+    node_country_code = [n.country for n in net.nodes]
+    trade_to_node = np.zeros((len(trade_nodes), len(net.nodes)))
+    for ni, code in enumerate(node_country_code):
+        mine = [i for i, t in enumerate(trade_nodes) if net.node(t).country == code]
+        for i in mine:
+            trade_to_node[i, ni] = 1.0 / len(mine)
     return Compiled(
         routes=routes,
         countries=countries,
@@ -193,7 +241,9 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         producer_idx=np.array(
             [cidx[p] for p in sorted({net.node(a).country for a in areas})], dtype=np.int64
         ),
-        markets=routes.markets,
+        markets=retail,
+        wholesale=wholesale,
+        trade_nodes=trade_nodes,
         groups=groups,
         agencies=list(scenario.agencies),
         route_bounds=np.append(routes.route_start, len(routes.rh_edge)).astype(np.int64),
@@ -202,27 +252,34 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         origin_country=origin_country.astype(np.int64),
         inc_route_edge=incidence(routes.rh_route, routes.rh_edge, n_p, n_e),
         inc_route_corridor=incidence(
-            np.arange(n_p), routes.corridor, n_p, len(routes.corridor_labels)
+            np.flatnonzero(routes.corridor >= 0),
+            routes.corridor[routes.corridor >= 0],
+            n_p,
+            len(routes.corridor_labels),
         ),
         inc_route_group=incidence(np.arange(n_p), routes.group, n_p, n_g),
         inc_route_lag_market=incidence(
-            np.arange(n_p), routes.lag_weeks * n_m + routes.market, n_p, (max_lag + 1) * n_m
+            np.arange(n_p), routes.lag_weeks * n_s + routes.market, n_p, (max_lag + 1) * n_s
         ),
         area_of_block=np.array(
-            [area_idx[net.nodes[o].id] for o in routes.block_origin], dtype=np.int64
+            [0 if pool else area_idx[node] for pool, node in zip(pooled, block_node, strict=True)],
+            dtype=np.int64,
         ),
+        block_trade=np.array([tidx[node] for node in block_node], dtype=np.int64),
+        pool_of_wholesale=np.array([block_node.index(w) for w in wholesale], dtype=np.int64),
+        route_sell_trade=np.array([tidx[routes.markets[m]] for m in routes.market], dtype=np.int64),
+        route_sell_trade_of_market=np.array([tidx[m] for m in routes.markets], dtype=np.int64),
+        trade_ref_price=trade_ref_price,
+        trade_markup=trade_markup,
+        trade_to_node_price=trade_to_node,
+        production_block=(~pooled).astype(float),
         keep=np.exp(keep_log),
         max_lag=max_lag,
         load=load,
         loss=loss,
         crew=crew,
         capacity=net.edge_array("capacity_kg_per_week"),
-        ref_price=np.array(
-            [
-                next(m.price_usd_per_kg for m in net.markets if m.node == mid)
-                for mid in routes.markets
-            ]
-        ),
+        ref_price=np.array([rows[m].price_usd_per_kg for m in retail]),
         rival=violence.rivalry_matrix(
             groups,
             {g: s.allies for g, s in scenario.groups.items()},
@@ -297,7 +354,13 @@ class Week:
     rec: Recorder | None  # None in the warm-up year: state changes, nothing is recorded
     produced: np.ndarray | None = None  # (R, A) output of each production area
     origin_c: np.ndarray | None = None  # (R, C) seized at origin, by country
+    held_lost: np.ndarray | None = None  # (R,) lost from stocks while held
     shares: np.ndarray | None = None  # (R, P) each route's share of its block's dispatch
+    value: np.ndarray | None = None  # (R, P) each route's value, USD/kg delivered
+    ship: np.ndarray | None = None  # (R, B) share of each stock sent off this week
+    offered: np.ndarray | None = None  # (R, B) kg each stock offers its routes
+    stock_before: np.ndarray | None = None  # (R, B) stocks before this week's dispatch
+    ledger: np.ndarray | None = None  # (R, Tn) expected stock per market (check mode)
     sent: np.ndarray | None = None  # (R, P) sent on each route
     det: interdiction.Detection | None = None  # this week's detection on every edge
     struck: np.ndarray | None = None  # (R, E) shipments struck
@@ -313,7 +376,8 @@ class Week:
     node_group: np.ndarray | None = None  # (R, G*N) each group's kg through each node
     transit: np.ndarray | None = None  # (R, C) kg crossing each country
     by_origin: np.ndarray | None = None  # (R, C*C) kg crossing, by producing country
-    delivered: np.ndarray | None = None  # (R, M) arriving at each market
+    delivered: np.ndarray | None = None  # (R, S) arriving at each market routes sell at
+    consumed: np.ndarray | None = None  # (R, M) consumed at each consumer market
     homicides: np.ndarray | None = None  # (R, N) at each node
     homicides_country: np.ndarray | None = None  # (R, C) including the base rate
 
@@ -365,7 +429,8 @@ class Simulation:
             axis=1,
         )  # (R, 4)
         self.dynamic = self.allocation.dynamic or any(
-            n in self.draws for n in (*interdiction.K_PARAMS, "interdiction.intel_gain")
+            n in self.draws
+            for n in (*interdiction.K_PARAMS, "interdiction.intel_gain", "strikes.pursuit_share")
         )
         if self.dynamic:
             self.plan = None
@@ -378,8 +443,21 @@ class Simulation:
                 self.im.strike,
                 self.hazard_mult,
                 self.h_extra,
+                p["strikes.pursuit_share"],
             )
         self._share: np.ndarray | None = None
+        # (T, A) strikes each agency's assets can carry out per week (inf: no limit)
+        self.strike_capacity = (
+            np.stack(
+                [
+                    np.full(len(self.times), np.inf) if cap is None else cap.at(self.times)
+                    for cap in (scenario.strike_capacity.get(a) for a in self.im.agencies)
+                ],
+                axis=1,
+            )
+            if self.im.agencies
+            else np.zeros((len(self.times), 0))
+        )
         self.node_to_country = np.zeros((len(self.c.node_country), len(self.c.countries)))
         self.node_to_country[np.arange(len(self.c.node_country)), self.c.node_country] = 1.0
         self.payers = [*self.im.agencies, "inspection", "treatment"]
@@ -490,6 +568,7 @@ class Simulation:
         block_country = [net.nodes[o].country for o in c.routes.block_origin]
         agencies = [(a, self.scenario.agencies[a].jurisdictions) for a in im.agencies]
         share = interdiction.origin_effort_matrix(agencies, block_country)
+        share *= c.production_block[None, :]  # pooled market stocks are not at origin
         to_country = np.zeros((len(block_country), len(c.countries)))
         cidx = {code: i for i, code in enumerate(c.countries)}
         to_country[np.arange(len(block_country)), [cidx[b] for b in block_country]] = 1.0
@@ -534,6 +613,7 @@ class Simulation:
                 pl.credit[t : t + 1],
                 pl.misid_factor[t : t + 1],
                 pl.effort[t : t + 1],
+                pl.hazard[t : t + 1],
             )
         im = self.im
         gain = self.pv("interdiction.intel_gain")
@@ -553,6 +633,7 @@ class Simulation:
             im.strike[t][None],
             None if self.hazard_mult is None else self.hazard_mult[t][None],
             None if self.h_extra is None else self.h_extra[t][None],
+            self.pv("strikes.pursuit_share"),
         )
         if self.check:
             check_detection(det)
@@ -563,17 +644,23 @@ class Simulation:
         c, R = self.c, self.R
         seeds = stream_seeds(self.seed)
         self.rng = {name: np.random.default_rng(s) for name, s in seeds.items()}
-        n_ge = len(c.groups) * len(c.load)
-        self.stock = np.zeros((R, len(c.routes.block_start)))
+        n_e = len(c.load)
+        n_ge = len(c.groups) * n_e
+        self.stock = np.zeros((R, len(c.routes.block_start)))  # kg held by each block
         self.last_sent: np.ndarray | None = None  # (R, P) kg sent last week (diagnostics)
-        self.pipeline = np.zeros((R, c.max_lag + 1, len(c.markets)))
-        self.supply_smooth = np.repeat(self.demand[:1], R, axis=0)
-        self.price = np.repeat(c.ref_price[None, :], R, axis=0)
-        self.price_index = np.ones((R, 1))
+        self.pipeline = np.zeros((R, c.max_lag + 1, len(c.routes.markets)))
+        # Consumer markets start with the stock they hold at their reference price.
+        cover = np.broadcast_to(self.pv("markets.inventory_weeks"), (R, 1))
+        self.retail_stock = cover * self.demand[:1]
+        self.price = np.repeat(c.trade_ref_price[None, :], R, axis=0)  # (R, Tn)
+        self.throughput = np.zeros((R, len(c.trade_nodes)))
+        self.throughput[:, -len(c.markets) :] = self.demand[:1]
+        self.area_price = np.repeat(c.trade_ref_price[None, : len(c.areas)], R, axis=0)
         self.allocation.init_state(R)
         # Prior belief: the true per-shipment detection chance at the start, with a
         # weight of `prior_strength` shipments.
-        p_start = np.tile(self.detection(0).p_detect, (1, len(c.groups)))  # (R|1, G*E)
+        det0 = self.detection(0)
+        p_start = np.tile(det0.p_detect, (1, len(c.groups)))  # (R|1, G*E)
         strength = self.pv("traffickers.prior_strength")
         self.prior_mean = p_start
         self.alpha = np.broadcast_to(strength * p_start, (R, n_ge)).copy()
@@ -583,9 +670,11 @@ class Simulation:
         self.sharpness = np.ascontiguousarray(
             np.broadcast_to(self.pv("traffickers.choice_sharpness"), (R, 1))[:, 0], dtype=float
         )
-        self.deterrence = np.ascontiguousarray(
-            np.broadcast_to(self.pv("traffickers.strike_deterrence"), (R, 1))[:, 0], dtype=float
-        )
+        self.no_deterrence = np.zeros(R)  # strikes weigh in route values, not beliefs
+        # What groups see: agencies' usual hazard on each edge (its recent average, for
+        # visible presence) and the public rate of strikes per shipment on each edge.
+        self.usual_hazard = np.broadcast_to(det0.hazard, (R, n_e)).copy()
+        self.strike_rate = np.zeros((R, n_e))
         self.clock = 0  # weeks simulated, warm-up included: drives the delivery pipeline
         self.clock_offset = 0  # week at which belief counts were last rescaled
 
@@ -603,6 +692,7 @@ class Simulation:
         shapes = {
             "produced_kg": (R, len(c.areas)),
             "delivered_kg": (R, len(c.markets)),
+            "consumed_kg": (R, len(c.markets)),
             "seized_kg": (R, n_c),
             "seized_origin_kg": (R, n_c),
             "destroyed_kg": (R, n_c),
@@ -614,6 +704,9 @@ class Simulation:
             "transit_kg": (R, n_c),
             "transit_by_origin_kg": (R, len(c.producers), n_c),
             "price_usd_per_kg": (R, len(c.markets)),
+            "trade_price_usd_per_kg": (R, len(c.trade_nodes)),
+            "trade_stock_kg": (R, len(c.trade_nodes)),
+            "shipped_share": (R, len(c.trade_nodes)),
             "homicides": (R, n_n),
             "homicides_country": (R, n_c),
             "group_profit_usd": (R, len(c.groups)),
@@ -634,36 +727,61 @@ class Simulation:
                 progress(t + 1, n_t)
         if self.resolution == "year":
             weeks = np.bincount(slots)
-            rec.data["price_usd_per_kg"] /= weeks[None, :, None]
+            for name in MEANS:
+                rec.data[name] /= weeks[None, :, None]
         self.slots, self.n_slots = slots, n_slots
         return rec.data
 
     def total_stock(self) -> np.ndarray:
-        return self.stock.sum(axis=1) + self.pipeline.sum(axis=(1, 2))
+        """(R,) kg held anywhere: stocks at areas and markets, in transit, at consumers."""
+        return (
+            self.stock.sum(axis=1) + self.pipeline.sum(axis=(1, 2)) + self.retail_stock.sum(axis=1)
+        )
 
-    def route_choice(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(R, P) each route's perceived risk, value (USD/kg: price times the chance of
-        arriving, minus costs) and share of its block's dispatch, from the groups'
-        current beliefs and prices: the perceive phase."""
+    def held(self) -> np.ndarray:
+        """(R, Tn) kg held at each trading node: the stocks at production areas and
+        wholesale markets and the dealers' stocks at consumer markets."""
+        c = self.c
+        out = np.zeros((self.R, len(c.trade_nodes)))
+        np.add.at(out, (slice(None), c.block_trade), self.stock)
+        out[:, len(out[0]) - len(c.markets) :] = self.retail_stock
+        return out
+
+    def route_choice(
+        self, det: interdiction.Detection | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(R, P) each route's perceived risk, value (USD/kg delivered: price at its
+        market times the chance of arriving, minus transport cost and the strike
+        penalty) and share of its stock's dispatch, from the groups' current beliefs,
+        what they see this week (`det`, default this week's detection) and prices: the
+        perceive phase."""
         c, routes = self.c, self.c.routes
         belief = traffickers.perceived_edge_risk(self.alpha, self.beta, self.prior_mean)
-        log_pass = np.log1p(-np.minimum(belief, 1 - 1e-12))
-        risk = -np.expm1(kernels.route_sum(log_pass, c.rh_belief, c.route_bounds))
+        hazard = -np.log1p(-np.minimum(belief, 1 - 1e-12))  # (R, G*E)
+        if det is not None:
+            seen = traffickers.presence_factor(
+                det.hazard, self.usual_hazard, self.pv("traffickers.presence_visibility")
+            )  # (R|1, E)
+            hazard = hazard * np.tile(np.broadcast_to(seen, (self.R, seen.shape[1])), len(c.groups))
+        risk = -np.expm1(-kernels.route_sum(hazard, c.rh_belief, c.route_bounds))
+        strike_hz = -np.log1p(-np.minimum(self.strike_rate, 1 - 1e-12))
+        struck = -np.expm1(-kernels.route_sum(strike_hz, routes.rh_edge, c.route_bounds))
+        sell = self.price[:, c.route_sell_trade]
         value = (
-            self.price[:, routes.market] * (1.0 - risk) * c.keep[None, :]
+            sell
+            * ((1.0 - risk) * c.keep[None, :] - self.pv("traffickers.strike_deterrence") * struck)
             - routes.cost[None, :]
-            - self.pv("production.origin_price_usd_per_kg")
         )
+        buy = self.price[:, c.block_trade[routes.block]]
         shares = kernels.block_shares(
-            value, routes.block_start, self.sharpness, traffickers.MIN_VALUE
+            value - buy, routes.block_start, self.sharpness, traffickers.MIN_VALUE
         )
         return risk, value, shares
 
-    def send(self, shares: np.ndarray) -> np.ndarray:
-        """(R, P) kg sent on each route this week: a share of each stock offered, split
-        by `shares` and filled up to capacity (the dispatch phase; stock not changed)."""
+    def send(self, shares: np.ndarray, offered: np.ndarray) -> np.ndarray:
+        """(R, P) kg sent on each route this week: each stock's offer (R, B) split by
+        `shares` and filled up to capacity (the dispatch phase; stock not changed)."""
         c = self.c
-        offered = self.pv("traffickers.dispatch_rate") * self.stock
         sent, _ = kernels.dispatch(
             offered,
             shares,
@@ -690,64 +808,110 @@ class Simulation:
 
     # -- the phases, in the order of PHASES --------------------------------------------
     def produce(self, wk: Week) -> None:
-        """Each area's output (base x price response x noise) joins the stock blocks of
-        the groups there; origin effort then seizes part of the stock (labs, stockpiles).
-        Reads price_index; writes stock, wk.produced (R, A) and wk.origin_c (R, C)."""
+        """Each area's output (base x price response x noise) joins the exporters' stocks
+        there; every stock then loses `holding_loss` of itself, and origin effort seizes
+        part of the stocks at production areas (labs, stockpiles). Reads area_price;
+        writes stock, retail_stock, wk.produced (R, A), wk.held_lost (R,) and
+        wk.origin_c (R, C)."""
         c, pv = self.c, self.pv
+        if self.check:  # per-market mass balance: every kg in and out of each market
+            wk.ledger = self.held()
         noise = production.noise_factor(
             self.rng["production"], (self.R, len(c.areas)), pv("production.noise_cv")
         )
-        response = self.price_index ** pv("production.supply_elasticity")
+        response = (self.area_price / c.trade_ref_price[None, : len(c.areas)]) ** pv(
+            "production.supply_elasticity"
+        )
         wk.produced = self.base_production[wk.t] * response * noise
-        self.stock += wk.produced[:, c.area_of_block] * c.routes.block_share[None, :]
+        if self.check:
+            wk.ledger[:, : len(c.areas)] += wk.produced
+        held = np.asarray(pv("traffickers.holding_loss"))
+        lost_here = held * self.held()  # (R, Tn)
+        wk.held_lost = lost_here.sum(axis=1)
+        if self.check:
+            wk.ledger -= lost_here
+        self.stock *= 1.0 - held
+        self.retail_stock *= 1.0 - held
+        self.stock += (
+            wk.produced[:, c.area_of_block] * (c.routes.block_share * c.production_block)[None, :]
+        )
         if self.origin_effort is not None:  # labs and stockpiles seized before dispatch
             taken = self.stock * interdiction.origin_seizure_share(
                 self.origin_effort[wk.t][None, :], pv("interdiction.k_origin")
             )
             self.stock -= taken
             wk.origin_c = taken @ self.block_to_country
+            if self.check:
+                np.subtract.at(wk.ledger, (slice(None), c.block_trade), taken)
 
     def perceive(self, wk: Week) -> None:
-        """Groups turn beliefs and current prices into route shares (`route_choice`).
-        Reads alpha, beta, price; writes wk.shares (R, P)."""
-        _, _, wk.shares = self.route_choice()
+        """Groups value their routes from prices, learned risk, visible presence and
+        public strikes (`route_choice`); each stock decides what share to ship
+        (`traffickers.ship_fraction`). Reads alpha, beta, price, usual_hazard,
+        strike_rate; writes wk.det, wk.value, wk.shares (R, P) and wk.ship (R, B)."""
+        c, pv = self.c, self.pv
+        wk.det = self.detection(wk.t)
+        _, wk.value, wk.shares = self.route_choice(wk.det)
+        block_value = np.add.reduceat(wk.shares * wk.value, c.routes.block_start, axis=1)
+        wk.ship = traffickers.ship_fraction(
+            block_value,
+            self.price[:, c.block_trade],
+            c.trade_markup[c.block_trade][None, :],
+            pv("traffickers.margin_width"),
+            pv("traffickers.dispatch_rate"),
+        )
 
     def dispatch(self, wk: Week) -> None:
-        """Stocks are sent down routes by their shares, up to edge capacity (`send`).
-        Reads stock, wk.shares; writes wk.sent (R, P), last_sent and stock."""
+        """Each stock sends off its share down its routes, up to edge capacity (`send`).
+        Reads stock, wk.ship, wk.shares; writes wk.sent (R, P), last_sent and stock."""
         # Capacity is filled in passes: what a full route cannot take is offered to the
         # block's routes that still have room, in proportion to their shares; whatever
         # is left after the last pass stays in stock for next week.
-        wk.sent = self.send(wk.shares)
+        wk.stock_before = self.stock.copy()
+        wk.offered = wk.ship * self.stock
+        wk.sent = self.send(wk.shares, wk.offered)
         self.last_sent = wk.sent  # (R, P) kept for diagnostics (route_report)
-        self.stock -= np.add.reduceat(wk.sent, self.c.routes.block_start, axis=1)
+        out = np.add.reduceat(wk.sent, self.c.routes.block_start, axis=1)
+        self.stock -= out
         np.maximum(self.stock, 0.0, out=self.stock)  # guards -1e-13 rounding only
+        if self.check:
+            np.subtract.at(wk.ledger, (slice(None), self.c.block_trade), out)
 
     def transit(self, wk: Week) -> None:
-        """Shipments meet detection (swamped when agencies are overloaded), strikes and
-        losses, edge by edge along each route. Reads wk.sent and this week's detection;
-        writes wk.det, wk.frac/frac_struck (R, E), wk.struck (R, E), wk.flow,
-        wk.interdicted, wk.seized_e, wk.destroyed_e, wk.lost_e (kg per edge), wk.arrived
-        (R, P), wk.own_kg, wk.node_group, wk.transit, wk.by_origin."""
+        """Shipments meet detection (swamped when agencies are overloaded), strikes
+        (within the campaign's capacity) and losses, edge by edge along each route.
+        Reads wk.sent and wk.det; writes wk.frac/frac_struck (R, E), wk.struck (R, E),
+        wk.flow, wk.interdicted, wk.seized_e, wk.destroyed_e, wk.lost_e (kg per edge),
+        wk.arrived (R, P), wk.own_kg, wk.node_group, wk.transit, wk.by_origin, and what
+        groups see next week: usual_hazard and strike_rate."""
         c, R, pv = self.c, self.R, self.pv
         routes, n_e = c.routes, len(c.load)
-        det = wk.det = self.detection(wk.t)
+        det = wk.det
         load_e = wk.sent @ c.inc_route_edge
         shipments = interdiction.shipment_counts(self.rng["interdiction"], load_e, c.load)
         p_detect = det.p_detect
         handling = pv("interdiction.handling_time")
         if np.any(handling > 0):
             p_detect = interdiction.swamped(
-                p_detect, det.credit[:, 0, :], shipments, det.effort, handling
+                p_detect,
+                det.credit[:, 0, :] * (1.0 - det.strike_share) + det.strike_share,
+                shipments,
+                det.effort,
+                handling,
+                self.im.domain,
+                self.im.n_domains,
             )
             if self.check and not ((p_detect >= 0) & (p_detect <= det.p_detect + 1e-12)).all():
                 raise AssertionError("swamped detection outside [0, unswamped p]")
+        # swamping leaves strikes alone: their share of the (lower) detection rises
+        share = np.minimum(det.strike_share * det.p_detect / np.maximum(p_detect, 1e-300), 1.0)
         detected = self.rng["interdiction"].binomial(shipments, p_detect)
-        wk.struck = self.rng["strikes"].binomial(detected, det.strike_share)
+        struck = self.rng["strikes"].binomial(detected, share)
+        struck, escaped = self._strike_capacity(wk.t, struck)
+        detected = detected - escaped  # spotted by the campaign, but no asset was free
+        wk.struck = struck
         wk.frac = np.divide(detected, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
-        wk.frac_struck = np.divide(
-            wk.struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0
-        )
+        wk.frac_struck = np.divide(struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
         survive = (1.0 - wk.frac) * (1.0 - c.loss[None, :])
         flow, wk.arrived, wk.own_kg, wk.node_group, wk.transit, wk.by_origin = kernels.transit(
             wk.sent,
@@ -770,11 +934,31 @@ class Simulation:
         wk.lost_e = flow * (1.0 - wk.frac) * c.loss[None, :]
         if self.allocation.dynamic:
             self.allocation.observe(wk.interdicted, flow, pv("allocation.memory_weeks"))
+        # What groups see: presence against its recent average, and strikes announced
+        # per shipment on each edge, both averaged over the groups' memory.
+        rate = 1.0 - self.decay[:, None]
+        self.usual_hazard += rate * (det.hazard - self.usual_hazard)
+        seen = shipments > 0
+        self.strike_rate += np.where(seen, rate * (wk.frac_struck - self.strike_rate), 0.0)
+
+    def _strike_capacity(self, t: int, struck: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(struck, escaped) (R, E): strikes beyond the week's capacity of the striking
+        agencies (pooled) are not carried out; those boats escape, drawn at random among
+        the week's strike opportunities."""
+        cap = self.strike_capacity[t][self.im.strike[t] > 0].sum() if struck.any() else np.inf
+        total = struck.sum(axis=1)
+        over = total > cap
+        if not over.any():
+            return struck, np.zeros_like(struck)
+        kept = struck.copy()
+        for r in np.flatnonzero(over):
+            kept[r] = self.rng["strikes"].multivariate_hypergeometric(struck[r], int(cap))
+        return kept, struck - kept
 
     def learn(self, wk: Week) -> None:
         """Each group updates its belief about every edge from its own shipments there
-        (losses and strikes, the latter weighted by deterrence). Reads wk.own_kg,
-        wk.frac, wk.frac_struck; writes alpha, beta (and rescales them when needed)."""
+        (seized or struck counts as lost). Reads wk.own_kg, wk.frac; writes alpha, beta
+        (and rescales them when needed)."""
         # Lazy discounting: counts are kept multiplied by decay**-clock (see kernels.learn);
         # observations of week w weigh decay**-(w + 1) against the prior.
         weight = self.decay ** -float(self.clock + 1 - self.clock_offset)  # (R,)
@@ -790,13 +974,15 @@ class Simulation:
             wk.frac,
             wk.frac_struck,
             self.c.load,
-            self.deterrence,
+            self.no_deterrence,
             weight,
         )
 
     def deliver(self, wk: Week) -> None:
         """Survivors enter the delivery pipeline and arrive after their route's transit
-        time. Reads wk.arrived; writes pipeline, clock and wk.delivered (R, M)."""
+        time: at a wholesale market they join its pooled stock, at a consumer market its
+        dealers' stock. Reads wk.arrived; writes pipeline, clock, stock, retail_stock
+        and wk.delivered (R, S)."""
         c, R = self.c, self.R
         slot = self.clock % (c.max_lag + 1)
         self.clock += 1
@@ -805,34 +991,78 @@ class Simulation:
         self.pipeline[:, order, :] += incoming
         wk.delivered = self.pipeline[:, slot, :].copy()
         self.pipeline[:, slot, :] = 0.0
+        n_w = len(c.wholesale)
+        self.stock[:, c.pool_of_wholesale] += wk.delivered[:, :n_w]
+        self.retail_stock += wk.delivered[:, n_w:]
+        if self.check:
+            wk.ledger[:, c.route_sell_trade_of_market] += wk.delivered
 
     def markets(self, wk: Week) -> None:
-        """Smoothed deliveries against demand set each market's price; the demand-weighted
-        price index feeds back to production with a lag. Reads wk.delivered; writes
-        supply_smooth, price (R, M) and price_index (R, 1)."""
+        """Users consume at consumer markets; every market's price then moves with its
+        stock against its smoothed throughput (`markets.adjust_prices`); production
+        areas' smoothed prices follow. Reads stock, retail_stock, wk.sent; writes
+        retail_stock, throughput, price (R, Tn), area_price and wk.consumed (R, M)."""
         c, pv, t = self.c, self.pv, wk.t
-        tau = pv("markets.price_smoothing_weeks")
-        self.supply_smooth += (wk.delivered - self.supply_smooth) / tau
-        self.price = markets.clear_price(
-            self.supply_smooth,
+        n_a, n_m = len(c.areas), len(c.markets)
+        retail_price = self.price[:, -n_m:]
+        wk.consumed = markets.consumption(
+            self.retail_stock,
             self.demand[t][None, :],
+            retail_price,
             c.ref_price[None, :],
             pv("markets.demand_elasticity"),
+            pv("markets.price_transmission"),
+        )
+        self.retail_stock -= wk.consumed
+        np.maximum(self.retail_stock, 0.0, out=self.retail_stock)
+        if self.check:
+            wk.ledger[:, -n_m:] -= wk.consumed
+            scale = max(1.0, float(np.abs(wk.ledger).max()))
+            gap = np.abs(wk.ledger - self.held()).max()
+            if gap > 1e-9 * scale:
+                raise AssertionError(f"a market's stock is out of balance by {gap:g} kg")
+        # stock and outflow of every trading node this week
+        held = np.zeros_like(self.price)
+        np.add.at(held, (slice(None), c.block_trade), self.stock)
+        held[:, -n_m:] = self.retail_stock
+        # Traders know what is on its way: cargo in transit to a market counts towards
+        # its supply (without it, delivery lags make prices overshoot and oscillate).
+        coming = np.zeros_like(self.price)
+        coming[:, c.route_sell_trade_of_market] = self.pipeline.sum(axis=1)
+        out = np.zeros_like(self.price)
+        np.add.at(
+            out,
+            (slice(None), c.block_trade),
+            np.add.reduceat(wk.sent, c.routes.block_start, axis=1),
+        )
+        out[:, -n_m:] = wk.consumed
+        tau = pv("markets.price_smoothing_weeks")
+        self.throughput += (out - self.throughput) / tau
+        self.price = markets.adjust_prices(
+            self.price,
+            held + coming,
+            self.throughput,
+            c.trade_ref_price[None, :],
+            pv("markets.inventory_weeks"),
+            pv("markets.price_adjustment"),
             pv("markets.price_floor"),
             pv("markets.price_cap"),
         )
-        weights = self.demand[t] / self.demand[t].sum()
-        index_now = (self.price / c.ref_price[None, :]) @ weights
-        self.price_index += (index_now[:, None] - self.price_index) / pv(
+        self.held_now = held
+        self.area_price += (self.price[:, :n_a] - self.area_price) / pv(
             "production.price_lag_weeks"
         )
 
     def violence(self, wk: Week) -> None:
-        """Flows and rivalry between the groups handling them set expected homicides at
-        each node; recorded weeks draw them, with each country's base rate. Reads
-        wk.node_group; writes wk.homicides (R, N) and wk.homicides_country (R, C)."""
+        """Flows, rivalry between the groups handling them and the value of what they
+        fight over set expected homicides at each node; recorded weeks draw them, with
+        each country's base rate. Reads wk.node_group and price; writes wk.homicides
+        (R, N) and wk.homicides_country (R, C)."""
         c, R, pv = self.c, self.R, self.pv
         node_group = wk.node_group.reshape(R, len(c.groups), -1)
+        relative = self.price / c.trade_ref_price[None, :]
+        covered = c.trade_to_node_price.sum(axis=0) > 0  # nodes of countries with a market
+        index = np.where(covered[None, :], relative @ c.trade_to_node_price, 1.0)
         lam = violence.expected_homicides(
             node_group,
             c.rival[wk.t],
@@ -841,6 +1071,8 @@ class Simulation:
             c.factions[wk.t],
             c.handler,
             pv("violence.fragmentation_exponent"),
+            index,
+            pv("violence.price_exponent"),
         )
         if wk.rec is None:
             return
@@ -878,14 +1110,16 @@ class Simulation:
             seized_c = self.to_countries(wk.seized_e[None], t, det)[0]
             destroyed_c = strikes_c = crew_c = wrong_c = 0.0
         routes = c.routes
+        n_m = len(c.markets)
         rec.add(t, "produced_kg", wk.produced)
-        rec.add(t, "delivered_kg", wk.delivered)
+        rec.add(t, "delivered_kg", wk.delivered[:, -n_m:])
+        rec.add(t, "consumed_kg", wk.consumed)
         if wk.origin_c is not None:
             seized_c = seized_c + wk.origin_c
             rec.add(t, "seized_origin_kg", wk.origin_c)
         rec.add(t, "seized_kg", seized_c)
         rec.add(t, "destroyed_kg", destroyed_c)
-        rec.add(t, "lost_kg", wk.lost_e.sum(axis=1))
+        rec.add(t, "lost_kg", wk.lost_e.sum(axis=1) + wk.held_lost)
         rec.set(t, "stock_kg", self.total_stock())
         rec.add(t, "flow_kg", wk.flow)
         rec.add(t, "interdicted_kg", wk.interdicted)
@@ -893,11 +1127,21 @@ class Simulation:
         rec.add(t, "transit_kg", wk.transit)
         n_c = len(c.countries)
         rec.add(t, "transit_by_origin_kg", wk.by_origin.reshape(R, n_c, n_c)[:, c.producer_idx, :])
-        rec.add(t, "price_usd_per_kg", self.price)
+        rec.add(t, "price_usd_per_kg", self.price[:, -n_m:])
+        rec.add(t, "trade_price_usd_per_kg", self.price)
+        rec.add(t, "trade_stock_kg", self.held_now)
+        offered, held = np.zeros_like(self.price), np.zeros_like(self.price)
+        np.add.at(offered, (slice(None), c.block_trade), wk.offered)
+        np.add.at(held, (slice(None), c.block_trade), wk.stock_before)
+        rec.add(
+            t, "shipped_share", np.divide(offered, held, out=np.zeros_like(held), where=held > 0)
+        )
         rec.add(t, "homicides", wk.homicides)
         rec.add(t, "homicides_country", wk.homicides_country)
-        revenue = wk.arrived * self.price[:, routes.market]
-        spend = wk.sent * (routes.cost[None, :] + pv("production.origin_price_usd_per_kg"))
+        # Profit on this week's shipments at this week's prices: sold where they arrive,
+        # bought where they left, transport paid.
+        revenue = wk.arrived * self.price[:, c.route_sell_trade]
+        spend = wk.sent * (routes.cost[None, :] + self.price[:, c.block_trade[routes.block]])
         rec.add(t, "group_profit_usd", (revenue - spend) @ c.inc_route_group)
         rec.add(t, "strikes", strikes_c)
         rec.add(t, "deaths_crew", crew_c)

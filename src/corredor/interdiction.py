@@ -2,39 +2,51 @@
 
 Each agency has a weekly budget of effort units per capability (container inspection,
 road presence, maritime patrol, air surveillance, intelligence). Effort of capability c
-is spread over the edges the agency covers (mode served by c, jurisdiction in the
-agency's list) by the agency's allocation policy (`allocation.py`; the static policy
-spreads it in proportion to each edge's `exposure`, the area or traffic to search, so
-every covered edge gets the same search density). The detection law is random search:
+is spread over the *domains* the agency searches: the sea basins, road networks and
+airspace of its jurisdictions (`domains.csv`), in proportion to their extent, and over
+the ports it inspects in proportion to their container throughput. Every leg through a
+domain sees the domain's search density, effort over extent, however many legs the
+network draws through it (a leg without a declared domain is a domain of its own, with
+its `exposure` as extent). The detection law is random search:
 
-    p_e = 1 - (1 - p0_e) * exp(-sum_a k_c * m_a * effort_{a,e} / exposure_e * s_e)
+    p_e = 1 - (1 - p0_e) * exp(-sum_a k_c * m_a * effort_{a,d(e)} / extent_d(e) * s_e)
 
 with `s_e` the days a shipment spends under search on the edge (its transit time; 1 for
 a container, inspected once), so a crossing's hazard is search density times time in
 the searched area and does not depend on how many legs the network cuts a corridor
-into. `p0_e` is the edge's base detection, `k_c` the effectiveness of capability c
-(`interdiction.k_*`) and `m_a = 1 + intel_gain * intelligence_a` the agency's
-intelligence multiplier. On maritime edges, a share of an agency's detections
-(`agencies.NAME.strike_share`, which may vary over time) ends in a lethal strike rather
-than a boarding; the edge's strike share is that of its agencies, weighted by their
-share of the hazard. The chance that a struck vessel was not trafficking
-(`strikes.misidentified_share`) is divided by the striking agencies' intelligence
-multiplier m_a: intelligence sharing means fewer wrong targets. Interdicted kilograms
-are credited to countries in proportion to each source's share of the hazard: the base
-detection to the edge's jurisdiction, an agency's effort to the jurisdiction, or to the
-agency's own country on international waters.
+into. `p0_e` is the base detection of a crossing, counted once per voyage (a maritime
+leg that leaves a sea node continues a voyage and adds none). `k_c` is the
+effectiveness of capability c (`interdiction.k_*`) and `m_a = 1 + intel_gain *
+intelligence_a` the agency's intelligence multiplier. (Dynamic allocation policies
+shift effort between edges; each edge then sees its own effort over its domain's
+extent.)
+
+Strike campaigns. Ordinary maritime interdiction can pursue only a share r of the
+suspected shipments it detects (`strikes.pursuit_share`: asset shortfalls leave the
+rest, `southcom-unaddressed-2014`). A campaign of lethal strikes hits a share sigma_a
+(`agencies.NAME.strike_share`, dated) of the others: it adds the hazard
+`sigma_a * (1 - r) / r` times the agency's maritime hazard, so strikes remove boats
+ordinary interdiction would not have stopped. The share of an edge's detections that
+are strikes is the campaign's share of the hazard. The chance that a struck vessel was
+not trafficking (`strikes.misidentified_share`) is divided by the striking agencies'
+intelligence multiplier m_a: intelligence sharing means fewer wrong targets. Strikes are
+limited by the campaign's assets (`agencies.NAME.strike_capacity` per week, applied in
+the engine). Interdicted kilograms are credited to countries in proportion to each
+source's share of the hazard: the base detection to the edge's jurisdiction, an
+agency's effort to the jurisdiction, or to the agency's own country on international
+waters.
 
 Enforcement swamping: an agency's effort can only process so many detections a week
 (boardings, container searches, arrests). With `interdiction.handling_time` h (effort-
-unit-weeks per detected shipment), the detection on an edge carrying n shipments with
-agency effort E is the Holling type II form
+unit-weeks per detected shipment), the detection on the edges of a domain carrying n_e
+shipments with agency effort E (the domain's) is the Holling type II form
 
-    p_eff = p / (1 + h * p * n / E)
+    p_eff,e = p_e / (1 + h * sum_{e' in domain} p_e' * n_e' / E)
 
-applied to the agencies' part of p (the edge's base detection is nobody's workload), so
-agencies' seizures approach the capacity E / h as traffic grows, and the risk per
-shipment falls (Kleiman 1993, evidence param-handling-time). h = 0 is unlimited
-capacity.
+applied to the agencies' boarding part of p (the base detection is nobody's workload,
+and strikes are limited by the campaign's capacity instead), so seizures in a domain
+approach the capacity E / h as traffic grows, and the risk per shipment falls (Kleiman
+1993, evidence param-handling-time). h = 0 is unlimited capacity.
 
 Seizures at origin: the `origin` capability (lab raids, stockpile and inland seizures in
 producing areas) takes a weekly share `1 - exp(-k_origin * E_c)` of the stock waiting
@@ -84,7 +96,9 @@ class Detection:
     their share of the strikes (better intelligence, fewer wrong targets);
     credit: (X, S, E) share of the edge's interdictions credited to each source
     (source 0 the base detection, source 1 + a agency a); sums to 1 over sources;
-    effort: (X, E) agencies' effort units searching the edge (for `swamped`).
+    effort: (X, E) agencies' effort units searching the edge's domain (for `swamped`);
+    hazard: (X, E) agencies' boarding hazard (before swamping), for the groups' view of
+    visible presence.
     """
 
     p_detect: np.ndarray
@@ -92,6 +106,7 @@ class Detection:
     credit: np.ndarray
     misid_factor: np.ndarray
     effort: np.ndarray
+    hazard: np.ndarray
 
 
 @dataclass
@@ -105,7 +120,9 @@ class InterdictionModel:
     `maritime` (E,); `source_country` (S, E) country index credited for each source;
     `credit_matrix` a sparse (S*E, C) one-hot of source_country, so credited kg per
     country are `(kg[:, None, :] * credit).reshape(X, S*E) @ credit_matrix`;
-    `origin` (T, A) weekly origin effort (seizures at origin, module docstring).
+    `origin` (T, A) weekly origin effort (seizures at origin, module docstring);
+    `domain` (E,) index of each edge's searched domain (`domain_labels`), whose extent
+    is `exposure`; `voyage_start` (E,) False for maritime legs that continue a voyage.
     """
 
     agencies: list[str]
@@ -121,10 +138,16 @@ class InterdictionModel:
     credit_matrix: sp.csr_matrix
     origin: np.ndarray
     search_days: np.ndarray
+    domain: np.ndarray
+    domain_labels: list[str]
 
     @property
     def n_edges(self) -> int:
         return len(self.exposure)
+
+    @property
+    def n_domains(self) -> int:
+        return len(self.domain_labels)
 
     def static_effort(self, t: slice | int | np.ndarray) -> np.ndarray:
         """(…, A, E) effort of the static policy: budget spread in proportion to exposure."""
@@ -133,13 +156,20 @@ class InterdictionModel:
 
     @property
     def exposure_weight(self) -> np.ndarray:
+        """(A, E) share of an agency's capability budget searching the domain of each
+        edge: the domain's extent over the extent of every domain the agency covers with
+        that capability (each domain counted once, however many legs cross it)."""
         if not hasattr(self, "_exposure_weight"):
             w = np.zeros_like(self.covered, dtype=float)
             for ci in range(len(SEARCH)):
                 on = self.covered & (self.cap_index == ci)[None, :]
-                mass = np.where(on, self.exposure[None, :], 0.0)
-                total = mass.sum(axis=1, keepdims=True)
-                w += np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
+                extent = np.zeros(self.n_domains)
+                extent[self.domain] = self.exposure  # every edge carries its domain's
+                for a in range(on.shape[0]):
+                    doms = np.unique(self.domain[on[a]])
+                    if len(doms) == 0:
+                        continue
+                    w[a, on[a]] = self.exposure[on[a]] / extent[doms].sum()
             self._exposure_weight = w
         return self._exposure_weight
 
@@ -152,12 +182,14 @@ class InterdictionModel:
         strike: np.ndarray,
         mult: np.ndarray | None = None,
         h_extra: np.ndarray | None = None,
+        pursuit: np.ndarray | float = 1.0,
     ) -> Detection:
         """Detection for a batch X: effort (X, A, E), k (X|1, 4), intel_gain scalar or
         (X|1, 1), intel (X|1, A) intelligence effort, strike (X|1, A) strike shares;
         optional `mult` (X|1, A, E) multiplier of agencies' hazard on edges (effort and
-        effectiveness interventions) and `h_extra` (X|1, E) hazard added to the base
-        detection (container inspection shares)."""
+        effectiveness interventions), `h_extra` (X|1, E) hazard added to the base
+        detection (container inspection shares) and `pursuit` (scalar or (X|1, 1)) the
+        share of suspected maritime shipments ordinary interdiction can pursue."""
         k_edge = np.asarray(k)[:, self.cap_index]  # (X|1, E)
         multiplier = 1.0 + np.asarray(intel_gain) * intel  # (X|1, A)
         hazard = (
@@ -169,20 +201,25 @@ class InterdictionModel:
         if mult is not None:
             hazard = hazard * mult
         h0 = self.h0[None, :] if h_extra is None else self.h0[None, :] + h_extra
-        total = h0 + hazard.sum(axis=1)
+        # A strike campaign hits a share of the suspected shipments nobody could pursue.
+        strike = np.broadcast_to(strike, hazard.shape[:2])
+        unpursued = (1.0 - np.asarray(pursuit)) / np.asarray(pursuit)
+        strike_hz = hazard * (strike * unpursued)[:, :, None] * self.maritime[None, None, :]
+        total = h0 + hazard.sum(axis=1) + strike_hz.sum(axis=1)
         p_detect = -np.expm1(-total)
         safe = np.where(total > 0, total, 1.0)
         credit = (
-            np.concatenate([np.broadcast_to(h0, total.shape)[:, None, :], hazard], axis=1)
+            np.concatenate(
+                [np.broadcast_to(h0, total.shape)[:, None, :], hazard + strike_hz], axis=1
+            )
             / safe[:, None, :]
         )
         idle = total <= 0
         if idle.any():  # an edge nobody watches credits its (zero) seizures to its jurisdiction
             credit[:, 0, :] = np.where(idle, 1.0, credit[:, 0, :])
-        strike = np.broadcast_to(strike, hazard.shape[:2])
-        striking = np.einsum("xae,xa->xe", hazard, strike)
-        strike_share = striking / safe * self.maritime[None, :]
-        sharp = np.einsum("xae,xa->xe", hazard, strike / multiplier)
+        striking = strike_hz.sum(axis=1)
+        strike_share = striking / safe
+        sharp = (strike_hz / multiplier[:, :, None]).sum(axis=1)
         misid_factor = np.divide(sharp, striking, out=np.ones_like(striking), where=striking > 0)
         return Detection(
             p_detect=p_detect,
@@ -190,6 +227,7 @@ class InterdictionModel:
             credit=credit,
             misid_factor=misid_factor,
             effort=np.einsum("xae,ae->xe", effort, self.covered.astype(float)),
+            hazard=hazard.sum(axis=1),
         )
 
     def country_share(self, credit: np.ndarray) -> np.ndarray:
@@ -224,20 +262,29 @@ def origin_effort_matrix(
 
 def swamped(
     p_detect: np.ndarray,
-    base_share: np.ndarray,
+    free_share: np.ndarray,
     shipments: np.ndarray,
     effort: np.ndarray,
     handling_time,
+    domain: np.ndarray | None = None,
+    n_domains: int = 0,
 ) -> np.ndarray:
     """(R, E) detection after enforcement swamping (module docstring).
 
-    Only the agencies' part of the detection is swamped: `base_share` (X, E) is the share
-    of detections due to the edge's base detection (`Detection.credit[:, 0]`), which no
-    agency's capacity limits. With p_a = p * (1 - base_share), the result is
-    p * base_share + p_a / (1 + h * p_a * n / E); `handling_time` h is a float or (R, 1).
+    Only the agencies' boarding part of the detection is swamped: `free_share` (X, E)
+    is the share of detections no agency's workload limits (the base detection, and
+    strikes). With p_a = p * (1 - free_share), the result is p - p_a + p_a / (1 + h L /
+    E), with L the expected detections p_a * n over the edge's domain (`domain`, (E,)
+    indices; None: each edge on its own) and E its effort; `handling_time` h is a float
+    or (R, 1).
     """
-    p_agency = p_detect * (1.0 - base_share)
-    load = np.asarray(handling_time) * p_agency * shipments
+    p_agency = p_detect * (1.0 - free_share)
+    load = p_agency * shipments
+    if domain is not None:
+        by_domain = np.zeros((load.shape[0], n_domains))
+        np.add.at(by_domain, (slice(None), domain), load)
+        load = by_domain[:, domain]
+    load = np.asarray(handling_time) * load
     shape = np.broadcast_shapes(load.shape, effort.shape)
     ratio = np.divide(load, effort, out=np.zeros(shape), where=effort > 0)
     return p_detect - p_agency + p_agency / (1.0 + ratio)
@@ -276,8 +323,42 @@ def compile_interdiction(
         for ei, (m, j) in enumerate(zip(modes, juris, strict=True)):
             cap = CAPABILITY_OF_MODE[m]
             covered[ai, ei] = j in agency.jurisdictions and cap in budgets
+            if agency.domains and cap != "container":
+                found = net.edge_domain(net.edges[ei])
+                covered[ai, ei] &= found is not None and found[1].split("/")[0] in agency.domains
             source_country[ai + 1, ei] = cidx[j if j != INTERNATIONAL else agency.country]
         strike[:, ai] = scenario.strike_shares[aid].at(times)
+    # Searched domains: a leg with a declared domain shares it (and its extent) with the
+    # other legs through it; any other leg is a domain of its own.
+    exposure = net.edge_array("exposure")
+    labels: list[str] = []
+    domain = np.zeros(n_e, dtype=np.int64)
+    declared: dict[str, float] = {}
+    for ei, e in enumerate(net.edges):
+        found = net.edge_domain(e)
+        if e.mode == "container":  # a port's inspectors search all its containers
+            port = e.from_ if net.node(e.from_).kind == "port" else e.to
+            key = f"port:{port}"
+        elif found:
+            key = f"{found[0]}:{found[1]}"
+            declared[key] = net.domain_extent(*found)
+        else:
+            key = f"edge:{e.id}"
+        if key not in labels:
+            labels.append(key)
+        domain[ei] = labels.index(key)
+    # A domain's extent: as declared; for a port, the throughput of all its legs.
+    extent = np.zeros(len(labels))
+    np.add.at(extent, domain, exposure)
+    for key, value in declared.items():
+        extent[labels.index(key)] = value
+    exposure = extent[domain]
+    # A voyage's base detection counts once: legs leaving a sea node continue one.
+    sea = {n.id for n in net.nodes if n.kind == "sea"}
+    continuing = np.array(
+        [m in MARITIME_MODES and e.from_ in sea for e, m in zip(net.edges, modes, strict=True)]
+    )
+    p0 = np.where(continuing, 0.0, p0)
     rows = np.arange((n_a + 1) * n_e)
     credit_matrix = sp.csr_matrix(
         (np.ones(len(rows)), (rows, source_country.ravel())), shape=((n_a + 1) * n_e, n_c)
@@ -288,7 +369,7 @@ def compile_interdiction(
         intel=intel,
         covered=covered,
         cap_index=cap_index,
-        exposure=net.edge_array("exposure"),
+        exposure=exposure,
         h0=-np.log1p(-p0),
         strike=strike,
         maritime=np.array([m in MARITIME_MODES for m in modes]),
@@ -298,6 +379,8 @@ def compile_interdiction(
         # time a shipment spends under search: the crossing, except for a container,
         # which is inspected once at the port whatever its voyage
         search_days=np.where(np.array(modes) == "container", 1.0, net.edge_array("transit_days")),
+        domain=domain,
+        domain_labels=labels,
     )
 
 

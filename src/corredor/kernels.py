@@ -74,6 +74,8 @@ def transit(
     transit (R, C) kg entering each country (origin country at dispatch, then the first
     edge into each new country, counted before interdiction on that edge);
     by_origin (R, C*C) the same split by the route's origin country (origin * C + country).
+    A route leaving a wholesale market (origin country -1) counts neither its start (the
+    cargo was counted when it arrived there) nor by origin (pooled stock has none).
     """
     n_r, n_p = sent.shape
     n_e = survive.shape[1]
@@ -89,10 +91,11 @@ def transit(
             if a <= 0.0:
                 continue
             g = route_group[p]
-            node_group[r, g * n_nodes + route_origin[p]] += a
             oc = route_origin_country[p]
-            country[r, oc] += a
-            by_origin[r, oc * n_countries + oc] += a
+            if oc >= 0:  # leaving a production area (from a market: counted on arrival)
+                node_group[r, g * n_nodes + route_origin[p]] += a
+                country[r, oc] += a
+                by_origin[r, oc * n_countries + oc] += a
             for j in range(route_start[p], route_start[p + 1]):
                 e = rh_edge[j]
                 flow[r, e] += a
@@ -100,7 +103,8 @@ def transit(
                 c = rh_new_country[j]
                 if c >= 0:
                     country[r, c] += a
-                    by_origin[r, oc * n_countries + c] += a
+                    if oc >= 0:
+                        by_origin[r, oc * n_countries + c] += a
                 a *= survive[r, e]
                 node_group[r, g * n_nodes + rh_to[j]] += a
             arrived[r, p] = a

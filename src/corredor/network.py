@@ -78,6 +78,10 @@ class EdgeRow(_Row):
     # length of the corridor in thousands of km.
     exposure: float | None = Field(default=None, gt=0)
     jurisdiction: str | None = None
+    # The searched domain the leg lies in (a row of domains.csv); by default a maritime
+    # leg lies in the basin of its sea node, a road, trail or river leg in "roads" and an
+    # air leg in "air", each in the leg's jurisdiction.
+    domain: str = ""
     capacity_ref: str
     cost_ref: str
     detection_ref: str
@@ -98,11 +102,43 @@ class ProductionRow(_Row):
 
 
 class MarketRow(_Row):
+    """A place where cocaine changes hands at a price.
+
+    `retail`: a consumer market (a node of kind market) with demand at its reference
+    price; its price is the wholesale price in the consumer country. `wholesale`: a
+    hand-off on the way (an export coast, Central America, West Africa): sellers deliver
+    to it, buyers take from it, and its price moves with the stock waiting there.
+    `price_usd_per_kg` is the reference (starting) price; `markup` the return traders
+    shipping out of the market require (default `traffickers.markup`).
+    """
+
     node: str
-    demand_t_per_year: float = Field(gt=0)
+    role: Literal["retail", "wholesale"] = "retail"
+    demand_t_per_year: float | None = Field(default=None, gt=0)
     price_usd_per_kg: float = Field(gt=0)
-    base_year: int = Field(ge=1900, le=2200)
-    demand_growth: float = Field(ge=-0.5, le=1.0)
+    base_year: int | None = Field(default=None, ge=1900, le=2200)
+    demand_growth: float = Field(default=0.0, ge=-0.5, le=1.0)
+    markup: float | None = Field(default=None, ge=0, le=100)
+    ref: str = ""
+
+
+# Capabilities that search domains (containers are searched per port, by throughput).
+DOMAIN_CAPABILITIES = ("road", "maritime", "air")
+
+
+class DomainRow(_Row):
+    """The extent an agency's effort of one capability has to search: a sea basin's area,
+    a country's road network, its airspace. An agency's effort is spread over the
+    domains it covers in proportion to their extent, so its search density is effort
+    over extent, however many legs the network draws through them."""
+
+    domain: str
+    capability: Literal[DOMAIN_CAPABILITIES]  # type: ignore[valid-type]
+    # Country whose legs in this domain it describes (an edge's jurisdiction); empty for
+    # every jurisdiction without a row of its own.
+    jurisdiction: str = ""
+    extent: float = Field(gt=0)
+    unit: str = Field(min_length=1)
     ref: str = ""
 
 
@@ -132,7 +168,8 @@ _REQUIRED = {
         "time_ref",
     ),
     ProductionRow: ("country", "year", "tonnes"),
-    MarketRow: ("node", "demand_t_per_year", "price_usd_per_kg", "base_year", "demand_growth"),
+    MarketRow: ("node", "price_usd_per_kg"),
+    DomainRow: ("domain", "capability", "extent", "unit"),
     CountryRow: ("iso2", "name", "population", "base_homicide_rate"),
 }
 _FIXES = {
@@ -199,6 +236,7 @@ class Network:
     production: list[ProductionRow] = field(default_factory=list)
     markets: list[MarketRow] = field(default_factory=list)
     countries: list[CountryRow] = field(default_factory=list)
+    domains: list[DomainRow] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.node_index = {n.id: i for i, n in enumerate(self.nodes)}
@@ -232,6 +270,57 @@ class Network:
         to_c = self.node(edge.to).country
         return to_c if to_c != INTERNATIONAL else self.node(edge.from_).country
 
+    def market(self, node_id: str) -> MarketRow | None:
+        """The markets.csv row of a node, or None if nothing changes hands there."""
+        return next((m for m in self.markets if m.node == node_id), None)
+
+    @property
+    def retail_markets(self) -> list[str]:
+        """Consumer markets, in node order."""
+        return [n.id for n in self.nodes if n.kind == "market"]
+
+    @property
+    def wholesale_markets(self) -> list[str]:
+        """Hand-off markets, in node order."""
+        roles = {m.node: m.role for m in self.markets}
+        return [n.id for n in self.nodes if roles.get(n.id) == "wholesale"]
+
+    def edge_domain(self, edge: EdgeRow) -> tuple[str, str] | None:
+        """(capability, domain label) of the searched domain an edge lies in, or None
+        when the network declares no domain for it (it is then searched on its own,
+        with its `exposure` as extent)."""
+        from corredor.parameters import MARITIME_MODES
+
+        if edge.mode == "container":
+            return None
+        cap = "maritime" if edge.mode in MARITIME_MODES else "air" if edge.mode == "air" else "road"
+        label = edge.domain
+        if not label:
+            if cap == "maritime":
+                ends = [self.node(edge.from_), self.node(edge.to)]
+                label = next((n.basin for n in ends if n.basin), "")
+            else:
+                label = "roads" if cap == "road" else "air"
+        if not label:
+            return None
+        juris = self.jurisdiction(edge)
+        rows = [d for d in self.domains if d.domain == label and d.capability == cap]
+        row = next((d for d in rows if d.jurisdiction == juris), None) or next(
+            (d for d in rows if not d.jurisdiction), None
+        )
+        if row is None:
+            return None
+        return cap, f"{label}/{row.jurisdiction or '*'}"
+
+    def domain_extent(self, cap: str, key: str) -> float:
+        label, juris = key.split("/")
+        juris = "" if juris == "*" else juris
+        return next(
+            d.extent
+            for d in self.domains
+            if d.domain == label and d.capability == cap and d.jurisdiction == juris
+        )
+
     def edge_array(self, attr: str) -> np.ndarray:
         return np.array([getattr(e, attr) for e in self.edges], dtype=float)
 
@@ -246,6 +335,7 @@ class Network:
             ("production.csv", self.production, ("ref",)),
             ("markets.csv", self.markets, ("ref",)),
             ("countries.csv", self.countries, ("ref",)),
+            ("domains.csv", self.domains, ("ref",)),
         ):
             for i, row in enumerate(rows, start=2):
                 for col in cols:
@@ -366,19 +456,47 @@ def check_markets(net: Network) -> None:
             field="kind",
             fix="add at least one node of kind 'market'",
         )
+    kinds = {n.id: n.kind for n in net.nodes}
     seen: set[str] = set()
+    path = net.path / "markets.csv"
     for i, m in enumerate(net.markets, start=2):
-        if m.node not in market_ids:
-            raise CorredorError(
-                f"{m.node!r} is not a market node",
-                file=net.path / "markets.csv",
-                field=f"row {i}, node",
-                fix=f"use the id of a node of kind 'market'; {suggest(m.node, market_ids)}",
-            )
+        if m.role == "retail":
+            if m.node not in market_ids:
+                raise CorredorError(
+                    f"{m.node!r} is not a market node",
+                    file=path,
+                    field=f"row {i}, node",
+                    fix="use the id of a node of kind 'market', or set role = wholesale; "
+                    + suggest(m.node, market_ids),
+                )
+            for col in ("demand_t_per_year", "base_year"):
+                if getattr(m, col) is None:
+                    raise CorredorError(
+                        f"retail market {m.node!r} has no {col}",
+                        file=path,
+                        field=f"row {i}, {col}",
+                        fix="give the consumer market's demand at its reference price",
+                    )
+        else:
+            if m.node not in kinds:
+                raise CorredorError(
+                    f"unknown node {m.node!r}",
+                    file=path,
+                    field=f"row {i}, node",
+                    fix=suggest(m.node, list(kinds)),
+                )
+            if kinds[m.node] in ("production", "sea", "market"):
+                raise CorredorError(
+                    f"a wholesale market cannot be a {kinds[m.node]} node ({m.node!r})",
+                    file=path,
+                    field=f"row {i}, role",
+                    fix="put hand-offs at hub, port, border or transit nodes; consumer "
+                    "markets are role retail",
+                )
         if m.node in seen:
             raise CorredorError(
                 f"market {m.node!r} appears twice",
-                file=net.path / "markets.csv",
+                file=path,
                 field=f"row {i}, node",
                 fix="one row per market",
             )
@@ -386,10 +504,41 @@ def check_markets(net: Network) -> None:
     for mid in sorted(market_ids - seen):
         raise CorredorError(
             f"market node {mid!r} has no demand data",
-            file=net.path / "markets.csv",
+            file=path,
             field="node",
             fix=f"add a row for {mid} (docs/network-format.md)",
         )
+
+
+def check_domains(net: Network) -> None:
+    path = net.path / "domains.csv"
+    seen: set[tuple[str, str, str]] = set()
+    units: dict[str, str] = {}
+    for i, d in enumerate(net.domains, start=2):
+        key = (d.domain, d.capability, d.jurisdiction)
+        if key in seen:
+            raise CorredorError(
+                f"domain {d.domain!r} ({d.capability}, {d.jurisdiction or 'any'}) appears twice",
+                file=path,
+                field=f"row {i}, domain",
+                fix="one row per domain, capability and jurisdiction",
+            )
+        seen.add(key)
+        if d.jurisdiction and not _ISO2.match(d.jurisdiction):
+            raise CorredorError(
+                f"{d.jurisdiction!r} is not a country code",
+                file=path,
+                field=f"row {i}, jurisdiction",
+                fix="use an ISO 3166-1 alpha-2 code, or leave it empty for any jurisdiction",
+            )
+        if units.setdefault(d.capability, d.unit) != d.unit:
+            raise CorredorError(
+                f"{d.capability} domains in two units ({units[d.capability]!r}, {d.unit!r})",
+                file=path,
+                field=f"row {i}, unit",
+                fix="give every domain of one capability in the same unit: the "
+                "effectiveness k_<capability> is per unit of extent",
+            )
 
 
 def check_production_series(net: Network) -> None:
@@ -442,6 +591,7 @@ CHECKS: tuple[Check, ...] = (
     check_basins,
     check_production_shares,
     check_markets,
+    check_domains,
     check_production_series,
     check_countries,
 )
@@ -481,6 +631,7 @@ def load_network(ref: str | Path, *, base: Path | None = None, file=None) -> Net
         ("production.csv", ProductionRow),
         ("markets.csv", MarketRow),
         ("countries.csv", CountryRow),
+        ("domains.csv", DomainRow),
     ):
         optional[fname] = _read_rows(path / fname, model) if (path / fname).exists() else []
     if not optional["production.csv"]:
@@ -497,6 +648,7 @@ def load_network(ref: str | Path, *, base: Path | None = None, file=None) -> Net
         production=optional["production.csv"],
         markets=optional["markets.csv"],
         countries=optional["countries.csv"],
+        domains=optional["domains.csv"],
     )
     for check in CHECKS:
         check(net)

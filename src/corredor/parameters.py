@@ -65,7 +65,7 @@ _BASE = [
         0.3,
         (0.0, 5.0),
         "param-supply-elasticity",
-        "elasticity of production to the lagged market price index",
+        "elasticity of production to the lagged price of cocaine at its production area",
     ),
     _p(
         "production.noise_cv",
@@ -81,7 +81,8 @@ _BASE = [
         1500,
         (0.0, 1e6),
         "wdr2022-price-co-2019",
-        "wholesale price of cocaine HCl in producing areas; the cost of replacing a seized kg",
+        "reference price of cocaine HCl at production areas (where exporters buy); prices "
+        "there then move with the stock waiting to be shipped",
     ),
     _p(
         "production.price_lag_weeks",
@@ -89,7 +90,7 @@ _BASE = [
         26,
         (1, 520),
         "param-price-lag",
-        "smoothing time of the price signal that production responds to",
+        "smoothing time of the area price that production responds to",
     ),
     # traffickers
     _p(
@@ -122,15 +123,54 @@ _BASE = [
         0.6,
         (0.01, 1.0),
         "param-dispatch-rate",
-        "share of a group's stock at a production area sent off each week",
+        "largest share of a stock sent off in a week, when the margin is well above the "
+        "markup (the dispatch decision, traffickers.ship_fraction)",
+    ),
+    _p(
+        "traffickers.markup",
+        "-",
+        1.0,
+        (0.0, 100.0),
+        "param-markup",
+        "return traders require on the value of a kilogram before shipping it on "
+        "(V >= (1 + markup) * local price); markets.csv may set it per market",
+    ),
+    _p(
+        "traffickers.margin_width",
+        "-",
+        0.25,
+        (0.01, 5.0),
+        "param-margin-width",
+        "width of the dispatch decision in log margin: how gradually shipping slows as the "
+        "margin falls to the markup",
+    ),
+    _p(
+        "traffickers.holding_loss",
+        "1/week",
+        0.002,
+        (0.0, 0.5),
+        "param-holding-loss",
+        "weekly share of stocks held at production areas and markets that is lost (theft, "
+        "spoilage, stash seizures the model does not track); the cost of waiting",
+    ),
+    _p(
+        "traffickers.presence_visibility",
+        "-",
+        0.5,
+        (0.0, 1.0),
+        "param-presence-visibility",
+        "how much of the current agency presence on an edge, relative to its recent "
+        "average, groups see when valuing routes (0: only learned risk; 1: all of it)",
     ),
     _p(
         "traffickers.strike_deterrence",
         "-",
-        4.0,
+        1.0,
         (0.0, 100.0),
         "param-strike-deterrence",
-        "extra weight of a lethal strike, relative to a seizure, in the learned risk",
+        "cost of a lethal strike to the shipper beyond the cargo lost, in units of the "
+        "cargo's value at destination (crews lost, recruitment): weighs the publicly "
+        "known strike risk in route values",
     ),
     # interdiction
     _p(
@@ -282,6 +322,15 @@ _BASE = [
         "param-strike-misidentified",
         "probability that a struck vessel was not trafficking",
     ),
+    _p(
+        "strikes.pursuit_share",
+        "-",
+        0.26,
+        (0.01, 1.0),
+        "southcom-unaddressed-2014",
+        "share of suspected maritime shipments that ordinary interdiction can pursue; a "
+        "strike campaign can hit a share of the others (interdiction.strike_hazard)",
+    ),
     # markets
     _p(
         "markets.demand_elasticity",
@@ -289,7 +338,16 @@ _BASE = [
         0.7,
         (0.05, 5.0),
         "param-demand-elasticity",
-        "price elasticity of demand (absolute value) used to clear markets",
+        "price elasticity of consumption (absolute value) with respect to the retail price",
+    ),
+    _p(
+        "markets.price_transmission",
+        "-",
+        0.5,
+        (0.0, 1.0),
+        "param-price-transmission",
+        "elasticity of retail prices to wholesale prices in consumer markets (retail "
+        "markups are partly fixed costs, so retail moves less than wholesale)",
     ),
     _p(
         "markets.price_smoothing_weeks",
@@ -297,24 +355,44 @@ _BASE = [
         8,
         (1.0, 520.0),
         "param-price-smoothing",
-        "time over which market supply is averaged before setting the price",
+        "time over which a market's throughput is averaged (the denominator of its "
+        "inventory cover)",
+    ),
+    _p(
+        "markets.inventory_weeks",
+        "weeks",
+        4,
+        (0.5, 52.0),
+        "param-inventory-weeks",
+        "inventory traders hold at a market, in weeks of throughput, when its price is "
+        "steady: more stock than this lowers the price, less raises it",
+    ),
+    _p(
+        "markets.price_adjustment",
+        "1/week",
+        0.1,
+        (0.001, 1.0),
+        "param-price-adjustment",
+        "share of the log gap between inventory and its target that the price closes in a "
+        "week (how fast wholesale prices react to gluts and scarcity)",
     ),
     _p(
         "markets.price_floor",
         "-",
-        0.25,
-        (0.01, 1.0),
+        0.02,
+        (0.001, 1.0),
         "param-price-bounds",
-        "lowest market price relative to the reference price",
+        "lowest price of a market relative to its reference price (a numerical guard; the "
+        "validation scorecard flags a market that stays on it)",
         dist=None,
     ),
     _p(
         "markets.price_cap",
         "-",
-        4.0,
-        (1.0, 100.0),
+        50.0,
+        (1.0, 1000.0),
         "param-price-bounds",
-        "highest market price relative to the reference price",
+        "highest price of a market relative to its reference price (a numerical guard)",
         dist=None,
     ),
     _p(
@@ -342,6 +420,15 @@ _BASE = [
         (0.0, 1e4),
         "param-violence-contest",
         "homicides per tonne of contested flow (flow × chance two kg belong to rivals)",
+    ),
+    _p(
+        "violence.price_exponent",
+        "-",
+        0.0,
+        (0.0, 5.0),
+        "param-violence-price",
+        "elasticity of homicides per contested tonne to the local wholesale price relative "
+        "to its reference: the value of the rents fought over (scarcity raises it)",
     ),
     _p(
         "violence.fragmentation_exponent",

@@ -4,9 +4,10 @@ Input: potential production of pure cocaine HCl by country and year (network's
 `production.csv`, UNODC-based). Each country's output is split over its production nodes
 by `production_share`. Past the last data year the series grows at
 `production.growth_after_data`; before the first year it holds the first value. In the
-run, weekly output is multiplied by the lagged market-price index to the power
-`production.supply_elasticity` (growers and labs respond to price) and by lognormal
-noise with coefficient of variation `production.noise_cv`.
+run, weekly output is multiplied by the area's price (what exporters pay there,
+`markets.py`) relative to its reference, smoothed over `production.price_lag_weeks`,
+to the power `production.supply_elasticity` (growers and labs respond to price), and by
+lognormal noise with coefficient of variation `production.noise_cv`.
 """
 
 from __future__ import annotations

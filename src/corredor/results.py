@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from corredor.engine import WEEKS_PER_YEAR, Compiled, Simulation
+from corredor.engine import MEANS, WEEKS_PER_YEAR, Compiled, Simulation
 from corredor.version import __version__
 
 UNITS = {
     "produced_kg": ("kg", "potential production of pure cocaine HCl"),
     "delivered_kg": ("kg", "cocaine reaching consumer markets"),
+    "consumed_kg": ("kg", "cocaine consumed by users in each consumer market"),
     "seized_kg": ("kg", "cocaine seized, by country where the seizure is recorded"),
     "seized_origin_kg": (
         "kg",
@@ -30,14 +31,24 @@ UNITS = {
         "kg",
         "cocaine destroyed in lethal strikes, by country of the striking agency",
     ),
-    "lost_kg": ("kg", "cocaine lost in transit (sinking, jettison, spoilage)"),
-    "stock_kg": ("kg", "cocaine held at production areas or in transit, end of period"),
+    "lost_kg": ("kg", "cocaine lost in transit (sinking, jettison, spoilage) or from stocks"),
+    "stock_kg": (
+        "kg",
+        "cocaine held at production areas and markets or in transit, end of period",
+    ),
     "flow_kg": ("kg", "cocaine entering each edge"),
     "interdicted_kg": ("kg", "cocaine seized or destroyed on each edge"),
     "corridor_kg": ("kg", "cocaine dispatched, by departure country of its route"),
     "transit_kg": ("kg", "cocaine entering a country's nodes (origin country included)"),
     "transit_by_origin_kg": ("kg", "transit_kg split by the producing country of the cocaine"),
-    "price_usd_per_kg": ("USD/kg", "wholesale price in each market (period mean)"),
+    "price_usd_per_kg": ("USD/kg", "wholesale price in each consumer market (period mean)"),
+    "trade_price_usd_per_kg": (
+        "USD/kg",
+        "price where cocaine changes hands: production areas, hand-offs, consumer markets "
+        "(period mean)",
+    ),
+    "trade_stock_kg": ("kg", "stock held at each trading node (period mean)"),
+    "shipped_share": ("1/week", "share of the stock at each trading node sent off per week"),
     "homicides": ("people", "homicides attributed to the cocaine trade at each node"),
     "homicides_country": ("people", "all homicides in a country (trade-driven plus base rate)"),
     "group_profit_usd": ("USD", "expected profit of each group on shipments sent"),
@@ -63,6 +74,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
     dims = {
         "produced_kg": ("area",),
         "delivered_kg": ("market",),
+        "consumed_kg": ("market",),
         "seized_kg": ("country",),
         "seized_origin_kg": ("country",),
         "destroyed_kg": ("country",),
@@ -74,6 +86,9 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "transit_kg": ("country",),
         "transit_by_origin_kg": ("origin", "country"),
         "price_usd_per_kg": ("market",),
+        "trade_price_usd_per_kg": ("trade_node",),
+        "trade_stock_kg": ("trade_node",),
+        "shipped_share": ("trade_node",),
         "homicides": ("node",),
         "homicides_country": ("country",),
         "group_profit_usd": ("group",),
@@ -97,6 +112,14 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "area_country": ("area", [net.node(a).country for a in c.areas]),
         "market": c.markets,
         "market_name": ("market", [net.node(m).name for m in c.markets]),
+        "trade_node": c.trade_nodes,
+        "trade_node_role": (
+            "trade_node",
+            ["production"] * len(c.areas)
+            + ["wholesale"] * len(c.wholesale)
+            + ["retail"] * len(c.markets),
+        ),
+        "trade_node_country": ("trade_node", [net.node(n).country for n in c.trade_nodes]),
         "country": c.countries,
         "origin": c.producers,
         "corridor": c.routes.corridor_labels,
@@ -190,7 +213,7 @@ class Results:
         da = self.data[name]
         if name == "stock_kg":
             return da.groupby("year").last("time")
-        if name == "price_usd_per_kg":
+        if name in MEANS:
             return da.groupby("year").mean("time")
         return _annual(da)
 
@@ -216,6 +239,10 @@ class Results:
         delivered = self.annual("delivered_kg") / 1000.0
         frames.append(_tidy(delivered, "market", "delivered_t"))
         frames.append(_tidy(delivered.sum("market"), None, "delivered_t"))
+        if "consumed_kg" in ds:
+            consumed = self.annual("consumed_kg") / 1000.0
+            frames.append(_tidy(consumed, "market", "consumed_t"))
+            frames.append(_tidy(consumed.sum("market"), None, "consumed_t"))
         frames.append(_tidy(self.annual("lost_kg") / 1000.0, None, "lost_t"))
         world = produced.sum("area_country")
         share = self.annual("transit_kg") / 1000.0 / world
@@ -235,6 +262,9 @@ class Results:
             rate = self.annual("homicides_country") / pop * 1e5
             frames.append(_tidy(rate.where(pop > 0), "country", "homicide_rate"))
         frames.append(_tidy(self.annual("price_usd_per_kg"), "market", "price_usd_per_kg"))
+        if "trade_price_usd_per_kg" in ds:
+            prices = self.annual("trade_price_usd_per_kg")
+            frames.append(_tidy(prices, "trade_node", "stage_price_usd_per_kg"))
         for name in ("strikes", "deaths_crew", "deaths_misidentified"):
             frames.append(_tidy(self.annual(name).sum("country"), None, name))
         first = next(iter(STATS[stats]))

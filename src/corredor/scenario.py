@@ -45,7 +45,13 @@ class GroupSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     label: str = ""
-    origins: dict[str, float] = Field(min_length=1)
+    # Share of each production area's output the group buys from growers and labs.
+    origins: dict[str, float] = {}
+    # Wholesale markets (hand-offs) where the group buys from other groups.
+    buys: list[str] = []
+    # Markets the group sells to: wholesale hand-offs or consumer markets; empty means
+    # every consumer (retail) market.
+    sells: list[str] = []
     territory: list[str] = Field(min_length=1)
     allies: list[str] = []
     alliance_ends: dict[str, str] = {}
@@ -77,11 +83,19 @@ class AgencySpec(BaseModel):
     label: str = ""
     country: str
     jurisdictions: list[str] = Field(min_length=1)
+    # Searched domains (domains.csv labels) the agency's road, maritime and air effort
+    # is limited to, e.g. a border force that searches the border and not the interior;
+    # empty: every domain of its jurisdictions.
+    domains: list[str] = []
     budget: dict[str, Any] = {}
     # Multiplies every capability's budget: the agency's effort level relative to the
     # indices written in `budget` (calibrated where the indices are unknown).
     effort_scale: float = Field(1.0, gt=0.0, le=1000.0)
+    # Share of the suspected maritime shipments that ordinary interdiction cannot pursue
+    # which a strike campaign hits instead (a dated table for a campaign).
     strike_share: Any = 0.0
+    # Strikes the campaign's assets can carry out per week (empty: no limit).
+    strike_capacity: Any = None
     policy: Literal["static", "reactive", "intelligence"] = "static"
     refs: list[str] = []
 
@@ -102,6 +116,7 @@ class Scenario:
     agencies: dict[str, AgencySpec]
     budgets: dict[str, dict[str, Series]]
     strike_shares: dict[str, Series]
+    strike_capacity: dict[str, Series | None] = field(default_factory=dict)
     factions: dict[str, Series] = field(default_factory=dict)
     interventions: list = field(default_factory=list)  # interventions.Intervention
 
@@ -283,6 +298,17 @@ def build_scenario(
         )
         for aid, a in agencies.items()
     }
+    strike_capacity = {
+        aid: None
+        if a.strike_capacity is None
+        else parse_series(
+            a.strike_capacity,
+            file=file,
+            field=f"agencies.{aid}.strike_capacity",
+            bounds=(0.0, 1e6),
+        )
+        for aid, a in agencies.items()
+    }
     factions = {
         gid: parse_series(
             g.factions, file=file, field=f"groups.{gid}.factions", bounds=(1.0, 1000.0)
@@ -302,6 +328,7 @@ def build_scenario(
         agencies=agencies,
         budgets=budgets,
         strike_shares=strike_shares,
+        strike_capacity=strike_capacity,
         factions=factions,
     )
     scenario.interventions = parse_interventions(raw.get("interventions"), scenario, file)
@@ -377,6 +404,7 @@ def _check_groups(groups: dict[str, GroupSpec], net: Network, file: str) -> None
                     fix="list it under allies first",
                 )
             parse_when(when, file=file, field=f"groups.{gid}.alliance_ends.{ally}")
+        _check_trade(gid, g, net, file)
     for area in sorted(producers):
         total = totals.get(area, 0.0)
         if abs(total - 1.0) > 1e-6:
@@ -385,6 +413,44 @@ def _check_groups(groups: dict[str, GroupSpec], net: Network, file: str) -> None
                 file=file,
                 field="groups.*.origins",
                 fix=f"make the origins shares for {area} add up to 1 across groups",
+            )
+
+
+def _check_trade(gid: str, g: GroupSpec, net: Network, file: str) -> None:
+    """A group buys at production areas (`origins`) or wholesale markets (`buys`) and
+    sells at markets (`sells`): each named place must be a market of the right role."""
+    wholesale = set(net.wholesale_markets)
+    selling = wholesale | set(net.retail_markets)
+    if not g.origins and not g.buys:
+        raise CorredorError(
+            "the group buys nowhere",
+            file=file,
+            field=f"groups.{gid}.origins",
+            fix="give `origins` (production areas) or `buys` (wholesale markets)",
+        )
+    for node in g.buys:
+        if node not in wholesale:
+            raise CorredorError(
+                f"{node!r} is not a wholesale market of network {net.name!r}",
+                file=file,
+                field=f"groups.{gid}.buys",
+                fix="name a node with role wholesale in markets.csv; "
+                + suggest(node, sorted(wholesale) or ["(none)"]),
+            )
+    for node in g.sells:
+        if node not in selling:
+            raise CorredorError(
+                f"{node!r} is not a market of network {net.name!r}",
+                file=file,
+                field=f"groups.{gid}.sells",
+                fix="name a node listed in markets.csv; " + suggest(node, sorted(selling)),
+            )
+        if node in g.buys:
+            raise CorredorError(
+                f"the group both buys and sells at {node!r}",
+                file=file,
+                field=f"groups.{gid}.sells",
+                fix="a group sells where it does not buy",
             )
 
 
@@ -401,6 +467,16 @@ def _check_agencies(
                     file=file,
                     field=f"agencies.{aid}.jurisdictions",
                     fix=suggest(code, countries),
+                )
+        labels = {d.domain for d in net.domains}
+        for label in a.domains:
+            if label not in labels:
+                raise CorredorError(
+                    f"unknown domain {label!r}",
+                    file=file,
+                    field=f"agencies.{aid}.domains",
+                    fix="name a domain of the network's domains.csv; "
+                    + suggest(label, sorted(labels) or ["(none)"]),
                 )
         budgets[aid] = {}
         for cap, value in a.budget.items():

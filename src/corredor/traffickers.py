@@ -1,22 +1,38 @@
-"""Trafficking organisations: route choice under perceived risk, and learning from losses.
+"""Trafficking organisations: route choice under perceived risk, learning from losses,
+and the decision to ship or wait.
 
 Each group keeps, for every edge, a time-weighted Beta belief about the chance that a
 shipment on it is interdicted (after NarcoLogic's Beta–Bernoulli risk model). The
 belief starts from a prior worth `traffickers.prior_strength` shipments; every week all
 counts are discounted with half-life `traffickers.memory_half_life_weeks` and the group
-adds what it saw on its own shipments (interdicted shipments to alpha, passed ones to
-beta; a lethal strike counts `1 + traffickers.strike_deterrence` times). Discounting
-keeps the ratio: a group that stopped using an edge keeps its last view of it (with
-less and less confidence) until a new shipment tells it otherwise. The perceived risk
-of a route is 1 - prod(1 - alpha/(alpha+beta)) over its edges.
+adds what it saw on its own shipments (interdicted shipments, seized or struck, to
+alpha; passed ones to beta). Discounting keeps the ratio: a group that stopped using an
+edge keeps its last view of it (with less and less confidence) until a new shipment
+tells it otherwise.
 
-Route value is expected profit per kg under perceived risk,
+Groups also see what is visible: agencies' presence on an edge now against its recent
+average (checkpoints, patrols; `traffickers.presence_visibility` theta scales the
+learned hazard by 1 + theta * (presence ratio - 1)), and the lethal strikes announced
+on an edge (a public rate, `strike_risk`). The perceived risk of a route is
+q_r = 1 - prod(1 - q_e) over its edges, its strike risk d_r likewise.
 
-    V_r = P_m * (1 - q_r) * keep_r - C_r - P_origin,
+Route value is what a kilogram bought here is worth delivered there, under that risk:
 
-(`keep_r` the known share not lost in transit, `C_r` transport cost, `P_origin` the cost
-of the drug at the origin) and a group splits each origin's dispatch over its routes in
+    V_r = P_m * (1 - q_r) * keep_r - C_r - delta * d_r * P_m,
+
+with P_m the price at the market the route sells at, `keep_r` the known share not lost
+in transit, `C_r` transport cost and delta (`traffickers.strike_deterrence`) the cost of
+a strike beyond the cargo, in cargo values. A stock is split over its routes in
 proportion to max(V_r, 1 USD)^sharpness.
+
+Shipping is a decision (`ship_fraction`): a stock bought at price P sends off a share
+
+    f = f_max * logistic((ln(Vbar / P) - ln(1 + mu)) / w)
+
+per week, with Vbar the share-weighted value of its routes, mu the markup traders
+require (`traffickers.markup`, or the market's), w `traffickers.margin_width` and f_max
+`traffickers.dispatch_rate`. When prices downstream fall or risk rises, traders hold
+their stock, paying `traffickers.holding_loss` a week, and wait out raids they can see.
 """
 
 from __future__ import annotations
@@ -43,6 +59,25 @@ def route_shares(value: np.ndarray, block_start: np.ndarray, sharpness: float) -
     `kernels.block_shares`, and a test checks that both agree.
     """
     return block_normalise(sharpness * np.log(np.maximum(value, MIN_VALUE)), block_start)
+
+
+def ship_fraction(value, price, markup, width, max_rate) -> np.ndarray:
+    """(R, B) share of each stock sent off this week (module docstring). `value` is the
+    share-weighted route value (USD/kg) and `price` the local price (USD/kg); a stock
+    with no route worth anything sends nothing."""
+    margin = np.log(np.maximum(value, 1e-9) / np.maximum(price, 1e-9)) - np.log1p(markup)
+    z = np.clip(margin / np.asarray(width), -50.0, 50.0)
+    return np.asarray(max_rate) / (1.0 + np.exp(-z)) * (value > 0)
+
+
+def presence_factor(hazard: np.ndarray, usual: np.ndarray, visibility) -> np.ndarray:
+    """(R|1, E) multiplier of the learned hazard from visible presence: agencies'
+    hazard now over its recent average, weighted by `visibility` (1 where no agency
+    searches)."""
+    shape = np.broadcast_shapes(hazard.shape, usual.shape)
+    hazard = np.broadcast_to(hazard, shape)
+    ratio = np.divide(hazard, usual, out=np.ones(shape), where=usual > 0)
+    return 1.0 + np.asarray(visibility) * (ratio - 1.0)
 
 
 # A vanishing pseudo-count that keeps alpha/(alpha+beta) defined after long disuse.

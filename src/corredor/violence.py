@@ -2,7 +2,7 @@
 
 Expected homicides per week at node n:
 
-    lambda_n = flow_coef * F_n + contest_coef * C_n * K_n ** beta,
+    lambda_n = flow_coef * F_n + contest_coef * C_n * K_n ** beta * I_n ** psi,
     C_n = F_n * sum_{g,h} s_gn * rival_gh * s_hn
 
 with F_n the tonnes passing through n that week, s_gn group g's share of it and
@@ -19,6 +19,13 @@ how the homicides per contested tonne grow with it: many small factions fight ov
 frontiers, and no faction can deter the others. beta = 0 is contact alone; beta > 0
 follows the finding that violence rose with the number of trafficking organisations
 competing for the same ground (evidence param-fragmentation-exponent).
+
+I_n is the wholesale price where the node lies relative to its reference (the mean over
+the trading nodes of its country; 1 where there is none), and psi
+(`violence.price_exponent`) how the violence over a contested tonne grows with its
+value: when seizures make cocaine scarce, prices rise and the rents fought over grow
+(Castillo, Mejia and Restrepo 2020), so enforcement can raise violence in the short run
+while demand reduction, which lowers prices, lowers it.
 
 Shares are of the tonnes each group *handles* at the node, not of the tonnes it owns: on
 ground outside a group's own territory (reached through an alliance) its cargo is moved
@@ -118,6 +125,8 @@ def expected_homicides(
     factions: np.ndarray | None = None,
     handler: sp.csr_matrix | None = None,
     exponent=0.0,
+    price_index: np.ndarray | None = None,
+    price_exponent=0.0,
 ) -> np.ndarray:
     """(R, N) expected homicides this week from (R, G, N) kg per group and node.
 
@@ -125,7 +134,9 @@ def expected_homicides(
     each group (None: all united), `handler` who moves whose cargo (the sparse operator
     of `handler_operator`; None when every group moves its own), `exponent`
     (`violence.fragmentation_exponent`, float or (R, 1)) how the homicides per contested
-    tonne grow with the effective number of factions at the node (module docstring).
+    tonne grow with the effective number of factions at the node, `price_index` (R|1, N)
+    the local price relative to its reference and `price_exponent` (float or (R, 1)) its
+    weight (module docstring).
     """
     tonnes = node_group_kg / 1000.0
     if handler is not None:
@@ -143,4 +154,6 @@ def expected_homicides(
         hhi_sq = (squares / k[:, None]).sum(axis=1)  # sum_g t_g^2 / k_g = T^2 * HHI
         n_eff = np.divide(total * total, hhi_sq, out=np.ones_like(total), where=hhi_sq > 0)
         intensity = n_eff ** np.asarray(exponent)
+    if price_index is not None and np.any(np.asarray(price_exponent) != 0):
+        intensity = intensity * price_index ** np.asarray(price_exponent)
     return flow_coef * total + contest_coef * contested * intensity

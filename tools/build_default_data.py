@@ -109,6 +109,7 @@ def edge_rows(nodes: dict[str, dict], modes: dict[str, dict]) -> list[dict]:
                 "base_detection": num(m["base_detection"]),
                 "exposure": exposure,
                 "jurisdiction": jurisdiction,
+                "domain": leg.get("domain", ""),
                 "capacity_ref": m["capacity_ref"],
                 "cost_ref": m["cost_ref"],
                 "detection_ref": m["detection_ref"] + port_ref,
@@ -254,6 +255,7 @@ def build(out_dir: Path = NET, evidence: Path = EVIDENCE) -> list[dict]:
     write(out_dir / "production.csv", production(reported, split))
     write(out_dir / "markets.csv", read("markets.csv"))
     write(out_dir / "countries.csv", read("countries.csv"))
+    write(out_dir / "domains.csv", read("domains.csv"))
 
     # Entries written out by hand win over derived ones with the same id (an exception
     # such as a known gap in a series keeps its own note and range).

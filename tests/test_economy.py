@@ -139,11 +139,11 @@ def test_seized_kilograms_are_replaced_in_part():
 
 def test_ship_fraction_rises_with_the_margin_and_stops_without_value():
     price = np.array([[1000.0, 1000.0, 1000.0, 1000.0]])
-    value = np.array([[500.0, 1500.0, 3000.0, 0.0]])
-    f = traffickers.ship_fraction(value, price, 0.5, 0.25, 0.6)
+    value = np.array([[500.0, 1000.0, 3000.0, 0.0]])
+    f = traffickers.ship_fraction(value, price, 0.25, 0.6)
     assert f[0, 0] < f[0, 1] < f[0, 2] <= 0.6
     assert f[0, 3] == 0.0
-    assert f[0, 1] == pytest.approx(0.3)  # margin exactly at the markup: half the rate
+    assert f[0, 1] == pytest.approx(0.3)  # value just pays the price: half the rate
 
 
 def test_prices_follow_stock_against_throughput():

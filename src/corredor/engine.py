@@ -61,6 +61,7 @@ VARYING = (
     "traffickers.prior_strength",
     "traffickers.dispatch_rate",
     "traffickers.strike_deterrence",
+    "traffickers.markup",
     "traffickers.margin_width",
     "traffickers.holding_loss",
     "traffickers.presence_visibility",
@@ -147,7 +148,7 @@ class Compiled:
     route_sell_trade: np.ndarray  # (P,) trade-node index of the market a route sells at
     route_sell_trade_of_market: np.ndarray  # (S,) trade-node index of each routes.market
     trade_ref_price: np.ndarray  # (Tn,) reference price of each trade node, USD/kg
-    trade_markup: np.ndarray  # (Tn,) markup traders shipping out of the node require
+    route_premium: np.ndarray  # (P,) entry premium of the market a route sells at, USD/kg
     trade_to_node_price: np.ndarray  # (Tn, N) averages trade prices into a node's index
     production_block: np.ndarray  # (B,) 1 for a group's stock at a production area
     keep: np.ndarray  # (P,) share of cargo not lost along the route (known to groups)
@@ -215,13 +216,8 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     trade_ref_price = np.array(
         [rows[t].price_usd_per_kg if t in rows else origin_price for t in trade_nodes]
     )
-    trade_markup = np.array(
-        [
-            rows[t].markup
-            if t in rows and rows[t].markup is not None
-            else params["traffickers.markup"]
-            for t in trade_nodes
-        ]
+    trade_premium = np.array(
+        [rows[t].entry_premium_usd_per_kg if t in rows else 0.0 for t in trade_nodes]
     )
     pooled = routes.pooled
     block_node = [net.nodes[o].id for o in routes.block_origin]
@@ -270,7 +266,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         route_sell_trade=np.array([tidx[routes.markets[m]] for m in routes.market], dtype=np.int64),
         route_sell_trade_of_market=np.array([tidx[m] for m in routes.markets], dtype=np.int64),
         trade_ref_price=trade_ref_price,
-        trade_markup=trade_markup,
+        route_premium=trade_premium[[tidx[routes.markets[m]] for m in routes.market]],
         trade_to_node_price=trade_to_node,
         production_block=(~pooled).astype(float),
         keep=np.exp(keep_log),
@@ -750,11 +746,12 @@ class Simulation:
     def route_choice(
         self, det: interdiction.Detection | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(R, P) each route's perceived risk, value (USD/kg delivered: price at its
-        market times the chance of arriving, minus transport cost and the strike
-        penalty) and share of its stock's dispatch, from the groups' current beliefs,
-        what they see this week (`det`, default this week's detection) and prices: the
-        perceive phase."""
+        """(R, P) each route's perceived risk, value and share of its stock's dispatch,
+        from the groups' current beliefs, what they see this week (`det`) and prices:
+        the perceive phase. The value (USD/kg) is what a kilogram bought here can pay
+        for itself: the price at the route's market times the chance of arriving, less
+        transport cost, the strike penalty and the market's entry premium, discounted
+        by the markup (`traffickers.py`)."""
         c, routes = self.c, self.c.routes
         belief = traffickers.perceived_edge_risk(self.alpha, self.beta, self.prior_mean)
         hazard = -np.log1p(-np.minimum(belief, 1 - 1e-12))  # (R, G*E)
@@ -767,11 +764,13 @@ class Simulation:
         strike_hz = -np.log1p(-np.minimum(self.strike_rate, 1 - 1e-12))
         struck = -np.expm1(-kernels.route_sum(strike_hz, routes.rh_edge, c.route_bounds))
         sell = self.price[:, c.route_sell_trade]
-        value = (
+        gross = (
             sell
             * ((1.0 - risk) * c.keep[None, :] - self.pv("traffickers.strike_deterrence") * struck)
             - routes.cost[None, :]
+            - c.route_premium[None, :]
         )
+        value = gross / (1.0 + np.asarray(self.pv("traffickers.markup")))
         buy = self.price[:, c.block_trade[routes.block]]
         shares = kernels.block_shares(
             value - buy, routes.block_start, self.sharpness, traffickers.MIN_VALUE
@@ -856,7 +855,6 @@ class Simulation:
         wk.ship = traffickers.ship_fraction(
             block_value,
             self.price[:, c.block_trade],
-            c.trade_markup[c.block_trade][None, :],
             pv("traffickers.margin_width"),
             pv("traffickers.dispatch_rate"),
         )

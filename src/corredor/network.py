@@ -108,8 +108,10 @@ class MarketRow(_Row):
     price; its price is the wholesale price in the consumer country. `wholesale`: a
     hand-off on the way (an export coast, Central America, West Africa): sellers deliver
     to it, buyers take from it, and its price moves with the stock waiting there.
-    `price_usd_per_kg` is the reference (starting) price; `markup` the return traders
-    shipping out of the market require (default `traffickers.markup`).
+    `price_usd_per_kg` is the reference (starting) price; `entry_premium_usd_per_kg` the
+    compensation (USD/kg) a trader requires to deliver into this market, for the risks
+    of operating there that the model does not track (arrest, violence, corruption):
+    Reuter and Kleiman's additive risk premium.
     """
 
     node: str
@@ -118,7 +120,7 @@ class MarketRow(_Row):
     price_usd_per_kg: float = Field(gt=0)
     base_year: int | None = Field(default=None, ge=1900, le=2200)
     demand_growth: float = Field(default=0.0, ge=-0.5, le=1.0)
-    markup: float | None = Field(default=None, ge=0, le=100)
+    entry_premium_usd_per_kg: float = Field(default=0.0, ge=0)
     ref: str = ""
 
 

@@ -129,11 +129,11 @@ _BASE = [
     _p(
         "traffickers.markup",
         "-",
-        1.0,
-        (0.0, 100.0),
+        0.3,
+        (0.0, 10.0),
         "param-markup",
-        "return traders require on the value of a kilogram before shipping it on "
-        "(V >= (1 + markup) * local price); markets.csv may set it per market",
+        "return traders require on what they paid for a kilogram, beyond transport, risk "
+        "and the market's entry premium (capital, time)",
     ),
     _p(
         "traffickers.margin_width",
@@ -327,7 +327,7 @@ _BASE = [
         "-",
         0.26,
         (0.01, 1.0),
-        "southcom-unaddressed-2014",
+        "param-pursuit-share",
         "share of suspected maritime shipments that ordinary interdiction can pursue; a "
         "strike campaign can hit a share of the others (interdiction.strike_hazard)",
     ),
@@ -335,7 +335,7 @@ _BASE = [
     _p(
         "markets.demand_elasticity",
         "-",
-        0.7,
+        1.0,
         (0.05, 5.0),
         "param-demand-elasticity",
         "price elasticity of consumption (absolute value) with respect to the retail price",
@@ -343,7 +343,7 @@ _BASE = [
     _p(
         "markets.price_transmission",
         "-",
-        0.5,
+        0.3,
         (0.0, 1.0),
         "param-price-transmission",
         "elasticity of retail prices to wholesale prices in consumer markets (retail "
@@ -424,7 +424,7 @@ _BASE = [
     _p(
         "violence.price_exponent",
         "-",
-        0.0,
+        0.5,
         (0.0, 5.0),
         "param-violence-price",
         "elasticity of homicides per contested tonne to the local wholesale price relative "

@@ -16,22 +16,26 @@ learned hazard by 1 + theta * (presence ratio - 1)), and the lethal strikes anno
 on an edge (a public rate, `strike_risk`). The perceived risk of a route is
 q_r = 1 - prod(1 - q_e) over its edges, its strike risk d_r likewise.
 
-Route value is what a kilogram bought here is worth delivered there, under that risk:
+Route value is what a kilogram bought here can pay for itself delivered there, under
+that risk (Reuter and Kleiman's risks and prices):
 
-    V_r = P_m * (1 - q_r) * keep_r - C_r - delta * d_r * P_m,
+    V_r = (P_m * ((1 - q_r) * keep_r - delta * d_r) - C_r - pi_m) / (1 + mu),
 
 with P_m the price at the market the route sells at, `keep_r` the known share not lost
-in transit, `C_r` transport cost and delta (`traffickers.strike_deterrence`) the cost of
-a strike beyond the cargo, in cargo values. A stock is split over its routes in
-proportion to max(V_r, 1 USD)^sharpness.
+in transit, delta (`traffickers.strike_deterrence`) the cost of a strike beyond the
+cargo, in cargo values, `C_r` transport cost, pi_m the market's entry premium (USD/kg:
+compensation for the risks of delivering there that the model does not track, such as
+arrest; markets.csv) and mu the return traders require on what they pay
+(`traffickers.markup`). A stock bought at price P is split over its routes in
+proportion to max(V_r - P, 1 USD)^sharpness.
 
-Shipping is a decision (`ship_fraction`): a stock bought at price P sends off a share
+Shipping is a decision (`ship_fraction`): a stock sends off a share
 
-    f = f_max * logistic((ln(Vbar / P) - ln(1 + mu)) / w)
+    f = f_max * logistic(ln(Vbar / P) / w)
 
-per week, with Vbar the share-weighted value of its routes, mu the markup traders
-require (`traffickers.markup`, or the market's), w `traffickers.margin_width` and f_max
-`traffickers.dispatch_rate`. When prices downstream fall or risk rises, traders hold
+per week, with Vbar the share-weighted value of its routes, w
+`traffickers.margin_width` and f_max `traffickers.dispatch_rate`: half the ceiling when
+the routes just pay the markup. When prices downstream fall or risk rises, traders hold
 their stock, paying `traffickers.holding_loss` a week, and wait out raids they can see.
 """
 
@@ -61,11 +65,11 @@ def route_shares(value: np.ndarray, block_start: np.ndarray, sharpness: float) -
     return block_normalise(sharpness * np.log(np.maximum(value, MIN_VALUE)), block_start)
 
 
-def ship_fraction(value, price, markup, width, max_rate) -> np.ndarray:
+def ship_fraction(value, price, width, max_rate) -> np.ndarray:
     """(R, B) share of each stock sent off this week (module docstring). `value` is the
-    share-weighted route value (USD/kg) and `price` the local price (USD/kg); a stock
-    with no route worth anything sends nothing."""
-    margin = np.log(np.maximum(value, 1e-9) / np.maximum(price, 1e-9)) - np.log1p(markup)
+    share-weighted route value (USD/kg, markup and premiums taken off) and `price` the
+    local price (USD/kg); a stock with no route worth anything sends nothing."""
+    margin = np.log(np.maximum(value, 1e-9) / np.maximum(price, 1e-9))
     z = np.clip(margin / np.asarray(width), -50.0, 50.0)
     return np.asarray(max_rate) / (1.0 + np.exp(-z)) * (value > 0)
 

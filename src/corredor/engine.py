@@ -31,6 +31,7 @@ from corredor.routes import OPEN_KINDS, RouteSet, enumerate_routes
 from corredor.scenario import Scenario, allies_both_ways
 
 WEEKS_PER_YEAR = 52
+WARMUP_YEARS = 2
 PHASES = (
     "produce",  # output of each area joins the exporters' stocks there; stocks age
     "perceive",  # groups value routes from prices, learned risk and visible presence
@@ -411,7 +412,10 @@ class Simulation:
         self.draws = _check_draws(draws or {}, replicates)
         self.c = compiled or compile_scenario(scenario)
         self.times, self.years = week_times(scenario.start, scenario.end)
-        self.warmup = WEEKS_PER_YEAR  # one year at start-year conditions, not recorded
+        # Warm-up at start-year conditions, not recorded: a first year at reference
+        # prices fills stocks, the pipeline and beliefs along the whole chain of
+        # hand-offs; in a second year prices settle.
+        self.warmup = WARMUP_YEARS * WEEKS_PER_YEAR
         p = scenario.params
         self.im = interdiction.compile_interdiction(scenario, self.times, self.c.countries)
         self.base_production = self._base_production()
@@ -714,8 +718,11 @@ class Simulation:
         small = {"flow_kg", "interdicted_kg", "homicides"}
         rec = Recorder(slots, n_slots, shapes, {k: np.float32 for k in small})
         self._init_state()
-        for _ in range(self.warmup):
+        self.prices_fixed = True
+        for week in range(self.warmup):
+            self.prices_fixed = week < WEEKS_PER_YEAR
             self.step(0, None)
+        self.prices_fixed = False
         self.initial_stock = self.total_stock()
         for t in range(n_t):
             self.step(t, rec)
@@ -818,9 +825,10 @@ class Simulation:
         noise = production.noise_factor(
             self.rng["production"], (self.R, len(c.areas)), pv("production.noise_cv")
         )
-        response = (self.area_price / c.trade_ref_price[None, : len(c.areas)]) ** pv(
-            "production.supply_elasticity"
-        )
+        # The input series is production at the reference price; growers and labs make
+        # more when exporters pay more, less when they pay less.
+        relative = self.area_price / c.trade_ref_price[None, : len(c.areas)]
+        response = relative ** pv("production.supply_elasticity")
         wk.produced = self.base_production[wk.t] * response * noise
         if self.check:
             wk.ledger[:, : len(c.areas)] += wk.produced
@@ -1036,6 +1044,9 @@ class Simulation:
         out[:, -n_m:] = wk.consumed
         tau = pv("markets.price_smoothing_weeks")
         self.throughput += (out - self.throughput) / tau
+        self.held_now = held
+        if getattr(self, "prices_fixed", False):
+            return
         self.price = markets.adjust_prices(
             self.price,
             held + coming,
@@ -1046,7 +1057,6 @@ class Simulation:
             pv("markets.price_floor"),
             pv("markets.price_cap"),
         )
-        self.held_now = held
         self.area_price += (self.price[:, :n_a] - self.area_price) / pv(
             "production.price_lag_weeks"
         )

@@ -48,7 +48,7 @@ def weekly_demand_kg(
 ) -> np.ndarray:
     """(T, M) demand of consumer markets at their reference price, kg per week."""
     rows = {m.node: m for m in net.markets}
-    factor = params.series("markets.demand_factor").at(times)
+    factor = params.series("markets.demand_factor").at(times) * params["markets.demand_scale"]
     out = np.empty((len(times), len(markets)))
     for j, mid in enumerate(markets):
         row = rows[mid]

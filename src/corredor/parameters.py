@@ -62,7 +62,7 @@ _BASE = [
     _p(
         "production.supply_elasticity",
         "-",
-        0.3,
+        0.15,
         (0.0, 5.0),
         "param-supply-elasticity",
         "elasticity of production to the lagged price of cocaine at its production area",
@@ -87,7 +87,7 @@ _BASE = [
     _p(
         "production.price_lag_weeks",
         "weeks",
-        26,
+        52,
         (1, 520),
         "param-price-lag",
         "smoothing time of the area price that production responds to",
@@ -138,7 +138,7 @@ _BASE = [
     _p(
         "traffickers.margin_width",
         "-",
-        0.25,
+        0.4,
         (0.01, 5.0),
         "param-margin-width",
         "width of the dispatch decision in log margin: how gradually shipping slows as the "
@@ -370,7 +370,7 @@ _BASE = [
     _p(
         "markets.price_adjustment",
         "1/week",
-        0.1,
+        0.03,
         (0.001, 1.0),
         "param-price-adjustment",
         "share of the log gap between inventory and its target that the price closes in a "
@@ -394,6 +394,15 @@ _BASE = [
         "param-price-bounds",
         "highest price of a market relative to its reference price (a numerical guard)",
         dist=None,
+    ),
+    _p(
+        "markets.demand_scale",
+        "-",
+        1.0,
+        (0.05, 20.0),
+        "param-demand-scale",
+        "multiplier on every consumer market's demand at its reference price (consumption "
+        "is not observed; fitted so that production matches its observed series)",
     ),
     _p(
         "markets.demand_factor",

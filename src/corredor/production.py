@@ -6,7 +6,8 @@ by `production_share`. Past the last data year the series grows at
 `production.growth_after_data`; before the first year it holds the first value. In the
 run, weekly output is multiplied by the area's price (what exporters pay there,
 `markets.py`) relative to its reference, smoothed over `production.price_lag_weeks`,
-to the power `production.supply_elasticity` (growers and labs respond to price), and by
+raised to the power `production.supply_elasticity` (the input series is production at
+the reference price; growers and labs make more when exporters pay more), and by
 lognormal noise with coefficient of variation `production.noise_cv`.
 """
 

@@ -108,7 +108,7 @@ def test_more_demand_pulls_more_consumption_and_higher_prices_upstream():
 
 
 def test_seized_kilograms_are_replaced_in_part():
-    """A two-month crackdown on the Pacific legs seizes a lot; prices rise downstream
+    """An eight-month crackdown on the Pacific legs seizes a lot; prices rise downstream
     and pull replacement cargo from upstream stocks, so consumption falls by less than
     the extra seizures (in a supply-push model every seized kilogram is one less
     consumed)."""
@@ -120,8 +120,8 @@ def test_seized_kilograms_are_replaced_in_part():
                 "what": "effort",
                 "agency": "US",
                 "edge": ["ecport-sea", "coport-sea"],
-                "from": "2017-06-01",
-                "to": "2017-08-01",
+                "from": "2017-03-01",
+                "to": "2017-11-01",
                 "factor": 20.0,
             }
         ]

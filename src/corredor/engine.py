@@ -766,10 +766,17 @@ class Simulation:
             seen = traffickers.presence_factor(
                 det.hazard, self.usual_hazard, self.pv("traffickers.presence_visibility")
             )  # (R|1, E)
-            hazard = hazard * np.tile(np.broadcast_to(seen, (self.R, seen.shape[1])), len(c.groups))
-        risk = -np.expm1(-kernels.route_sum(hazard, c.rh_belief, c.route_bounds))
+        else:
+            seen = np.ones((1, len(c.load)))
         strike_hz = -np.log1p(-np.minimum(self.strike_rate, 1 - 1e-12))
-        struck = -np.expm1(-kernels.route_sum(strike_hz, routes.rh_edge, c.route_bounds))
+        risk, struck = kernels.route_risks(
+            hazard,
+            np.ascontiguousarray(seen),
+            strike_hz,
+            c.rh_belief,
+            routes.rh_edge,
+            c.route_bounds,
+        )
         sell = self.price[:, c.route_sell_trade]
         gross = (
             sell

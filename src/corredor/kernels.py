@@ -230,3 +230,30 @@ def learn(alpha, beta, own_kg, frac, frac_struck, load, deterrence, weight):
             n = kg / load[e] * weight[r]
             alpha[r, k] += n * (frac[r, e] + deterrence[r] * frac_struck[r, e])
             beta[r, k] += n * (1.0 - frac[r, e])
+
+
+@njit(cache=True, nogil=True)
+def route_risks(belief_hz, seen, strike_hz, rh_belief, rh_edge, route_start):
+    """(R, P) perceived risk and strike risk of every route in one pass over its hops.
+
+    belief_hz: (R, G*E) learned hazard of each group on each edge, scaled on each edge
+    by `seen` (R|1, E), the visible presence; strike_hz: (R, E) public strike hazard.
+    A route's risk is 1 - exp(-sum of its hops' hazards).
+    """  # pragma: no cover - compiled
+    n_r = belief_hz.shape[0]
+    n_p = route_start.shape[0] - 1
+    one = seen.shape[0] == 1
+    risk = np.empty((n_r, n_p))
+    struck = np.empty((n_r, n_p))
+    for r in range(n_r):
+        rs = 0 if one else r
+        for p in range(n_p):
+            h = 0.0
+            s = 0.0
+            for j in range(route_start[p], route_start[p + 1]):
+                e = rh_edge[j]
+                h += belief_hz[r, rh_belief[j]] * seen[rs, e]
+                s += strike_hz[r, e]
+            risk[r, p] = -np.expm1(-h)
+            struck[r, p] = -np.expm1(-s)
+    return risk, struck

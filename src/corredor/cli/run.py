@@ -106,7 +106,10 @@ def run(
     console.print(summary_table(results, f"{sc.title} — seed {results.data.attrs['seed']}"))
     console.print("Wrote " + ", ".join(str(p) for p in written))
     if results.timings is not None:
-        console.print(profile_table(results.timings, weeks=(sc.end - sc.start + 2) * 52))
+        from corredor.engine import WARMUP_YEARS
+
+        weeks = (sc.end - sc.start + 1 + WARMUP_YEARS) * 52
+        console.print(profile_table(results.timings, weeks=weeks))
 
 
 def profile_table(timings: dict[str, float], weeks: int) -> Table:

@@ -17,6 +17,13 @@ first (the reference), computed from totals over the window and paired by replic
   (crew and misidentified) per tonne less delivered, and per extra tonne seized or
   destroyed.
 
+Spending counts agencies' budgets, effort on edges, container inspection and treatment
+(`COSTED_KINDS`). A scenario that adds only interventions whose cost the model does not
+represent (better effectiveness, a strike share, production or demand shifts) and
+spends nothing extra gets NaN spending and cost ratios with the note "cost not
+modelled", never a cost of zero; one that mixes both keeps its numbers with a note
+naming what they leave out.
+
 Ratios are ratios of means over replicates; their 90% interval comes from a bootstrap
 over replicates (1,000 resamples, fixed seed). A ratio is left blank when its
 denominator is not clearly positive (its mean over a resample is not above zero in more
@@ -97,6 +104,24 @@ DERIVED = {
     "deaths_per_t_interdicted": "Strike deaths per extra tonne seized or destroyed",
 }
 BOOTSTRAP = 1000
+# Intervention kinds whose spending the model counts (engine costs: budgets, effort,
+# inspection, treatment); the others change outcomes at no modelled cost.
+COSTED_KINDS = ("budget", "effort", "inspection_share", "treatment")
+COST_ROWS = ("cost_musd", "cost_per_kg_kept_usd", "cost_per_kg_kept_us_usd")
+NOT_MODELLED = "cost not modelled"
+
+
+def uncosted_kinds(scenario, reference) -> list[str]:
+    """Kinds of `scenario`'s own interventions (absent from `reference`) whose cost the
+    model does not count."""
+    theirs = [item.spec for item in reference.interventions]
+    return list(
+        dict.fromkeys(
+            item.spec.what
+            for item in scenario.interventions
+            if item.spec not in theirs and item.spec.what not in COSTED_KINDS
+        )
+    )
 
 
 def targeted_edges(scenario) -> np.ndarray:
@@ -256,7 +281,13 @@ def compare(
             )
         kept = base["delivered_t"] - values["delivered_t"]  # t less delivered, per replicate
         derived = {k: (np.nan, np.nan, np.nan) for k in DERIVED}
+        note = ""
         if i > 0:
+            missing = uncosted_kinds(sc, loaded[0])
+            if missing and np.all(values["cost_musd"] == base["cost_musd"]):
+                note = NOT_MODELLED
+            elif missing:
+                note = f"excludes the cost of {', '.join(missing)} (not modelled)"
             legs = np.flatnonzero(targeted_edges(sc))
             if len(legs):
                 fall = _flow_t(base_window, legs) - _flow_t(window, legs)
@@ -288,8 +319,21 @@ def compare(
                     diff_p95=hi,
                 )
             )
+        if note:
+            for row in rows[-(len(OUTCOMES) + len(DERIVED)) :]:
+                if row["outcome"] in COST_ROWS:
+                    row["note"] = note
+                    if note == NOT_MODELLED:
+                        row.update(
+                            {k: np.nan for k in ("mean", "p05", "p95")},
+                            diff_mean=np.nan,
+                            diff_p05=np.nan,
+                            diff_p95=np.nan,
+                        )
+    table = pd.DataFrame(rows)
+    table["note"] = table["note"].fillna("") if "note" in table else ""  # one column always
     return Comparison(
-        pd.DataFrame(rows),
+        table,
         first,
         last,
         replicates * max(draws, 1),

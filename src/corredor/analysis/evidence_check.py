@@ -11,13 +11,37 @@ Checks, for every built-in scenario and the network it uses:
   the first entry it cites.
 Production, market and country rows are checked for existence of their references only:
 one entry there often supports several columns or a derived total.
+
+Passing certifies bookkeeping, not support: many entries are Corredor's own assumptions.
+`support_split` counts the distinct values checked by the kind of entry they rest on:
+an external source, a Corredor derivation from external figures, or a Corredor
+assumption (`origin`).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from corredor.evidence import Evidence, default_evidence, split_refs
 from corredor.parameters import PARAMS
 from corredor.scenario import builtin_scenarios, load_scenario
+
+# What an evidence entry rests on, and how the split is worded.
+ORIGINS = ("external", "derived", "assumption")
+ORIGIN_LABEL = {
+    "external": "external source",
+    "derived": "Corredor derivation",
+    "assumption": "Corredor assumption",
+}
+
+
+def origin(entry: Evidence) -> str:
+    """'external' for a published source; 'derived' for a figure Corredor computed from
+    published ones; 'assumption' for Corredor's own assumption (publisher Corredor)."""
+    if not entry.publisher.startswith("Corredor"):
+        return "external"
+    return "derived" if entry.kind == "derived" else "assumption"
+
 
 EDGE_COLUMNS = (
     ("capacity_ref", "capacity_kg_per_week"),
@@ -26,9 +50,13 @@ EDGE_COLUMNS = (
 )
 
 
-def check_builtins(evidence: dict[str, Evidence] | None = None) -> tuple[int, list[str]]:
-    """Returns (number of checks made, problems found)."""
+def check_builtins(
+    evidence: dict[str, Evidence] | None = None, supports: dict[str, str] | None = None
+) -> tuple[int, list[str]]:
+    """Returns (number of checks made, problems found). When given, `supports` is filled
+    with the evidence id each distinct value checked against a range rests on."""
     evidence = default_evidence() if evidence is None else evidence
+    supports = {} if supports is None else supports
     problems: list[str] = []
     checks = 0
 
@@ -45,6 +73,8 @@ def check_builtins(evidence: dict[str, Evidence] | None = None) -> tuple[int, li
         if not exists(ref, where):
             return
         checks += 1
+        # one value per place and number: the same default in nine scenarios is one value
+        supports[f"{where.split(', ', 1)[-1]}={value:g}"] = ref
         e = evidence[ref]
         if not e.contains(value):
             problems.append(
@@ -108,3 +138,32 @@ def check_builtins(evidence: dict[str, Evidence] | None = None) -> tuple[int, li
                         f"network {net.name}, edges.csv row {i}, {value_col}",
                     )
     return checks, problems
+
+
+def support_split(evidence: dict[str, Evidence] | None = None) -> dict[str, int]:
+    """Distinct values of the built-in scenarios and network checked against an entry's
+    range, counted by what the entry rests on (keys of ORIGINS)."""
+    if evidence is None:
+        return dict(_default_split())
+    supports: dict[str, str] = {}
+    check_builtins(evidence, supports)
+    counts = dict.fromkeys(ORIGINS, 0)
+    for ref in supports.values():
+        if ref in evidence:
+            counts[origin(evidence[ref])] += 1
+    return counts
+
+
+@lru_cache(maxsize=1)
+def _default_split() -> tuple[tuple[str, int], ...]:
+    """support_split of the package's own evidence (built-in data: computed once)."""
+    return tuple(support_split(default_evidence()).items())
+
+
+def entry_split(evidence: dict[str, Evidence] | None = None) -> dict[str, int]:
+    """Evidence entries counted by what they rest on (keys of ORIGINS)."""
+    evidence = default_evidence() if evidence is None else evidence
+    counts = dict.fromkeys(ORIGINS, 0)
+    for e in evidence.values():
+        counts[origin(e)] += 1
+    return counts

@@ -50,6 +50,8 @@ def compare(
             executor=ex,
         )
     df = result.table
+    caveats = _caveats(result, list(df.outcome.unique()))
+    warned = set(caveats)
     table = Table(
         title=f"Totals {result.first}–{result.last}, {result.replicates} runs per scenario, "
         f"seed {result.seed}",
@@ -65,6 +67,9 @@ def compare(
         cells = []
         for i in range(len(scenarios)):
             r = sel.iloc[i]
+            if r.get("note") == "cost not modelled":
+                cells.append("cost not modelled")
+                continue
             cell = "" if np.isnan(r["mean"]) else f"{num(r['mean'])}\n[{num(r.p05)}–{num(r.p95)}]"
             if i and not np.isnan(r.diff_mean):
                 sign = "Δ " if not np.isnan(r["mean"]) else ""
@@ -79,12 +84,39 @@ def compare(
             cells.append(cell)
         if i == 0 and all(c in ("", "–") for c in cells):
             continue
-        table.add_row(sel.iloc[0].label, *cells)
+        label = sel.iloc[0].label + (" †" if key in warned else "")
+        table.add_row(label, *cells)
     console.print(table)
+    _print_caveats(caveats, df)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         df.to_csv(out / "comparison.csv", index=False, float_format="%.6g")
         console.print(f"Wrote {out / 'comparison.csv'}")
+
+
+def _caveats(result, outcomes: list[str]) -> dict[str, list[str]]:
+    """Failed validation checks bearing on the table's outcomes, measured on the
+    reference scenario's runs (`corredor validate` explains each check)."""
+    from corredor.analysis.validate import score
+
+    ref = next(iter(result.results.values()), None) if result.results else None
+    if ref is None:
+        return {}
+    return score(ref).caveats(outcomes)
+
+
+def _print_caveats(caveats: dict[str, list[str]], df) -> None:
+    """Each caveat once, after the labels of the outcomes it bears on."""
+    if not caveats:
+        return
+    labels = dict(zip(df.outcome, df.label, strict=False))
+    by_text: dict[str, list[str]] = {}
+    for outcome, texts in caveats.items():
+        for text in texts:
+            by_text.setdefault(text, []).append(labels.get(outcome, outcome))
+    console.print("† Caveats: failed checks of `corredor validate`, measured on the reference runs")
+    for text, rows in by_text.items():
+        console.print(f"  [bold]{'; '.join(rows)}[/]: {text}", highlight=False)
 
 
 @app.command()

@@ -102,7 +102,15 @@ class OutputPlan:
 
 
 def _gb(n: float) -> str:
-    return f"{n / GB:.2f} GB" if n < 10 * GB else f"{n / GB:,.0f} GB"
+    """A size in MB below 1 GB, else in GB."""
+    return f"{n / 1e6:.3g} MB" if n < GB else f"{n / GB:.3g} GB"
+
+
+def _limit_for(n: float) -> str:
+    """The smallest --max-output-gb (two significant digits, rounded up) that holds n."""
+    gb = n / GB
+    step = 10 ** (math.floor(math.log10(gb)) - 1)
+    return f"{math.ceil(gb / step - 1e-9) * step:.10g}"
 
 
 def plan_output(
@@ -150,13 +158,13 @@ def plan_output(
         options = (
             f"--resolution year ({_gb(yearly)}), "
             + (f"at most {fits} replicates, " if fits >= 1 else "")
-            + f"a shorter period (--start/--end), or --max-output-gb {math.ceil(weekly / GB)}"
+            + f"a shorter period (--start/--end), or --max-output-gb {_limit_for(weekly)}"
         )
     else:
         options = (
             f'resolution="year" ({_gb(yearly)}), '
             + (f"replicates={fits} or fewer, " if fits >= 1 else "")
-            + f"a shorter period (start/end), or max_output_gb={math.ceil(weekly / GB)}"
+            + f"a shorter period (start/end), or max_output_gb={_limit_for(weekly)}"
         )
     if resolution == "week":
         raise CorredorError(

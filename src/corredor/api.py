@@ -7,6 +7,7 @@ from pathlib import Path
 
 from corredor.engine import Simulation
 from corredor.errors import CorredorError
+from corredor.output_size import DEFAULT_LIMIT_GB, plan_output, warn_if_switched
 from corredor.results import Results, build_dataset
 from corredor.scenario import Scenario, load_scenario
 
@@ -18,15 +19,18 @@ def run(
     seed: int | None = None,
     start: int | None = None,
     end: int | None = None,
-    resolution: str = "week",
+    resolution: str = "auto",
     progress: Callable[[int, int], None] | None = None,
     profile: bool = False,
+    max_output_gb: float | None = DEFAULT_LIMIT_GB,
 ) -> Results:
     """Run a scenario (built-in name, TOML path or loaded Scenario).
 
     `replicates` stochastic replicates run together along the array's replicate axis;
     `seed` defaults to the scenario's; `start`/`end` override its period; `resolution`
-    is "week" (every step) or "year" (sums per calendar year, far less memory);
+    is "week" (every step), "year" (sums per calendar year, 52× less memory) or "auto"
+    (weekly unless the results would exceed `max_output_gb`, then yearly with an
+    `OutputSizeWarning`; an explicit "week" above the limit raises; None: no limit);
     `profile=True` records the seconds spent in each phase of the step in
     `Results.timings`.
     """
@@ -34,13 +38,19 @@ def run(
         raise CorredorError("must be at least 1", field="replicates", fix="use 1 or more")
     if seed is not None and seed < 0:
         raise CorredorError("must not be negative", field="seed", fix="use 0 or more")
-    if resolution not in ("week", "year"):
+    if resolution not in ("auto", "week", "year"):
         raise CorredorError(
-            f"unknown resolution {resolution!r}", field="resolution", fix="use 'week' or 'year'"
+            f"unknown resolution {resolution!r}",
+            field="resolution",
+            fix="use 'auto', 'week' or 'year'",
         )
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)
-    sim = Simulation(sc, replicates=replicates, seed=seed, resolution=resolution, profile=profile)
+    plan = plan_output(sc, replicates, resolution, max_output_gb)
+    warn_if_switched(plan)
+    sim = Simulation(
+        sc, replicates=replicates, seed=seed, resolution=plan.resolution, profile=profile
+    )
     data = sim.run(progress=progress)
     return Results(build_dataset(sim, data), timings=sim.timings)

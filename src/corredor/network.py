@@ -17,9 +17,25 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from corredor.errors import CorredorError, suggest
+from corredor.evidence import (
+    USER_FILE,
+    Evidence,
+    default_evidence,
+    resolve_ref,
+    split_refs,
+    with_user_evidence,
+)
 from corredor.parameters import MODES
 
 NODE_KINDS = ("production", "hub", "border", "port", "sea", "transit", "market")
@@ -28,8 +44,21 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 
 
+def is_ref_column(name: str) -> bool:
+    """Columns that cite evidence ids: `ref`, `refs`, `*_ref`, `*_refs`."""
+    return name in ("ref", "refs") or name.endswith(("_ref", "_refs"))
+
+
 class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # Reference columns the row's model does not declare (a user's own `source_ref`):
+    # kept so their ids are resolved like the declared ones.
+    _extra_refs: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def ref_cells(self) -> list[tuple[str, str]]:
+        """(column, text) of every evidence-citing cell of the row."""
+        cells = [(n, getattr(self, n)) for n in type(self).model_fields if is_ref_column(n)]
+        return cells + list(self._extra_refs.items())
 
 
 class NodeRow(_Row):
@@ -170,7 +199,7 @@ def _read_rows(path: Path, model: type[_Row]) -> list:
             }
             data = {k: v for k, v in data.items() if v not in ("", None)}
             try:
-                rows.append(model.model_validate(data))
+                row = model.model_validate(data)
             except ValidationError as exc:
                 err = exc.errors()[0]
                 loc = ".".join(str(p) for p in err["loc"]) or "row"
@@ -183,6 +212,10 @@ def _read_rows(path: Path, model: type[_Row]) -> list:
                     got = data.get(loc)
                     msg = f"{got!r}: {msg}" if got is not None else msg
                 raise CorredorError(msg, file=path, field=f"row {i}, {loc}", fix=fix) from None
+            row._extra_refs = {
+                k: v for k, v in data.items() if is_ref_column(k) and k not in model.model_fields
+            }
+            rows.append(row)
     if not rows:
         raise CorredorError("file has no rows", file=path, fix="add at least one row")
     return rows
@@ -199,8 +232,13 @@ class Network:
     production: list[ProductionRow] = field(default_factory=list)
     markets: list[MarketRow] = field(default_factory=list)
     countries: list[CountryRow] = field(default_factory=list)
+    # The evidence its references resolve against: the package's table plus the
+    # network directory's own evidence.csv (default: the package's alone).
+    evidence: dict[str, Evidence] | None = None
 
     def __post_init__(self) -> None:
+        if self.evidence is None:
+            self.evidence = default_evidence()
         self.node_index = {n.id: i for i, n in enumerate(self.nodes)}
         self.edge_index = {e.id: i for i, e in enumerate(self.edges)}
 
@@ -235,22 +273,25 @@ class Network:
     def edge_array(self, attr: str) -> np.ndarray:
         return np.array([getattr(e, attr) for e in self.edges], dtype=float)
 
-    def refs(self) -> dict[str, list[str]]:
-        """Every evidence id cited by the network, with where it is cited."""
-        from corredor.evidence import split_refs
-
-        cited: dict[str, list[str]] = {}
-        for fname, rows, cols in (
-            ("nodes.csv", self.nodes, ("ref",)),
-            ("edges.csv", self.edges, ("capacity_ref", "cost_ref", "detection_ref", "time_ref")),
-            ("production.csv", self.production, ("ref",)),
-            ("markets.csv", self.markets, ("ref",)),
-            ("countries.csv", self.countries, ("ref",)),
+    def ref_cells(self):
+        """(file name, row number, column, evidence id) of every citation in the files."""
+        for fname, rows in (
+            ("nodes.csv", self.nodes),
+            ("edges.csv", self.edges),
+            ("production.csv", self.production),
+            ("markets.csv", self.markets),
+            ("countries.csv", self.countries),
         ):
             for i, row in enumerate(rows, start=2):
-                for col in cols:
-                    for ref in split_refs(getattr(row, col)):
-                        cited.setdefault(ref, []).append(f"{fname} row {i} {col}")
+                for col, text in row.ref_cells():
+                    for ref in split_refs(text):
+                        yield fname, i, col, ref
+
+    def refs(self) -> dict[str, list[str]]:
+        """Every evidence id cited by the network, with where it is cited."""
+        cited: dict[str, list[str]] = {}
+        for fname, i, col, ref in self.ref_cells():
+            cited.setdefault(ref, []).append(f"{fname} row {i} {col}")
         return cited
 
 
@@ -435,6 +476,18 @@ def check_countries(net: Network) -> None:
             )
 
 
+def check_evidence_refs(net: Network) -> None:
+    """Every cited id is an entry of the package's or the network's own evidence."""
+    for fname, i, col, ref in net.ref_cells():
+        resolve_ref(
+            ref,
+            net.evidence,
+            file=net.path / fname,
+            field=f"row {i}, {col}",
+            own=net.path / USER_FILE,
+        )
+
+
 CHECKS: tuple[Check, ...] = (
     check_unique_ids,
     check_edge_endpoints,
@@ -444,6 +497,7 @@ CHECKS: tuple[Check, ...] = (
     check_markets,
     check_production_series,
     check_countries,
+    check_evidence_refs,
 )
 
 
@@ -497,6 +551,7 @@ def load_network(ref: str | Path, *, base: Path | None = None, file=None) -> Net
         production=optional["production.csv"],
         markets=optional["markets.csv"],
         countries=optional["countries.csv"],
+        evidence=with_user_evidence(default_evidence(), path / USER_FILE),
     )
     for check in CHECKS:
         check(net)

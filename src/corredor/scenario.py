@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corredor.errors import CorredorError, suggest
+from corredor.evidence import USER_FILE, Evidence, resolve_ref, split_refs, with_user_evidence
 from corredor.interventions import parse_interventions
 from corredor.network import INTERNATIONAL, Network, load_network
 from corredor.parameters import CAPABILITIES, ParameterSet, Series, parse_series, parse_when
@@ -104,6 +105,9 @@ class Scenario:
     strike_shares: dict[str, Series]
     factions: dict[str, Series] = field(default_factory=dict)
     interventions: list = field(default_factory=list)  # interventions.Intervention
+    # What its references resolve against: the package's evidence, the network's own
+    # evidence.csv and an evidence.csv next to any scenario file of its `extends` chain.
+    evidence: dict[str, Evidence] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -196,11 +200,13 @@ def read_scenario_tree(ref: str | Path, *, _seen: tuple[Path, ...] = ()) -> tupl
         )
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
+        data["_chain"] = [str(path)]  # the files of the `extends` chain, parent first
         return data, path
     if not isinstance(parent_ref, str):
         raise CorredorError("must be a scenario name or path", file=path, field="extends")
     parent_path = _resolve_ref(parent_ref, path.parent, str(path))
     parent, _ = read_scenario_tree(parent_path, _seen=(*_seen, path))
+    data["_chain"] = [*parent.get("_chain", []), str(path)]
     if "network" in data and isinstance(data["network"], str) and "network" in parent:
         # A relative network path is relative to the file that states it.
         data["_network_base"] = str(path.parent)
@@ -215,7 +221,68 @@ def load_scenario(ref: str | Path = "baseline") -> Scenario:
     raw, path = read_scenario_tree(path)
     raw.setdefault("_network_base", str(path.parent))
     name = str(raw.get("name") or path.stem)
-    return build_scenario(raw, name=name, file=str(path))
+    scenario = build_scenario(raw, name=name, file=str(path))
+    check_scenario_refs(scenario)
+    return scenario
+
+
+def _evidence_dirs(raw: dict[str, Any]) -> list[Path]:
+    """Directories of the user's scenario files in the chain (parent first)."""
+    builtin = builtin_dir().resolve()
+    dirs: list[Path] = []
+    for file in raw.get("_chain", []):
+        folder = Path(file).parent
+        if folder != builtin and folder not in dirs:
+            dirs.append(folder)
+    return dirs
+
+
+def scenario_evidence(raw: dict[str, Any], network: Network) -> dict[str, Evidence]:
+    """The network's evidence plus the evidence.csv next to each scenario file."""
+    evidence = network.evidence
+    for folder in _evidence_dirs(raw):
+        if folder.resolve() != network.path.resolve():
+            evidence = with_user_evidence(evidence, folder / USER_FILE)
+    return evidence
+
+
+def cited_refs(sc: Scenario) -> list[tuple[str, str]]:
+    """(field, evidence id) of every reference the scenario states."""
+    refs = sc.raw.get("refs", [])
+    top = split_refs(refs) if isinstance(refs, str) else [str(r) for r in refs]
+    cited = [("refs", r) for r in top]
+    for gid, g in sc.groups.items():
+        cited += [(f"groups.{gid}.refs", r) for r in g.refs]
+    for aid, a in sc.agencies.items():
+        cited += [(f"agencies.{aid}.refs", r) for r in a.refs]
+    for i, item in enumerate(sc.interventions):
+        cited += [(f"interventions[{i + 1}].refs", r) for r in item.spec.refs]
+    return cited
+
+
+def check_scenario_refs(sc: Scenario) -> None:
+    """Every id the scenario cites is an entry of its evidence (package or user)."""
+    refs = sc.raw.get("refs", [])
+    if not isinstance(refs, str | list):
+        raise CorredorError(
+            "must be a list of evidence ids", file=sc.file, field="refs", fix='refs = ["id", ...]'
+        )
+    for where, ref in cited_refs(sc):
+        if ref not in sc.evidence:
+            file = _stating_file(ref, sc)
+            own = Path(file).parent / USER_FILE
+            resolve_ref(ref, sc.evidence, file=file, field=where, own=own)
+
+
+def _stating_file(ref: str, sc: Scenario) -> str:
+    """The file of the `extends` chain that writes `ref` (the child first), for messages."""
+    for file in reversed(sc.raw.get("_chain", [])):
+        try:
+            if f'"{ref}"' in Path(file).read_text(encoding="utf-8", errors="replace"):
+                return file
+        except OSError:
+            continue
+    return sc.file
 
 
 def _int_field(raw: dict, key: str, file: str, default: int | None = None) -> int:
@@ -303,6 +370,7 @@ def build_scenario(
         budgets=budgets,
         strike_shares=strike_shares,
         factions=factions,
+        evidence=scenario_evidence(raw, network),
     )
     scenario.interventions = parse_interventions(raw.get("interventions"), scenario, file)
     return scenario

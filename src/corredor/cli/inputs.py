@@ -106,27 +106,48 @@ def _support_text(entries, supports: dict[str, str]) -> str:
 
 @app.command()
 def evidence(
+    scenario: str = typer.Argument(
+        None,
+        help="A scenario (name or TOML file): include its network's and its own "
+        "evidence.csv, and check it alone with --check.",
+    ),
     search: str = typer.Option(None, "--search", help="Show entries whose text contains this."),
     entry_id: str = typer.Option(None, "--id", help="Show one entry in full."),
     check: bool = typer.Option(
-        False, "--check", help="Verify every built-in number cites an entry and lies in its range."
+        False,
+        "--check",
+        help="Verify every number cites an entry and lies in its range "
+        "(the built-in scenarios, or SCENARIO and its network).",
     ),
 ) -> None:
     """Print the evidence table (sources of every number in the default scenario)."""
     from corredor.evidence import default_evidence
 
-    entries = default_evidence()
+    sc = None
+    if scenario is not None:
+        from corredor.scenario import load_scenario
+
+        sc = load_scenario(scenario)
+    entries = default_evidence() if sc is None else sc.evidence
     if check:
-        from corredor.analysis.evidence_check import check_builtins
+        from corredor.analysis.evidence_check import check_builtins, check_scenarios
 
         supports: dict[str, str] = {}
-        n_checks, problems = check_builtins(entries, supports)
+        if sc is None:
+            n_checks, problems = check_builtins(supports=supports)
+        else:
+            n_checks, problems = check_scenarios([sc], supports=supports)
         for problem in problems:
             err_console.print(f"[red]✗[/] {problem}", highlight=False)
         if problems:
             err_console.print(f"{len(problems)} problems in {n_checks} checks")
             raise typer.Exit(1)
-        console.print(f"evidence check passed: {n_checks} checks, {len(entries)} entries")
+        what = "built-in scenarios" if sc is None else f"scenario {sc.name}"
+        own = len(entries) - len(default_evidence())
+        console.print(
+            f"evidence check passed ({what}): {n_checks} checks, {len(entries)} entries"
+            + (f" ({own} of them the user's own)" if own else "")
+        )
         console.print(_support_text(entries, supports), highlight=False)
         return
     if entry_id is not None:

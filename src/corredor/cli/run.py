@@ -74,7 +74,14 @@ def run(
     start: int = typer.Option(None, "--start", help="First year (default: the scenario's)."),
     end: int = typer.Option(None, "--end", help="Last year (default: the scenario's)."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
-    resolution: str = typer.Option("week", help="Recorded resolution: week or year."),
+    resolution: str = typer.Option(
+        "auto",
+        help="Recorded resolution: week, year, or auto (weekly unless the results would "
+        "exceed --max-output-gb, then yearly).",
+    ),
+    max_output_gb: float = typer.Option(
+        1.0, "--max-output-gb", help="Largest results (GB, before compression) to record."
+    ),
     figures: bool = typer.Option(True, help="Write PNG figures."),
     profile: bool = typer.Option(
         False, "--profile", help="Print the time spent in each phase of the weekly step."
@@ -82,19 +89,24 @@ def run(
 ) -> None:
     """Run a scenario; write results.nc, summary.csv and figures to OUT; print key outcomes."""
     from corredor.api import run as run_api
+    from corredor.output_size import plan_output
     from corredor.scenario import load_scenario
 
     check_out_dir(out)
     sc = load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)
+    plan = plan_output(sc, replicates, resolution, max_output_gb, cli=True)
+    if plan.note:
+        err_console.print(f"[yellow]Note:[/] {plan.note}", highlight=False)
     with progress_bar(f"{sc.name} ×{replicates}", "weeks") as bar:
         task = bar.add_task("run", total=(sc.end - sc.start + 1) * 52)
         results = run_api(
             sc,
             replicates=replicates,
             seed=seed,
-            resolution=resolution,
+            resolution=plan.resolution,
+            max_output_gb=max_output_gb,
             progress=lambda done, total: bar.update(task, completed=done),
             profile=profile,
         )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from corredor.engine import Simulation
 from corredor.errors import CorredorError
+from corredor.progress import reporter
 from corredor.results import Results, build_dataset
 from corredor.scenario import Scenario, load_scenario
 
@@ -14,21 +16,32 @@ from corredor.scenario import Scenario, load_scenario
 def run(
     scenario: str | Path | Scenario = "baseline",
     *,
+    parameters: Mapping[str, Any] | None = None,
+    interventions: Sequence[Mapping[str, Any]] | None = None,
     replicates: int = 1,
     seed: int | None = None,
     start: int | None = None,
     end: int | None = None,
     resolution: str = "week",
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool | str | Callable[[int, int], None] | None = None,
     profile: bool = False,
 ) -> Results:
     """Run a scenario (built-in name, TOML path or loaded Scenario).
 
+    `parameters` overrides parameter values by name (`corredor parameters` lists them;
+    a dated table {"2026-01-01": v, ...} for those that may vary over time) and
+    `interventions` adds timed interventions, each a dict with the keys of a
+    `[[interventions]]` entry of a scenario file (docs/scenarios.md); both go through
+    `Scenario.with_parameters` / `with_interventions`, so the saved record is exact.
     `replicates` stochastic replicates run together along the array's replicate axis;
     `seed` defaults to the scenario's; `start`/`end` override its period; `resolution`
     is "week" (every step) or "year" (sums per calendar year, far less memory);
     `profile=True` records the seconds spent in each phase of the step in
     `Results.timings`.
+
+    `progress`: by default (None) a bar appears if the run lasts more than a few seconds
+    (in a notebook, a terminal or, as plain lines, a log); True shows it at once, False
+    never; a callable receives (weeks done, weeks in all) instead.
     """
     if replicates < 1:
         raise CorredorError("must be at least 1", field="replicates", fix="use 1 or more")
@@ -41,6 +54,16 @@ def run(
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)
+    if parameters:
+        sc = sc.with_parameters(parameters)
+    if interventions:
+        sc = sc.with_interventions(interventions)
     sim = Simulation(sc, replicates=replicates, seed=seed, resolution=resolution, profile=profile)
-    data = sim.run(progress=progress)
+    label = f"{sc.name} {sc.start}–{sc.end} ×{replicates}"
+    callback, bar = reporter(progress, label, None, "weeks")
+    try:
+        data = sim.run(progress=callback)
+    finally:
+        if bar is not None:
+            bar.close()
     return Results(build_dataset(sim, data), timings=sim.timings)

@@ -179,6 +179,7 @@ def compare(
     progress: Callable[[str], None] | None = None,
     draws: int = 0,
     executor=None,
+    steps: Callable[[float, int], None] | None = None,
 ) -> Comparison:
     """Run each scenario (a name, a path or a loaded Scenario) with the same seed and
     summarise outcomes over [first, last]; the first is the reference.
@@ -186,7 +187,10 @@ def compare(
     With `draws` > 0, every scenario runs the same `draws` parameter draws (from the
     reference's uncertain parameters, see `uncertainty.py`) × `replicates`, with the same
     chunk seeds: intervals then cover parameter uncertainty as well as noise, and
-    differences stay paired run by run."""
+    differences stay paired run by run.
+
+    `progress(name)` is called as each scenario starts; `steps(done, total)` as the work
+    goes on, in scenarios (done is fractional: 1.5 means half-way through the second)."""
     from corredor.scenario import Scenario, load_scenario
 
     if len(scenarios) < 1:
@@ -220,13 +224,22 @@ def compare(
 
         params = uncertain_parameters(loaded[0])
         values = sample(params, draws, seed)
-    for name, sc in zip(names, loaded, strict=True):
+    for i, (name, sc) in enumerate(zip(names, loaded, strict=True)):
         if progress:
             progress(name)
+
+        def step(done: int, total: int, i: int = i) -> None:
+            if steps is not None:
+                steps(i + done / max(total, 1), len(loaded))
+
         if not draws:
-            results.append(run(sc, replicates=replicates, seed=seed, resolution="year"))
+            results.append(
+                run(sc, replicates=replicates, seed=seed, resolution="year", progress=step)
+            )
             continue
-        data = run_batches(sc, values, draws, replicates=replicates, seed=seed, executor=executor)
+        data = run_batches(
+            sc, values, draws, replicates=replicates, seed=seed, executor=executor, progress=step
+        )
         data.attrs.update(draws=int(draws), replicates=int(draws * replicates))
         results.append(Results(data))
     rows = []

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from corredor.cli.app import app, console, err_console, progress_bar
+from corredor.cli.app import app, console, progress_bar
+from corredor.cli.formats import Column, CsvOption, FormatOption, emit, records_of, resolve
 from corredor.errors import CorredorError, check_out_dir
 
 KEY_YEARS = (2015, 2019, 2021, 2023, 2025, 2030)
@@ -135,9 +136,12 @@ def routes(
     top: int = typer.Option(15, "--top", help="Rows shown (the CSV has all)."),
     replicates: int = typer.Option(2, "--replicates", "-r", help="Replicates averaged."),
     seed: int = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
-    csv: Path = typer.Option(None, "--csv", help="Also write every route to this CSV file."),
+    csv: Path = CsvOption("Also write every route to this CSV file."),
+    fmt: str = FormatOption(),
 ) -> None:
-    """Show which routes carry a market's supply and why: risk, value, tonnes per week."""
+    """Show which routes carry a market's supply and why: risk, value, tonnes per week.
+
+    The table shows the --top routes; CSV and JSON (--format, --csv) have them all."""
     from corredor.engine import Simulation
     from corredor.outputs.route_report import route_table
     from corredor.scenario import load_scenario
@@ -157,49 +161,45 @@ def routes(
             f"directory {csv.parent} does not exist", field="--csv", fix="create it first"
         )
     sim = Simulation(sc.with_period(end=year), replicates=replicates, seed=seed, resolution="year")
-    with err_console.status(f"running {sc.name} to the end of {year}"):
-        sim.run()
+    with progress_bar(f"{sc.name} to the end of {year}", "weeks") as bar:
+        sim.run(progress=lambda done, total: bar.update(completed=done, total=total))
     df = route_table(sim, market=market, group=group)
     total = df.t_last_week.sum()
-    table = Table(
+    records = records_of(df)
+    for r in records:
+        r["share_sent"] = r["t_last_week"] / total if total > 0 else None
+    if resolve(fmt) in ("csv", "json"):
+        emit(records, [], fmt=fmt, csv_path=csv)
+        return
+    emit(
+        records[:top],
+        [
+            Column("group", no_wrap=True),
+            Column("origin", drop=1),
+            Column("countries"),
+            Column("modes", drop=2),
+            Column("legs", number=True),
+            Column("cost $/kg", key="cost_usd_per_kg", number=True),
+            Column("risk", number=True, cell=lambda r: f"{r['risk']:.2f}"),
+            Column("perceived", number=True, cell=lambda r: f"{r['perceived_risk']:.2f}"),
+            Column("value $/kg", key="value_usd_per_kg", number=True),
+            Column("t sent", number=True, cell=lambda r: f"{r['t_last_week']:,.2f}"),
+            Column(
+                "% sent",
+                number=True,
+                cell=lambda r: "-" if r["share_sent"] is None else f"{100 * r['share_sent']:.1f}",
+            ),
+        ],
+        fmt=fmt,
         title=f"{sc.name}, end of {year}: routes"
         + (f" to {market}" if market else "")
         + (f" of {group}" if group else "")
-        + f" ({len(df)} candidates, {total:,.1f} t sent in the last week)"
+        + f" ({len(df)} candidates, {total:,.1f} t sent in the last week)",
+        csv_path=csv,
+        csv_records=records,
+        notes=[
+            "risk: detection over the route in the last week (agencies and base, before "
+            "swamping); perceived: the group's belief; value: price x chance of arriving - "
+            "costs"
+        ],
     )
-    for col, just in (
-        ("group", "left"),
-        ("origin", "left"),
-        ("countries", "left"),
-        ("modes", "left"),
-        ("legs", "right"),
-        ("cost $/kg", "right"),
-        ("risk", "right"),
-        ("perceived", "right"),
-        ("value $/kg", "right"),
-        ("t sent", "right"),
-        ("% sent", "right"),
-    ):
-        table.add_column(col, justify=just)
-    for _, r in df.head(top).iterrows():
-        table.add_row(
-            r.group,
-            r.origin,
-            r.countries,
-            r.modes,
-            str(r.legs),
-            f"{r.cost_usd_per_kg:,.0f}",
-            f"{r.risk:.2f}",
-            f"{r.perceived_risk:.2f}",
-            f"{r.value_usd_per_kg:,.0f}",
-            f"{r.t_last_week:,.2f}",
-            f"{100 * r.t_last_week / total:.1f}" if total > 0 else "-",
-        )
-    console.print(table)
-    console.print(
-        "risk: detection over the route in the last week (agencies and base, before "
-        "swamping); perceived: the group's belief; value: price x chance of arriving - costs"
-    )
-    if csv is not None:
-        df.to_csv(csv, index=False, float_format="%.6g")
-        console.print(f"Wrote {csv}")

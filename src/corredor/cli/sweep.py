@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from corredor.cli.app import app, console, err_console
+from corredor.cli.formats import Column, CsvOption, FormatOption, emit, exact
 from corredor.errors import CorredorError
 
 # Outcomes shown in the summary table at the end of a sweep (all are in the store).
@@ -21,29 +22,42 @@ def levers(
     lever_from: int = typer.Option(
         2026, "--lever-from", help="Year from which levers act (1 January)."
     ),
+    fmt: str = FormatOption(),
+    csv: Path = CsvOption(),
 ) -> None:
     """List the levers a sweep can vary on SCENARIO: unit, bounds, default and meaning."""
     from corredor.analysis.levers import levers_for
     from corredor.scenario import load_scenario
 
     sc = load_scenario(scenario)
-    table = Table(
+    records = [
+        {
+            "name": lever.name,
+            "unit": lever.unit,
+            "low": lever.low,
+            "high": lever.high,
+            "default": lever.default,
+            "changes": lever.target,
+            "from_year": lever_from,
+            "meaning": lever.doc,
+        }
+        for lever in levers_for(sc, lever_from).values()
+    ]
+    emit(
+        records,
+        [
+            Column("name", no_wrap=True),
+            Column("unit", drop=1),
+            Column("bounds", cell=lambda r: f"[{exact(r['low'])}, {exact(r['high'])}]"),
+            Column("default", number=True, exact=True),
+            Column("changes", drop=2),
+            Column("meaning", drop=3),
+        ],
+        fmt=fmt,
         title=f"Levers of {sc.name}, acting from {lever_from}",
         caption="vary them with `corredor sweep SCENARIO --lever NAME=LOW:HIGH:STEPS`",
+        csv_path=csv,
     )
-    table.add_column("name", no_wrap=True)
-    for col in ("unit", "bounds", "default", "changes", "meaning"):
-        table.add_column(col)
-    for lever in levers_for(sc, lever_from).values():
-        table.add_row(
-            lever.name,
-            lever.unit,
-            f"[{lever.low:g}, {lever.high:g}]",
-            f"{lever.default:g}",
-            lever.target,
-            lever.doc,
-        )
-    console.print(table)
 
 
 @app.command()

@@ -168,6 +168,47 @@ class Comparison:
     seed: int
     results: dict[str, Results] | None = None  # the runs behind the table, by scenario name
 
+    def wide(self) -> pd.DataFrame:
+        """The table for reading: one row per outcome, one column per scenario, cells
+        "mean [5%–95%]" and, after the first scenario, "Δ difference [5%, 95%]"."""
+        from corredor.numbers import human
+
+        df = self.table
+        names = list(dict.fromkeys(df.scenario))
+        rows = {}
+        for _, sel in df.groupby("outcome", sort=False):
+            row = {}
+            for name, r in zip(names, sel.itertuples(), strict=False):
+                parts = []
+                if np.isfinite(r.mean):
+                    parts.append(f"{human(r.mean)} [{human(r.p05)}–{human(r.p95)}]")
+                if name != names[0] and np.isfinite(r.diff_mean):
+                    delta = human(r.diff_mean, signed=True)
+                    if np.isfinite(r.diff_p05):
+                        delta += (
+                            f" [{human(r.diff_p05, signed=True)}, {human(r.diff_p95, signed=True)}]"
+                        )
+                    parts.append(("Δ " if np.isfinite(r.mean) else "") + delta)
+                row[name] = "; ".join(parts)
+            if any(row.values()):
+                rows[sel.label.iloc[0]] = row
+        return pd.DataFrame.from_dict(rows, orient="index", columns=names)
+
+    def _caption(self) -> str:
+        return (
+            f"Totals {self.first}–{self.last}, {self.replicates} runs per scenario, seed "
+            f"{self.seed}: mean [5%–95%]; Δ: difference from the first scenario in the same "
+            "run [90% interval]"
+        )
+
+    def __repr__(self) -> str:
+        return f"<Comparison: {self._caption()}>\n{self.wide().to_string()}"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<p>{escape(self._caption())}</p>" + self.wide().to_html()
+
 
 def compare(
     scenarios: list,

@@ -441,7 +441,7 @@ def response_figure(
             ax.fill_between(x, grouped.min(), grouped.max(), color=colours[0], alpha=0.16)
             ax.plot(x, grouped.mean(), color=colours[0], linewidth=1.6)
         ax.set_title(label, fontsize=9)
-        ax.set_ylabel(out_unit, fontsize=8)
+        ax.set_ylabel(out_unit or "people", fontsize=8)  # the unlabelled outcomes count people
         ax.set_xlabel(f"{lever} ({unit})" if unit else lever, fontsize=8)
         ax.grid(color="#e3e3e3", linewidth=0.6)
         ax.set_axisbelow(True)

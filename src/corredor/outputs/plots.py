@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from corredor.numbers import human
 from corredor.outputs.charts import (  # noqa: F401 - the charts, re-exported
     KINDS,
     corridors_figure,
@@ -46,6 +47,7 @@ from corredor.outputs.style import (  # noqa: F401 - shared helpers, re-exported
     load_countries,
     new_figure,
     save,
+    thousands,
 )
 
 
@@ -101,6 +103,7 @@ def _outcome_label(name: str, against: str | None) -> tuple[str, str]:
     if name == "displaced_t":
         return "Displaced flow (t)", "t"
     label, unit = unit_of(OUTCOMES[name][0]) if name in OUTCOMES else (name, "")
+    unit = unit or "people"  # the outcomes without a unit count people
     if against:
         label = f"{label}, difference from {against}"
     return label, unit
@@ -154,17 +157,17 @@ def sensitivity_figure(res: Any, path: str | Path, top: int = 15) -> Path:
                 error_kw={"lw": 0.8, "ecolor": "#555555"},
             )
             ax.set_xlabel(
-                "mu*: mean absolute effect of a parameter over its range "
-                f"({unit or 'outcome units'})",
-                fontsize=8,
+                f"mu*: mean absolute effect of a parameter over its range ({unit})", fontsize=8
             )
         ax.set_yticks(ypos, names, fontsize=8)
-        top_value = float(np.nanmax(value)) if len(value) else 0.0
-        for y, v in zip(ypos, value, strict=True):
+        conf = (df.ST_conf if res.method == "sobol" else df.mu_star_conf).to_numpy(dtype=float)
+        reach = value + np.nan_to_num(conf)
+        top_value = float(np.nanmax(reach)) if len(value) else 0.0
+        for y, v, end in zip(ypos, value, reach, strict=True):
             if np.isfinite(v):
                 ax.annotate(
-                    f"{v:,.3g}",
-                    (max(v, 0.0), y),
+                    human(v),
+                    (max(end, v, 0.0), y),
                     xytext=(3, 0),
                     textcoords="offset points",
                     va="center",
@@ -175,6 +178,7 @@ def sensitivity_figure(res: Any, path: str | Path, top: int = 15) -> Path:
             ax.set_xlim(0, top_value * 1.25)
         ax.grid(axis="x", color="#e3e3e3", linewidth=0.6)
         ax.set_axisbelow(True)
+        thousands(ax, "x")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.set_title(f"{what}, {res.first}–{res.last}", fontsize=9, loc="left")

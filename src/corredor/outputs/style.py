@@ -10,6 +10,7 @@ the Agg renderer. Country outlines are the Natural Earth extract shipped in
 from __future__ import annotations
 
 import json
+import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -39,9 +40,27 @@ SPECIAL_NAMES = {"XS": "international waters"}
 
 
 def new_figure(**kw) -> Figure:
-    """A figure outside pyplot (see the module docstring)."""
+    """A figure outside pyplot (see the module docstring); in a notebook it shows itself
+    when it is a cell's value."""
     kw.setdefault("dpi", DPI)
+    _show_in_notebooks()
     return Figure(**kw)
+
+
+def _show_in_notebooks() -> None:
+    """In an IPython kernel, display figures as PNG images unless the user already chose
+    a format: pyplot's inline backend does this, but our figures never touch pyplot."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return
+    formatters = shell.display_formatter.formatters
+    for mime in ("image/png", "image/svg+xml", "application/pdf", "image/jpeg"):
+        if mime in formatters and Figure in formatters[mime].type_printers:
+            return
+    from IPython.core.pylabtools import select_figure_formats
+
+    select_figure_formats(shell, {"png"}, bbox_inches="tight", facecolor="white")
 
 
 def save(fig: Figure, path: str | Path) -> Path:

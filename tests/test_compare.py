@@ -89,4 +89,4 @@ def test_compare_command_accepts_a_scenario_twice(capsys, monkeypatch):
 
     code, out = invoke_cli(["compare", str(MINI), str(MINI), "-r", "2"], capsys, monkeypatch)
     assert code == 0, out
-    assert "Δ +0.00" in out or "Δ +0" in out
+    assert "Δ 0 [0, 0]" in out

@@ -677,10 +677,12 @@ def make_figures(
                 f"Map of the change in flows: {lab} minus {labels[0]}",
                 path,
                 f"Change in mean flow per edge over {_period(first, last)}, tonnes per year "
-                "(parallel legs added together). Red: more flow than in the reference; blue: "
-                "less; line width proportional to the change; faded lines: the 90% interval "
-                "of the change across paired replicates includes zero. A measure that moves "
-                "flow rather than removing it shows as blue lines next to red ones.",
+                "(parallel legs added together); the inset enlarges the Ecuador–Colombia–Peru "
+                "corridor. Red: more flow than in the reference; blue: less; line width "
+                "proportional to the change. Thin grey lines: no distinguishable change (the "
+                "90% interval of the change across paired replicates includes zero). A "
+                "measure that moves flow rather than removing it shows as blue lines next to "
+                "red ones.",
             )
         )
     return figures

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from corredor.engine import Simulation
 from corredor.errors import CorredorError
 from corredor.output_size import DEFAULT_LIMIT_GB, plan_output, warn_if_switched
+from corredor.progress import reporter
 from corredor.results import Results, build_dataset
 from corredor.scenario import Scenario, load_scenario
 
@@ -15,17 +17,24 @@ from corredor.scenario import Scenario, load_scenario
 def run(
     scenario: str | Path | Scenario = "baseline",
     *,
+    parameters: Mapping[str, Any] | None = None,
+    interventions: Sequence[Mapping[str, Any]] | None = None,
     replicates: int = 1,
     seed: int | None = None,
     start: int | None = None,
     end: int | None = None,
     resolution: str = "auto",
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool | str | Callable[[int, int], None] | None = None,
     profile: bool = False,
     max_output_gb: float | None = DEFAULT_LIMIT_GB,
 ) -> Results:
     """Run a scenario (built-in name, TOML path or loaded Scenario).
 
+    `parameters` overrides parameter values by name (`corredor parameters` lists them;
+    a dated table {"2026-01-01": v, ...} for those that may vary over time) and
+    `interventions` adds timed interventions, each a dict with the keys of a
+    `[[interventions]]` entry of a scenario file (docs/scenarios.md); both go through
+    `Scenario.with_parameters` / `with_interventions`, so the saved record is exact.
     `replicates` stochastic replicates run together along the array's replicate axis;
     `seed` defaults to the scenario's; `start`/`end` override its period; `resolution`
     is "week" (every step), "year" (sums per calendar year, 52× less memory) or "auto"
@@ -33,6 +42,10 @@ def run(
     `OutputSizeWarning`; an explicit "week" above the limit raises; None: no limit);
     `profile=True` records the seconds spent in each phase of the step in
     `Results.timings`.
+
+    `progress`: by default (None) a bar appears if the run lasts more than a few seconds
+    (in a notebook, a terminal or, as plain lines, a log); True shows it at once, False
+    never; a callable receives (weeks done, weeks in all) instead.
     """
     if replicates < 1:
         raise CorredorError("must be at least 1", field="replicates", fix="use 1 or more")
@@ -47,10 +60,20 @@ def run(
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)
+    if parameters:
+        sc = sc.with_parameters(parameters)
+    if interventions:
+        sc = sc.with_interventions(interventions)
     plan = plan_output(sc, replicates, resolution, max_output_gb)
     warn_if_switched(plan)
     sim = Simulation(
         sc, replicates=replicates, seed=seed, resolution=plan.resolution, profile=profile
     )
-    data = sim.run(progress=progress)
+    label = f"{sc.name} {sc.start}–{sc.end} ×{replicates}"
+    callback, bar = reporter(progress, label, None, "weeks")
+    try:
+        data = sim.run(progress=callback)
+    finally:
+        if bar is not None:
+            bar.close()
     return Results(build_dataset(sim, data), timings=sim.timings)

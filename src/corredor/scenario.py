@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import copy
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from corredor import catalog
 from corredor.errors import CorredorError, suggest
 from corredor.evidence import USER_FILE, Evidence, resolve_ref, split_refs, with_user_evidence
 from corredor.interventions import parse_interventions
 from corredor.network import INTERNATIONAL, Network, load_network
-from corredor.parameters import CAPABILITIES, ParameterSet, Series, parse_series, parse_when
+from corredor.parameters import (
+    CAPABILITIES,
+    ParameterSet,
+    Series,
+    flatten,
+    parse_series,
+    parse_when,
+)
 
 TOP_LEVEL = {
     "name",
@@ -121,13 +129,52 @@ class Scenario:
             raw["end"] = end
         return build_scenario(raw, name=self.name, file=self.file, network=self.network)
 
+    def with_parameters(self, values: Mapping[str, Any], *, name: str | None = None) -> Scenario:
+        """A new scenario with these parameter values, by name (`corredor parameters`
+        lists them), e.g. `{"traffickers.choice_sharpness": 6}`; a dated table
+        `{"2026-01-01": 2.0}` for a parameter that may vary over time. The rest is as in
+        this scenario; its record (`raw`, saved with every result) holds the new values,
+        so a saved run says exactly what ran. `name` renames the new scenario."""
+        if not isinstance(values, Mapping):
+            raise CorredorError(
+                "must be a mapping of parameter names to values", field="parameters"
+            )
+        raw = copy.deepcopy(self.raw)
+        current = raw.get("parameters") or {}
+        if not isinstance(current, dict):
+            raise CorredorError("must be a table", file=self.file, field="parameters")
+        merged = flatten(current)  # dotted names: one key per parameter, whatever the nesting
+        merged.update({str(k): copy.deepcopy(v) for k, v in values.items()})
+        raw["parameters"] = merged
+        return self._rebuilt(raw, name)
+
+    def with_interventions(
+        self, items: Sequence[Mapping[str, Any]], *, name: str | None = None
+    ) -> Scenario:
+        """A new scenario with these timed interventions added after its own. Each is a
+        dict with the keys of a `[[interventions]]` entry of a scenario file
+        (docs/scenarios.md), e.g. `{"what": "effort", "agency": "EC", "capability":
+        "container", "factor": 2, "from": "2027-01-01"}`. The record holds them."""
+        if isinstance(items, Mapping):
+            items = [items]
+        raw = copy.deepcopy(self.raw)
+        raw["interventions"] = list(raw.get("interventions") or []) + [
+            dict(copy.deepcopy(item)) for item in items
+        ]
+        return self._rebuilt(raw, name)
+
+    def _rebuilt(self, raw: dict[str, Any], name: str | None) -> Scenario:
+        if name is not None:
+            raw["name"] = name
+        return build_scenario(raw, name=name or self.name, file=self.file, network=self.network)
+
 
 def builtin_dir() -> Path:
-    return Path(str(resources.files("corredor") / "data" / "scenarios"))
+    return catalog.builtin_dir()
 
 
 def builtin_scenarios() -> dict[str, Path]:
-    return {p.stem: p for p in sorted(builtin_dir().glob("*.toml"))}
+    return catalog.builtin_scenarios()
 
 
 def _resolve_ref(ref: str, base: Path | None, file: str | None) -> Path:

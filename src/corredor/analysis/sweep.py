@@ -366,7 +366,7 @@ def run_task(task: SweepTask) -> TaskResult:
         for lever, value in zip(task.levers, values, strict=True):
             raw = lever.apply(raw, float(value))
         sc = build_scenario(raw, name=task.name, file=task.file, network=task.network)
-        res = run(sc, replicates=task.replicates, seed=int(seed), resolution="year")
+        res = run(sc, replicates=task.replicates, seed=int(seed), resolution="year", progress=False)
         totals, yearly = point_outcomes(res.data, task.first, task.last)
         outs.append(totals)
         years.append(yearly)

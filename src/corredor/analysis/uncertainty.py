@@ -318,7 +318,17 @@ class Ensemble:
 
     @property
     def results(self) -> Results:
+        """The runs as Results (`.results.plot("fan")` draws the bands)."""
         return Results(self.data)
+
+    def __repr__(self) -> str:
+        a = self.data.attrs
+        return (
+            f"<Ensemble {a.get('scenario', '')}: {a.get('draws')} draws × "
+            f"{a.get('replicates_per_draw')} replicates, {len(self.params)} parameters drawn, "
+            f"seed {a.get('seed')}, {self.seconds:.1f} s; .summary(), .parameter_table(), "
+            '.results.plot("fan"), .save(dir)>'
+        )
 
     def summary(self) -> pd.DataFrame:
         """Tidy table: year, metric, region, median, p05, p25, p75, p95 across all runs."""

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from corredor.cli.app import app, console, progress_bar
+from corredor.cli.app import app, console, err_console, progress_bar
+from corredor.cli.formats import Column, FormatOption, emit, human, records_of, resolve
 from corredor.errors import CorredorError, check_out_dir
 
 # (label, metric, region, scale) rows of the ensemble table
@@ -50,8 +51,15 @@ def ensemble(
         None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."
     ),
     out: Path = typer.Option(Path("out/ensemble"), "--out", "-o", help="Output directory."),
+    figures: bool = typer.Option(True, help="Write the fan chart (fan.png)."),
+    fmt: str = FormatOption(),
 ) -> None:
-    """Run parameter draws × replicates; report medians with 50% and 90% intervals."""
+    """Run parameter draws × replicates; report medians with 50% and 90% intervals.
+
+    Writes ensemble.zarr (every run), summary.csv (median, p05, p25, p75, p95 per year,
+    metric and region), parameters.csv and fan.png (key series with their 50% and 90%
+    bands against the observed history) to OUT. --format csv or json prints the
+    summary table."""
     from corredor.analysis.uncertainty import ensemble as run_ensemble
     from corredor.scenario import load_scenario
 
@@ -81,35 +89,10 @@ def ensemble(
             )
     written = ens.save(out)
     df = ens.summary()
-    years = _years(sorted(set(df.year)))
+    if figures:
+        written.append(_write_fan(df, out, f"{sc.title}: {n} draws × {replicates} replicates"))
     runs = n * replicates
-    table = Table(
-        title=f"{sc.title}: ensemble of {n} draws × {replicates} replicates, seed {seed}",
-        caption="median, [25%–75%] and (5%–95%) across runs (parameter draws and noise)",
-    )
-    table.add_column("outcome")
-    for y in years:
-        table.add_column(str(y), justify="right")
-    for label, metric, region, scale in ENSEMBLE_ROWS:
-        sel = df[(df.metric == metric) & (df.region == region)].set_index("year")
-        if sel.empty:
-            continue
-        digits = 1 if scale != 1.0 or "rate" in metric else 0
-        cells = []
-        for y in years:
-            if y not in sel.index:
-                cells.append("")
-                continue
-            r = sel.loc[y]
-            f = f"{{:,.{digits}f}}"
-            cells.append(
-                f"{f.format(r['median'] * scale)}\n"
-                f"[{f.format(r.p25 * scale)}–{f.format(r.p75 * scale)}]\n"
-                f"({f.format(r.p05 * scale)}–{f.format(r.p95 * scale)})"
-            )
-        table.add_row(label, *cells)
-    console.print(table)
-    console.print(
+    done_line = (
         f"{runs} runs in {ens.seconds:.1f} s ({runs / ens.seconds:.1f} runs/s); "
         f"{len(ens.params)} parameters drawn"
         + (
@@ -117,9 +100,57 @@ def ensemble(
             if post is not None
             else " from their evidence ranges"
         )
+        + ". Wrote "
+        + ", ".join(str(p) for p in written)
+    )
+    if resolve(fmt) in ("csv", "json"):
+        emit(records_of(df), [], fmt=fmt)
+        err_console.print(done_line, highlight=False, soft_wrap=True)
+        return
+    years = _years(sorted(set(df.year)))
+    rows = []
+    for label, metric, region, scale in ENSEMBLE_ROWS:
+        sel = df[(df.metric == metric) & (df.region == region)].set_index("year")
+        if sel.empty:
+            continue
+        row = {"outcome": label}
+        for y in years:
+            if y not in sel.index:
+                row[str(y)] = ""
+                continue
+            r = sel.loc[y]
+            row[str(y)] = (
+                f"{human(r['median'] * scale)}\n"
+                f"[{human(r.p25 * scale)}–{human(r.p75 * scale)}]\n"
+                f"({human(r.p05 * scale)}–{human(r.p95 * scale)})"
+            )
+        rows.append(row)
+    emit(
+        rows,
+        [Column("outcome")] + [Column(str(y), number=True) for y in years],
+        fmt=fmt,
+        title=f"{sc.title}: ensemble of {n} draws × {replicates} replicates, seed {seed}",
+        caption="median, [25%–75%] and (5%–95%) across runs (parameter draws and noise)",
+        notes=[done_line],
     )
     _consistency(sc, ens, replicates, seed)
-    console.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+def _write_fan(summary, out: Path, title: str) -> Path:
+    """fan.png in OUT, written aside and moved into place whole."""
+    import os
+    import tempfile
+
+    from corredor.outputs.plots import plot_fan_chart
+
+    with tempfile.TemporaryDirectory(dir=out, prefix=".tmp-") as tmp:
+        path = plot_fan_chart(
+            summary,
+            Path(tmp) / "fan.png",
+            title=f"{title}: median, 50% and 90% of runs, against observed history",
+        )
+        os.replace(path, out / "fan.png")
+    return out / "fan.png"
 
 
 def _consistency(sc, ens, replicates: int, seed: int) -> None:

@@ -181,6 +181,7 @@ def run_comparison(
     progress: Callable[[str], None] | None = None,
     draws: int = 0,
     executor=None,
+    steps: Callable[[float, int], None] | None = None,
 ) -> Comparison:
     """Run the scenarios through `compare`; one scenario gives its outcomes, NaN differences."""
     options = dict(
@@ -191,6 +192,7 @@ def run_comparison(
         progress=progress,
         draws=draws,
         executor=executor,
+        steps=steps,
     )
     result = compare(names, **options)
     if len(names) > 1:
@@ -696,10 +698,12 @@ def make_figures(
                 f"Map of the change in flows: {lab} minus {labels[0]}",
                 path,
                 f"Change in mean flow per edge over {_period(first, last)}, tonnes per year "
-                "(parallel legs added together). Red: more flow than in the reference; blue: "
-                "less; line width proportional to the change; faded lines: the 90% interval "
-                "of the change across paired replicates includes zero. A measure that moves "
-                "flow rather than removing it shows as blue lines next to red ones.",
+                "(parallel legs added together); the inset enlarges the Ecuador–Colombia–Peru "
+                "corridor. Red: more flow than in the reference; blue: less; line width "
+                "proportional to the change. Thin grey lines: no distinguishable change (the "
+                "90% interval of the change across paired replicates includes zero). A "
+                "measure that moves flow rather than removing it shows as blue lines next to "
+                "red ones.",
             )
         )
     return figures
@@ -1078,10 +1082,13 @@ def write_report(
     progress: Callable[[str], None] | None = None,
     draws: int = 0,
     executor=None,
+    steps: Callable[[float, int], None] | None = None,
 ) -> Path:
     """Run the scenarios and write OUT/report.html (plus comparison.csv and figures/*.png).
 
     With `draws` > 0 every scenario runs the same parameter draws (see `compare`).
+    `progress(text)` says what is being done; `steps(done, total)` counts the work in
+    scenarios run, plus one for the figures and the page.
 
     The first scenario is the reference. Everything is built in a temporary directory next
     to `out` and moved into place only when complete, so a failure leaves nothing
@@ -1102,6 +1109,7 @@ def write_report(
         progress=lambda n: say(f"running {n} ×{replicates * max(draws, 1)} runs"),
         draws=draws,
         executor=executor,
+        steps=(lambda done, total: steps(done, total + 1)) if steps is not None else None,
     )
     if comparison.results is None:
         raise RuntimeError("compare() returned no runs; the report needs them for its figures")
@@ -1153,6 +1161,8 @@ def write_report(
         (tmp / REPORT_FILE).write_text(page, encoding="utf-8")
         comparison.table.to_csv(tmp / TABLE_FILE, index=False, float_format="%.6g")
         _move_into_place(tmp, out)
+        if steps is not None:
+            steps(len(names) + 1, len(names) + 1)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out / REPORT_FILE

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from corredor.engine import Simulation
 from corredor.errors import CorredorError
+from corredor.limits import check_at_least, check_run_size, check_seed
 from corredor.results import Results, build_dataset
 from corredor.scenario import Scenario, load_scenario
 
@@ -30,17 +33,31 @@ def run(
     `profile=True` records the seconds spent in each phase of the step in
     `Results.timings`.
     """
-    if replicates < 1:
-        raise CorredorError("must be at least 1", field="replicates", fix="use 1 or more")
-    if seed is not None and seed < 0:
-        raise CorredorError("must not be negative", field="seed", fix="use 0 or more")
+    check_at_least(replicates, "--replicates")
+    check_seed(seed)
     if resolution not in ("week", "year"):
         raise CorredorError(
-            f"unknown resolution {resolution!r}", field="resolution", fix="use 'week' or 'year'"
+            f"unknown resolution {resolution!r}", field="--resolution", fix="use 'week' or 'year'"
         )
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)
+    check_run_size(sc, replicates, resolution=resolution)
     sim = Simulation(sc, replicates=replicates, seed=seed, resolution=resolution, profile=profile)
     data = sim.run(progress=progress)
+    check_finite(data, sc)
     return Results(build_dataset(sim, data), timings=sim.timings)
+
+
+def check_finite(data: dict[str, np.ndarray], sc: Scenario) -> None:
+    """Refuse results holding inf or nan: some input was too large to compute with, and
+    a run must never end as if all were well with numbers nobody can use."""
+    for name, arr in data.items():
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            raise CorredorError(
+                f"the run of {sc.name} produced values that are not finite (inf or nan) in "
+                f"{name}: an input is too large to compute with",
+                file=sc.file,
+                fix="check the budgets, capacities, demands and other large numbers of the "
+                "scenario and its network",
+            )

@@ -29,16 +29,21 @@ def compare(
         "then include parameter uncertainty. 0: the scenarios' own values.",
     ),
     workers: int = typer.Option(None, "--workers", "-w", help="Worker processes with --draws."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in --out that corredor did not write."
+    ),
 ) -> None:
     """Compare scenarios on key outcomes, with differences from the first and 90% intervals."""
+    from contextlib import nullcontext
+
     from corredor.analysis.compare import compare as run_compare
 
-    if replicates < 1:
-        raise CorredorError("must be at least 1", field="--replicates", fix="use 1 or more")
+    _check_sizes(scenarios, replicates, seed, draws, workers)
     from corredor.analysis.executors import batch_executor
 
+    outset = _outset(out, ["comparison.csv"], force, seed) if out is not None else nullcontext()
     pool = batch_executor(workers, needed=draws > 0)
-    with err_console.status("running scenarios") as status, pool as ex:
+    with outset, err_console.status("running scenarios") as status, pool as ex:
         result = run_compare(
             scenarios,
             replicates=replicates,
@@ -49,6 +54,8 @@ def compare(
             draws=draws,
             executor=ex,
         )
+        if out is not None:
+            result.table.to_csv(outset.staging / "comparison.csv", index=False, float_format="%.6g")
     df = result.table
     table = Table(
         title=f"Totals {result.first}–{result.last}, {result.replicates} runs per scenario, "
@@ -82,9 +89,43 @@ def compare(
         table.add_row(sel.iloc[0].label, *cells)
     console.print(table)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        df.to_csv(out / "comparison.csv", index=False, float_format="%.6g")
-        console.print(f"Wrote {out / 'comparison.csv'}")
+        console.print("Wrote " + ", ".join(str(p) for p in outset.written))
+
+
+def _check_sizes(scenarios, replicates, seed, draws, workers) -> None:
+    """Counts, seed and memory of a comparison, before any run."""
+    from corredor.limits import check_at_least, check_run_size, check_seed
+    from corredor.scenario import load_scenario
+
+    check_at_least(replicates, "--replicates")
+    check_at_least(draws, "--draws", low=0)
+    check_at_least(workers, "--workers")
+    check_seed(seed)
+    if scenarios:
+        sc = load_scenario(scenarios[0])
+        runs = len(scenarios) * replicates * max(draws, 1)
+        check_run_size(
+            sc,
+            runs,
+            resolution="year",
+            field="--replicates" if not draws else "--draws",
+            what=f"{runs:,} runs ({len(scenarios)} scenarios x {replicates} replicates"
+            + (f" x {draws} draws)" if draws else ")"),
+        )
+
+
+def _outset(out: Path, names: list[str], force: bool, seed: int):
+    """The output set of `--out` (checked and locked before any run)."""
+    from corredor.outset import OutputSet, command_line
+
+    return OutputSet(
+        out,
+        command=command_line(),
+        names=names,
+        force=force,
+        say=lambda text: err_console.print(f"note: {text}", highlight=False),
+        info={"seed": seed},
+    )
 
 
 @app.command()
@@ -102,20 +143,26 @@ def report(
         "parameter uncertainty); 0: the scenarios' own values.",
     ),
     workers: int = typer.Option(None, "--workers", "-w", help="Worker processes with --draws."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in --out that corredor did not write."
+    ),
 ) -> None:
     """Write a self-contained HTML report comparing scenarios (figures embedded)."""
-    from corredor.outputs.report import write_report
+    from corredor.outputs.report import REPORT_FILE, TABLE_FILE, check_inputs, write_report
 
     if draws < 0:
         raise CorredorError("must not be negative", field="--draws", fix="use 0 or more")
+    check_inputs([str(n) for n in scenarios], replicates, first, last, out)
+    _check_sizes(scenarios, replicates, seed, draws, workers)
     command = "corredor " + shlex.join(sys.argv[1:])
     from corredor.analysis.executors import batch_executor
 
+    outset = _outset(out, [REPORT_FILE, TABLE_FILE, "figures"], force, seed)
     pool = batch_executor(workers, needed=draws > 0)
-    with err_console.status("loading scenarios") as status, pool as ex:
-        path = write_report(
+    with outset, err_console.status("loading scenarios") as status, pool as ex:
+        write_report(
             scenarios,
-            out=out,
+            out=outset.staging,
             replicates=replicates,
             seed=seed,
             first=first,
@@ -125,4 +172,4 @@ def report(
             draws=draws,
             executor=ex,
         )
-    console.print(f"Wrote {path}")
+    console.print(f"Wrote {out / REPORT_FILE}")

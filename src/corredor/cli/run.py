@@ -8,9 +8,11 @@ import typer
 from rich.table import Table
 
 from corredor.cli.app import app, console, err_console, progress_bar
-from corredor.errors import CorredorError, check_out_dir
+from corredor.errors import CorredorError
 
 KEY_YEARS = (2015, 2019, 2021, 2023, 2025, 2030)
+# The figures `corredor run` writes (corredor.outputs.plots.write_figures).
+FIGURES = ("corridors.png", "seizures.png", "map.png")
 
 
 def _fmt(mean: float, lo: float, hi: float, replicates: int, digits: int = 0) -> str:
@@ -79,32 +81,59 @@ def run(
     profile: bool = typer.Option(
         False, "--profile", help="Print the time spent in each phase of the weekly step."
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in OUT that corredor did not write."
+    ),
 ) -> None:
     """Run a scenario; write results.nc, summary.csv and figures to OUT; print key outcomes."""
     from corredor.api import run as run_api
+    from corredor.limits import check_at_least, check_run_size, check_seed
+    from corredor.outset import OutputSet, command_line
     from corredor.scenario import load_scenario
 
-    check_out_dir(out)
+    check_at_least(replicates, "--replicates")
+    check_seed(seed)
+    if resolution not in ("week", "year"):
+        raise CorredorError(
+            f"unknown resolution {resolution!r}", field="--resolution", fix="use week or year"
+        )
     sc = load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)
-    with progress_bar(f"{sc.name} ×{replicates}", "weeks") as bar:
-        task = bar.add_task("run", total=(sc.end - sc.start + 1) * 52)
-        results = run_api(
-            sc,
-            replicates=replicates,
-            seed=seed,
-            resolution=resolution,
-            progress=lambda done, total: bar.update(task, completed=done),
-            profile=profile,
-        )
-    written = results.save(out)
-    if figures:
-        from corredor.outputs.plots import write_figures
+    for note in sc.notes:
+        err_console.print(f"[yellow]warning:[/] {note}", highlight=False)
+    size = check_run_size(sc, replicates, resolution=resolution)
+    names = ["results.nc", "summary.csv", *(FIGURES if figures else ())]
+    outset = OutputSet(
+        out,
+        command=command_line(),
+        names=names,
+        force=force,
+        need_bytes=size + 5 * 2**20,
+        space_fix="free some space, choose another --out, or write less: --resolution year, "
+        "fewer --replicates",
+        say=lambda text: err_console.print(f"note: {text}", highlight=False),
+        info={"scenario": sc.name},
+    )
+    with outset:
+        with progress_bar(f"{sc.name} ×{replicates}", "weeks") as bar:
+            task = bar.add_task("run", total=(sc.end - sc.start + 1) * 52)
+            results = run_api(
+                sc,
+                replicates=replicates,
+                seed=seed,
+                resolution=resolution,
+                progress=lambda done, total: bar.update(task, completed=done),
+                profile=profile,
+            )
+        outset.info.update(seed=int(results.data.attrs["seed"]), replicates=replicates)
+        results.save(outset.staging)
+        if figures:
+            from corredor.outputs.plots import write_figures
 
-        written += write_figures(results.data, out)
+            write_figures(results.data, outset.staging)
     console.print(summary_table(results, f"{sc.title} — seed {results.data.attrs['seed']}"))
-    console.print("Wrote " + ", ".join(str(p) for p in written))
+    console.print("Wrote " + ", ".join(str(p) for p in outset.written))
     if results.timings is not None:
         console.print(profile_table(results.timings, weeks=(sc.end - sc.start + 2) * 52))
 
@@ -136,12 +165,21 @@ def routes(
     replicates: int = typer.Option(2, "--replicates", "-r", help="Replicates averaged."),
     seed: int = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
     csv: Path = typer.Option(None, "--csv", help="Also write every route to this CSV file."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace a --csv file that corredor did not write."
+    ),
 ) -> None:
     """Show which routes carry a market's supply and why: risk, value, tonnes per week."""
+    from contextlib import nullcontext
+
     from corredor.engine import Simulation
+    from corredor.limits import check_at_least, check_run_size, check_seed
     from corredor.outputs.route_report import route_table
+    from corredor.outset import OutputFile, command_line
     from corredor.scenario import load_scenario
 
+    check_at_least(replicates, "--replicates")
+    check_seed(seed)
     sc = load_scenario(scenario)
     year = min(2025, sc.end) if year is None else year
     if not sc.start <= year <= sc.end:
@@ -152,14 +190,28 @@ def routes(
         )
     if top < 1:
         raise CorredorError(f"--top {top} shows nothing", field="--top", fix="use 1 or more")
-    if csv is not None and not csv.parent.is_dir():
-        raise CorredorError(
-            f"directory {csv.parent} does not exist", field="--csv", fix="create it first"
+    check_run_size(sc, replicates, resolution="year")
+    outfile = (
+        OutputFile(
+            csv,
+            command=command_line(),
+            field="--csv",
+            force=force,
+            ours=_is_route_table,
+            say=lambda text: err_console.print(f"note: {text}", highlight=False),
         )
-    sim = Simulation(sc.with_period(end=year), replicates=replicates, seed=seed, resolution="year")
-    with err_console.status(f"running {sc.name} to the end of {year}"):
-        sim.run()
-    df = route_table(sim, market=market, group=group)
+        if csv is not None
+        else nullcontext()
+    )
+    with outfile:
+        sim = Simulation(
+            sc.with_period(end=year), replicates=replicates, seed=seed, resolution="year"
+        )
+        with err_console.status(f"running {sc.name} to the end of {year}"):
+            sim.run()
+        df = route_table(sim, market=market, group=group)
+        if csv is not None:
+            df.to_csv(outfile.tmp, index=False, float_format="%.6g")
     total = df.t_last_week.sum()
     table = Table(
         title=f"{sc.name}, end of {year}: routes"
@@ -201,5 +253,13 @@ def routes(
         "swamping); perceived: the group's belief; value: price x chance of arriving - costs"
     )
     if csv is not None:
-        df.to_csv(csv, index=False, float_format="%.6g")
         console.print(f"Wrote {csv}")
+
+
+def _is_route_table(path: Path) -> bool:
+    """Whether `path` starts like a table `corredor routes --csv` writes."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            return fh.readline().startswith("group,origin,market,countries,modes,legs,")
+    except OSError:
+        return False

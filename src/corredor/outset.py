@@ -42,6 +42,8 @@ from corredor.errors import CorredorError
 from corredor.limits import human
 
 MANIFEST = "corredor-manifest.json"
+LOCK = ".corredor-lock"
+TMP = ".corredor-tmp-"
 INCOMPLETE = "corredor-INCOMPLETE.txt"
 # errno values that mean "this place cannot take the files", not a bug
 WRITE_ERRORS = {
@@ -123,9 +125,18 @@ class OutputLock:
     releases when the process ends however it ends; where flock does not exist, a file
     created exclusively that names its process, taken over when that process is gone."""
 
-    def __init__(self, target: str | Path, *, command: str, field: str | None = "--out") -> None:
+    def __init__(
+        self,
+        target: str | Path,
+        *,
+        command: str,
+        field: str | None = "--out",
+        inside: bool = False,
+    ) -> None:
         self.target = Path(target)
-        self.path = self.target.parent / f".{self.target.name}.corredor-lock"
+        where = Path(os.path.abspath(target))  # `--out .` has a name and a parent too
+        # inside an existing folder, or beside the target (which may not exist yet)
+        self.path = where / LOCK if inside else where.parent / f".{where.name}{LOCK}"
         self.command = command
         self.field = field
         self._fd: int | None = None
@@ -330,6 +341,7 @@ class OutputSet:
         self.info = dict(info or {})
         self.written: list[Path] = []
         self.notes: list[str] = []
+        self._abs = Path(os.path.abspath(out))
         self._lock = OutputLock(self.out, command=command, field=field)
         self._staging: Path | None = None
         self._created: list[Path] = []
@@ -339,6 +351,12 @@ class OutputSet:
     def __enter__(self) -> OutputSet:
         self._check_shape()
         self._make_parent()
+        # Into an existing folder, lock and staging live inside it (its parent may be
+        # read-only, as for `--out .` in a home folder); a new one is staged beside.
+        self._inside = self._abs.is_dir()
+        self._lock = OutputLock(
+            self.out, command=self.command, field=self.field, inside=self._inside
+        )
         try:
             self._lock.acquire()
             try:
@@ -370,7 +388,9 @@ class OutputSet:
 
     def _make_parent(self) -> None:
         missing = []
-        parent = Path(os.path.abspath(self.out.parent))
+        parent = self._abs.parent
+        if self._abs.is_dir():
+            return
         while not parent.exists():
             missing.append(parent)
             parent = parent.parent
@@ -408,11 +428,15 @@ class OutputSet:
 
     def _clean_stale(self) -> None:
         # We hold the lock: any staging folder of this target belongs to a dead process.
-        stale_dirs = [
-            *self.out.parent.glob(f".{self.out.name}.corredor-tmp-*"),
+        base, name = self._abs.parent, self._abs.name
+        patterns = [(base, f".{name}{TMP}*"), (base, f"..{name}{TMP}*")]
+        if self._inside:
             # a writer that stages its own files beside the staging folder (the report)
-            *self.out.parent.glob(f"..{self.out.name}.corredor-tmp-*"),
-        ]
+            patterns += [(self._abs, f"{TMP}*"), (self._abs, f".{TMP}*")]
+        stale_dirs = []
+        for folder, pattern in patterns:
+            with contextlib.suppress(OSError):
+                stale_dirs += list(folder.glob(pattern))
         for stale in sorted(stale_dirs):
             shutil.rmtree(stale, ignore_errors=True)
             self._note(
@@ -430,9 +454,11 @@ class OutputSet:
         """The folder to write the set into (created on first use)."""
         if self._staging is None:
             try:
-                self._staging = Path(
-                    tempfile.mkdtemp(prefix=f".{self.out.name}.corredor-tmp-", dir=self.out.parent)
-                )
+                if self._inside:
+                    folder, prefix = self._abs, TMP
+                else:
+                    folder, prefix = self._abs.parent, f".{self._abs.name}{TMP}"
+                self._staging = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
                 self._staging.chmod(0o777 & ~_umask())
             except OSError as exc:
                 raise write_error(exc, target=self.out, field=self.field) from None

@@ -131,6 +131,15 @@ class LocalPool(Executor):
     ) -> None:
         if workers < 1:
             raise CorredorError("must be at least 1", field="--workers", fix="use 1 or more")
+        from corredor.limits import BASE_MEMORY, check_memory
+
+        # each worker is a Python process with the model loaded
+        check_memory(
+            workers * BASE_MEMORY,
+            field="--workers",
+            what=f"{workers:,} worker processes",
+            fix=f"use fewer workers (this machine has {default_workers()} cores)",
+        )
         self.max_workers = workers
         self._context = multiprocessing.get_context(start_method or _start_method())
         if preload and self._context.get_start_method() == "forkserver":

@@ -46,7 +46,7 @@ import numpy as np
 
 from corredor.analysis.levers import FIELD, LEVER_YEAR, Lever, find_lever
 from corredor.errors import CorredorError
-from corredor.limits import check_seed
+from corredor.limits import check_run_size, check_seed
 from corredor.scenario import Scenario, build_scenario, load_scenario
 from corredor.version import __version__
 
@@ -723,6 +723,7 @@ def run_sweep(
 
     planned = math.prod(r.steps or 1 for r in ranges) if design == "grid" else n
     check_sweep_size(path, planned, len(ranges), replicates, sc, new=stored is None)
+    check_run_size(sc, replicates, resolution="year", what=f"a point of {replicates:,} replicates")
     values = design_points(ranges, design, n, seed)
     n_points = len(values)
     seeds = point_seeds(seed, n_points, common=common_seeds)

@@ -410,8 +410,13 @@ def test_two_sweeps_on_one_new_store(capsys, monkeypatch, tmp_path):
         after = leftovers(tmp_path)
         assert first.poll() is None, "the first sweep ended before the second was refused"
     finally:
+        family = _descendants(first.pid) if sys.platform.startswith("linux") else []
         first.kill()
         first.wait()
+        time.sleep(0.5)
+        for pid in family:  # its workers end by themselves; never leave them behind anyway
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
     expect_error(code, text, "another corredor process", f"pid {first.pid}", "--out")
     assert after == before  # the second sweep created nothing, not even a temporary folder
 
@@ -749,6 +754,40 @@ def test_memory_error_is_explained(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(corredor.api, "run", exhausted)
     code, text = invoke_cli(["run", str(MINI), "--out", str(tmp_path / "o")], capsys, monkeypatch)
     expect_error(code, text, "ran out of memory", "fewer replicates")
+
+
+def test_closed_pipe_is_quiet(capsys, monkeypatch):
+    import corredor.cli.inputs as inputs
+
+    class Gone:
+        def print(self, *args, **kwargs):
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(inputs, "console", Gone())
+    code, text = invoke_cli(["parameters"], capsys, monkeypatch)
+    assert code == 1 and "Traceback" not in text and "error" not in text
+
+
+def test_sweep_store_on_a_full_disk_says_how_to_resume(capsys, monkeypatch, tmp_path):
+    import corredor.analysis.sweep as sweep
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "s.zarr"))
+
+    monkeypatch.setattr(sweep, "run_sweep", full)
+    code, text = invoke_cli(
+        [
+            "sweep",
+            str(MINI),
+            "--lever",
+            "ec_container_effort=1:2:2",
+            "--out",
+            str(tmp_path / "s.zarr"),
+        ],
+        capsys,
+        monkeypatch,
+    )
+    expect_error(code, text, "no space left", "--resume")
 
 
 def test_debug_shows_the_traceback(capsys, monkeypatch, tmp_path):

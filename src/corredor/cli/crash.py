@@ -20,6 +20,8 @@ from pathlib import Path
 
 # Exit statuses: 2 for a problem in the user's input or environment they can fix,
 # 1 for a failure of corredor itself, 130 for an interrupt (as shells report Ctrl-C).
+# (click ends a command whose reader went away, `corredor parameters | head`, quietly
+# with status 1.)
 EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 2, 1, 130
 REPORT_TO = "the Corredor issue tracker"
 

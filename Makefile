@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: install
-	$(BIN)/corredor run baseline --out out
+	$(BIN)/corredor run baseline --out out --force
 
 test: install
 	$(BIN)/python -m ruff check src tests benchmarks tools

@@ -329,6 +329,15 @@ def test_sigkill_of_a_sweep_leaves_no_worker(tmp_path):
 
 
 def test_run_killed_before_the_figures_leaves_the_previous_set_whole(capsys, monkeypatch, tmp_path):
+    import corredor.outputs.plots as plots
+
+    def quick_figures(ds, outdir):  # the figures' content does not matter here
+        names = ("corridors.png", "seizures.png", "map.png")
+        for name in names:
+            (Path(outdir) / name).write_bytes(b"png of seed 1")
+        return [Path(outdir) / name for name in names]
+
+    monkeypatch.setattr(plots, "write_figures", quick_figures)
     out = tmp_path / "o"
     code, text = invoke_cli(
         ["run", str(MINI), "--seed", "1", "--resolution", "year", "--out", str(out)],

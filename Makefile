@@ -32,7 +32,7 @@ install-run: $(RUN_STAMP)
 install: $(DEV_STAMP)
 
 run: install-run
-	$(BIN)/corredor run baseline --out out
+	$(BIN)/corredor run baseline --out out --force
 
 test: install
 	$(BIN)/python -m ruff check src tests benchmarks tools

@@ -6,8 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from corredor.engine import Simulation
 from corredor.errors import CorredorError
+from corredor.limits import check_at_least, check_run_size, check_seed
 from corredor.output_size import DEFAULT_LIMIT_GB, plan_output, warn_if_switched
 from corredor.progress import reporter
 from corredor.results import Results, build_dataset
@@ -47,10 +50,8 @@ def run(
     (in a notebook, a terminal or, as plain lines, a log); True shows it at once, False
     never; a callable receives (weeks done, weeks in all) instead.
     """
-    if replicates < 1:
-        raise CorredorError("must be at least 1", field="replicates", fix="use 1 or more")
-    if seed is not None and seed < 0:
-        raise CorredorError("must not be negative", field="seed", fix="use 0 or more")
+    check_at_least(replicates, "--replicates")
+    check_seed(seed)
     if resolution not in ("auto", "week", "year"):
         raise CorredorError(
             f"unknown resolution {resolution!r}",
@@ -66,6 +67,7 @@ def run(
         sc = sc.with_interventions(interventions)
     plan = plan_output(sc, replicates, resolution, max_output_gb)
     warn_if_switched(plan)
+    check_run_size(sc, replicates, resolution=plan.resolution)
     sim = Simulation(
         sc, replicates=replicates, seed=seed, resolution=plan.resolution, profile=profile
     )
@@ -76,4 +78,19 @@ def run(
     finally:
         if bar is not None:
             bar.close()
+    check_finite(data, sc)
     return Results(build_dataset(sim, data), timings=sim.timings)
+
+
+def check_finite(data: dict[str, np.ndarray], sc: Scenario) -> None:
+    """Refuse results holding inf or nan: some input was too large to compute with, and
+    a run must never end as if all were well with numbers nobody can use."""
+    for name, arr in data.items():
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            raise CorredorError(
+                f"the run of {sc.name} produced values that are not finite (inf or nan) in "
+                f"{name}: an input is too large to compute with",
+                file=sc.file,
+                fix="check the budgets, capacities, demands and other large numbers of the "
+                "scenario and its network",
+            )

@@ -68,13 +68,16 @@ def default_path() -> Path:
 
 def _number(raw: str, path: Path, row: int, field: str) -> float:
     try:
-        return float(raw)
+        value = float(raw)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(raw)
+        return value
     except ValueError:
         raise CorredorError(
             f"{raw!r} is not a number",
             file=path,
             field=f"row {row}, {field}",
-            fix="write a plain number such as 12.5",
+            fix="write a plain, finite number such as 12.5",
         ) from None
 
 

@@ -6,6 +6,7 @@ observation citing an evidence entry; series names are metrics of `Results.summa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -63,6 +64,8 @@ def load_history(
         try:
             year = int(raw["year"])
             value = float(raw["value"])
+            if not math.isfinite(value):
+                raise ValueError(value)
         except (TypeError, ValueError):
             raise CorredorError(
                 f"year {raw['year']!r} or value {raw['value']!r} is not a number",

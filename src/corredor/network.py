@@ -8,7 +8,6 @@ reported as one clear message naming the file, the row, the field and the fix.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from corredor.evidence import (
     split_refs,
     with_user_evidence,
 )
+from corredor.files import read_csv
 from corredor.parameters import MODES
 
 NODE_KINDS = ("production", "hub", "border", "port", "sea", "transit", "market")
@@ -50,7 +50,8 @@ def is_ref_column(name: str) -> bool:
 
 
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # inf and nan parse as floats; no quantity of a network is infinite
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
     # Reference columns the row's model does not declare (a user's own `source_ref`):
     # kept so their ids are resolved like the declared ones.
     _extra_refs: dict[str, str] = PrivateAttr(default_factory=dict)
@@ -68,7 +69,7 @@ class NodeRow(_Row):
     country: str
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    population: float | None = Field(default=None, ge=0)
+    population: float | None = Field(default=None, ge=0, le=1e10)
     production_share: float | None = Field(default=None, ge=0, le=1)
     ref: str = ""
     # For sea nodes: the transit-zone basin (e.g. eastern-pacific, caribbean) used to split
@@ -97,15 +98,17 @@ class EdgeRow(_Row):
     from_: str = Field(alias="from", min_length=1)
     to: str = Field(min_length=1)
     mode: Literal[MODES]  # type: ignore[valid-type]
-    distance_km: float = Field(gt=0)
-    transit_days: float = Field(ge=0)
-    capacity_kg_per_week: float = Field(ge=0)
-    cost_usd_per_kg: float = Field(ge=0)
+    # Upper bounds far above any real leg (once round the Earth, a year in transit,
+    # a million tonnes a week) stop a typo before it overflows the arithmetic.
+    distance_km: float = Field(gt=0, le=40_075)
+    transit_days: float = Field(ge=0, le=365)
+    capacity_kg_per_week: float = Field(ge=0, le=1e9)
+    cost_usd_per_kg: float = Field(ge=0, le=1e7)
     base_detection: float = Field(ge=0, le=1)
     # Area or traffic an effort unit must search (the detection law's denominator): for
     # containers the port's container throughput; for other modes, by default, the
     # length of the corridor in thousands of km.
-    exposure: float | None = Field(default=None, gt=0)
+    exposure: float | None = Field(default=None, gt=0, le=1e9)
     jurisdiction: str | None = None
     capacity_ref: str
     cost_ref: str
@@ -122,14 +125,14 @@ class EdgeRow(_Row):
 class ProductionRow(_Row):
     country: str
     year: int = Field(ge=1900, le=2200)
-    tonnes: float = Field(ge=0)
+    tonnes: float = Field(ge=0, le=1e7)
     ref: str = ""
 
 
 class MarketRow(_Row):
     node: str
-    demand_t_per_year: float = Field(gt=0)
-    price_usd_per_kg: float = Field(gt=0)
+    demand_t_per_year: float = Field(gt=0, le=1e7)
+    price_usd_per_kg: float = Field(gt=0, le=1e7)
     base_year: int = Field(ge=1900, le=2200)
     demand_growth: float = Field(ge=-0.5, le=1.0)
     ref: str = ""
@@ -138,8 +141,8 @@ class MarketRow(_Row):
 class CountryRow(_Row):
     iso2: str
     name: str
-    population: float = Field(gt=0)
-    base_homicide_rate: float = Field(ge=0)
+    population: float = Field(gt=0, le=1e10)
+    base_homicide_rate: float = Field(ge=0, le=1e5)
     ref: str = ""
 
 
@@ -171,51 +174,49 @@ _FIXES = {
     "greater_than_equal": None,
     "less_than_equal": None,
     "greater_than": None,
+    "less_than": None,
+    "finite_number": "write a finite number (not inf or nan)",
 }
 
 
 def _read_rows(path: Path, model: type[_Row]) -> list:
     """Read one CSV file into validated rows; empty cells count as missing."""
-    if not path.is_file():
+    if not path.is_file() and not path.is_dir():
         raise CorredorError(
             "file not found", file=path, fix="create it (see docs/network-format.md)"
         )
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in _REQUIRED[model] if c not in header]
-        if missing:
-            raise CorredorError(
-                f"missing column {missing[0]!r}",
-                file=path,
-                field="header",
-                fix=f"add the column; required columns are {', '.join(_REQUIRED[model])} "
-                "(docs/network-format.md)",
-            )
-        rows = []
-        for i, raw in enumerate(reader, start=2):
-            data = {
-                (k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in raw.items()
-            }
-            data = {k: v for k, v in data.items() if v not in ("", None)}
-            try:
-                row = model.model_validate(data)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                loc = ".".join(str(p) for p in err["loc"]) or "row"
-                loc = "from" if loc == "from_" else loc
-                msg = err["msg"]
-                if err["type"] == "missing":
-                    msg, fix = "value is missing", "fill in the cell"
-                else:
-                    fix = _FIXES.get(err["type"]) or "see docs/network-format.md for allowed values"
-                    got = data.get(loc)
-                    msg = f"{got!r}: {msg}" if got is not None else msg
-                raise CorredorError(msg, file=path, field=f"row {i}, {loc}", fix=fix) from None
-            row._extra_refs = {
-                k: v for k, v in data.items() if is_ref_column(k) and k not in model.model_fields
-            }
-            rows.append(row)
+    header, reader = read_csv(path)
+    missing = [c for c in _REQUIRED[model] if c not in header]
+    if missing:
+        raise CorredorError(
+            f"missing column {missing[0]!r}",
+            file=path,
+            field="header",
+            fix=f"add the column; required columns are {', '.join(_REQUIRED[model])} "
+            "(docs/network-format.md)",
+        )
+    rows = []
+    for i, raw in reader:
+        data = {k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
+        data = {k: v for k, v in data.items() if v not in ("", None)}
+        try:
+            row = model.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"]) or "row"
+            loc = "from" if loc == "from_" else loc
+            msg = err["msg"]
+            if err["type"] == "missing":
+                msg, fix = "value is missing", "fill in the cell"
+            else:
+                fix = _FIXES.get(err["type"]) or "see docs/network-format.md for allowed values"
+                got = data.get(loc)
+                msg = f"{got!r}: {msg}" if got is not None else msg
+            raise CorredorError(msg, file=path, field=f"row {i}, {loc}", fix=fix) from None
+        row._extra_refs = {
+            k: v for k, v in data.items() if is_ref_column(k) and k not in model.model_fields
+        }
+        rows.append(row)
     if not rows:
         raise CorredorError("file has no rows", file=path, fix="add at least one row")
     return rows
@@ -371,8 +372,10 @@ def check_basins(net: Network) -> None:
 
 def check_production_shares(net: Network) -> None:
     totals: dict[str, float] = {}
+    members: dict[str, list[str]] = {}
     for i, n in enumerate(net.nodes, start=2):
         if n.kind == "production":
+            members.setdefault(n.country, []).append(f"{n.id} {n.production_share}")
             if n.production_share is None:
                 raise CorredorError(
                     "production node has no production_share",
@@ -384,7 +387,8 @@ def check_production_shares(net: Network) -> None:
     for country, total in totals.items():
         if abs(total - 1.0) > 1e-6:
             raise CorredorError(
-                f"production shares of {country} sum to {total:.4f}, not 1",
+                f"production shares of {country} sum to {total:.4f}, not 1 "
+                f"({', '.join(members[country])})",
                 file=net.path / "nodes.csv",
                 field="production_share",
                 fix=f"make the shares of {country}'s production nodes add up to 1",
@@ -466,13 +470,14 @@ def check_countries(net: Network) -> None:
     if not net.countries:
         return
     known = {c.iso2 for c in net.countries}
-    for n in net.nodes:
+    for i, n in enumerate(net.nodes, start=2):
         if n.country != INTERNATIONAL and n.country not in known:
             raise CorredorError(
-                f"country {n.country!r} of node {n.id!r} is not listed",
-                file=net.path / "countries.csv",
-                field="iso2",
-                fix=f"add a row for {n.country}",
+                f"country {n.country!r} of node {n.id!r} is not listed in countries.csv",
+                file=net.path / "nodes.csv",
+                field=f"row {i}, country",
+                fix=f"correct the code ({suggest(n.country, known | {INTERNATIONAL})}), "
+                f"or add a row for {n.country} to countries.csv",
             )
 
 
@@ -488,10 +493,13 @@ def check_evidence_refs(net: Network) -> None:
         )
 
 
+# Each check may assume the ones before it passed: countries are checked before the
+# production shares summed by country, so an unknown code is named as such.
 CHECKS: tuple[Check, ...] = (
     check_unique_ids,
     check_edge_endpoints,
     check_jurisdictions,
+    check_countries,
     check_basins,
     check_production_shares,
     check_markets,

@@ -6,6 +6,7 @@ resolution and code version as dataset attributes.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from corredor.engine import WEEKS_PER_YEAR, Compiled, Simulation
+from corredor.limits import memory_available
 from corredor.version import __version__, code_digest
 
 # Pin the code digest to the code loaded with the model (see version.code_digest).
@@ -137,6 +139,23 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
     ds = xr.Dataset(variables, coords=coords, attrs=attrs)
     ds["initial_stock_kg"] = xr.Variable(("replicate",), sim.initial_stock, {"units": "kg"})
     return ds
+
+
+def write_netcdf(ds: xr.Dataset, path: Path, encoding: dict | None = None) -> None:
+    """Write `ds` as NetCDF-4 (HDF5) to `path`.
+
+    The file is built in memory when it fits comfortably, and its bytes then written by
+    Python: the HDF5 library never meets a full disk itself, which it does not survive
+    (a write error during the save ends in a segmentation fault when the file is closed).
+    A result too large to copy in memory is written directly."""
+    available = memory_available()
+    if available is None or 3 * ds.nbytes < available:
+        buf = io.BytesIO()
+        ds.to_netcdf(buf, engine="h5netcdf", encoding=encoding)
+        with open(path, "wb") as fh:
+            fh.write(buf.getbuffer())
+    else:
+        ds.to_netcdf(path, engine="h5netcdf", encoding=encoding)
 
 
 def _annual(da: xr.DataArray) -> xr.DataArray:
@@ -415,7 +434,7 @@ class Results:
         written = []
         with tempfile.TemporaryDirectory(dir=outdir, prefix=".tmp-") as tmp:
             tmp = Path(tmp)
-            self.data.to_netcdf(tmp / "results.nc", engine="h5netcdf", encoding=encoding(self.data))
+            write_netcdf(self.data, tmp / "results.nc", encoding(self.data))
             self.summary().to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
             for name in ("results.nc", "summary.csv"):
                 shutil.move(tmp / name, outdir / name)

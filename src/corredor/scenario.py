@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from corredor import catalog
 from corredor.errors import CorredorError, suggest
 from corredor.evidence import USER_FILE, Evidence, resolve_ref, split_refs, with_user_evidence
+from corredor.files import read_text
 from corredor.interventions import parse_interventions
+from corredor.limits import MAX_SEED
 from corredor.network import INTERNATIONAL, Network, load_network
 from corredor.parameters import (
     CAPABILITIES,
@@ -47,12 +49,17 @@ TOP_LEVEL = {
     "refs",
 }
 FIRST_YEAR, LAST_YEAR = 1990, 2100
+# Longest `extends` chain followed; deeper chains are a mistake, not a design.
+MAX_EXTENDS = 64
+# Effort units per week of one capability of one agency: far above any real budget (the
+# built-in ones are at most a few hundred), low enough to keep costs finite.
+MAX_EFFORT = 1e6
 
 
 class GroupSpec(BaseModel):
     """A trafficking organisation (an archetype, never named people)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     label: str = ""
     origins: dict[str, float] = Field(min_length=1)
     territory: list[str] = Field(min_length=1)
@@ -82,7 +89,7 @@ def allies_both_ways(groups: dict[str, GroupSpec]) -> dict[str, set[str]]:
 class AgencySpec(BaseModel):
     """An interdiction agency and its weekly effort by capability."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     label: str = ""
     country: str
     jurisdictions: list[str] = Field(min_length=1)
@@ -116,12 +123,18 @@ class Scenario:
     # What its references resolve against: the package's evidence, the network's own
     # evidence.csv and an evidence.csv next to any scenario file of its `extends` chain.
     evidence: dict[str, Evidence] = field(default_factory=dict)
+    # Things a user should know that do not stop a run (e.g. an inherited intervention
+    # that never acts inside a shortened period).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
         return str(self.raw.get("title", self.name))
 
     def with_period(self, start: int | None = None, end: int | None = None) -> Scenario:
+        """The same scenario over another period (`--start`/`--end`): an error about the
+        years names those options, not the scenario file."""
+        check_period(self, start, end)
         raw = copy.deepcopy(self.raw)
         if start is not None:
             raw["start"] = start
@@ -169,6 +182,43 @@ class Scenario:
         return build_scenario(raw, name=name or self.name, file=self.file, network=self.network)
 
 
+def check_period(sc: Scenario, start: int | None, end: int | None) -> None:
+    """Check a period given on the command line (or to `corredor.run`) against the
+    calendar and against the scenario's own years."""
+    for option, year in (("--start", start), ("--end", end)):
+        if year is None:
+            continue
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise CorredorError(f"{year!r} is not a whole year", field=option, fix="e.g. 2020")
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise CorredorError(
+                f"{year} is outside {FIRST_YEAR}-{LAST_YEAR}",
+                field=option,
+                fix="use a calendar year",
+            )
+    first = sc.start if start is None else start
+    last = sc.end if end is None else end
+    if first <= last:
+        return
+    if start is not None and end is not None:
+        raise CorredorError(
+            f"--start {start} is after --end {end}",
+            field="--start/--end",
+            fix="give a start year no later than the end year",
+        )
+    if start is not None:
+        raise CorredorError(
+            f"--start {start} is after the scenario's last year {sc.end}",
+            field="--start",
+            fix=f"choose --start {sc.end} or earlier, or give a later --end too",
+        )
+    raise CorredorError(
+        f"--end {end} is before the scenario's first year {sc.start}",
+        field="--end",
+        fix=f"choose --end {sc.start} or later, or give an earlier --start too",
+    )
+
+
 def builtin_dir() -> Path:
     return catalog.builtin_dir()
 
@@ -186,6 +236,13 @@ def _resolve_ref(ref: str, base: Path | None, file: str | None) -> Path:
         path = base / path
     if path.is_file():
         return path
+    if path.is_dir():
+        raise CorredorError(
+            "is a directory, not a scenario file",
+            file=path,
+            field="scenario" if file is None else "extends",
+            fix="give the path of a .toml file, or a built-in scenario name",
+        )
     if path.suffix == ".toml" or "/" in ref:
         raise CorredorError("scenario file not found", file=path, fix="check the path")
     raise CorredorError(
@@ -197,15 +254,15 @@ def _resolve_ref(ref: str, base: Path | None, file: str | None) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    # read_text refuses what is not UTF-8 and drops a byte-order mark, which tomllib
+    # would report as a syntax error at line 1, column 1
+    text = read_text(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CorredorError(
             f"not valid TOML ({exc})", file=path, fix="correct the syntax at the line shown"
         ) from None
-    except OSError as exc:
-        raise CorredorError(f"cannot read file ({exc.strerror})", file=path) from None
 
 
 def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -226,40 +283,71 @@ def _is_series(table: dict[str, Any]) -> bool:
     return bool(table) and all(str(k)[:4].isdigit() for k in table)
 
 
-def read_scenario_tree(ref: str | Path, *, _seen: tuple[Path, ...] = ()) -> tuple[dict, Path]:
-    """Read a scenario and its `extends` chain into one merged table."""
+def read_scenario_tree(ref: str | Path) -> tuple[dict, Path]:
+    """Read a scenario and its `extends` chain into one merged table.
+
+    The chain is followed in a loop, not by recursion, so a deep chain cannot exhaust the
+    stack; it stops at MAX_EXTENDS levels and at a file that is already in the chain."""
     path = _resolve_ref(str(ref), None, None) if not isinstance(ref, Path) else ref
     if not path.is_file():
         raise CorredorError("scenario file not found", file=path, fix="check the path")
-    path = path.resolve()
-    if path in _seen:
-        raise CorredorError(
-            "scenario extends itself", file=path, field="extends", fix="break the cycle"
-        )
-    data = _read_toml(path)
-    unknown = sorted(set(data) - TOP_LEVEL)
-    if unknown:
-        raise CorredorError(
-            f"unknown key {unknown[0]!r}",
-            file=path,
-            field=unknown[0],
-            fix=suggest(unknown[0], TOP_LEVEL),
-        )
-    parent_ref = data.pop("extends", None)
-    if parent_ref is None:
-        data["_chain"] = [str(path)]  # the files of the `extends` chain, parent first
-        return data, path
-    if not isinstance(parent_ref, str):
-        raise CorredorError("must be a scenario name or path", file=path, field="extends")
-    parent_path = _resolve_ref(parent_ref, path.parent, str(path))
-    parent, _ = read_scenario_tree(parent_path, _seen=(*_seen, path))
-    data["_chain"] = [*parent.get("_chain", []), str(path)]
-    if "network" in data and isinstance(data["network"], str) and "network" in parent:
-        # A relative network path is relative to the file that states it.
-        data["_network_base"] = str(path.parent)
-    elif "network" in parent:
-        data.setdefault("_network_base", parent.get("_network_base", str(parent_path.parent)))
-    return merge(parent, data), path
+    chain: list[tuple[dict, Path]] = []
+    while True:
+        path = path.resolve()
+        seen = [p for _, p in chain]
+        if path in seen:
+            child = seen[-1]
+            if path == child:
+                what = "scenario extends itself"
+            else:
+                loop = [*seen[seen.index(path) :], path]
+                what = "scenario files extend each other in a circle: " + " -> ".join(
+                    p.name for p in loop
+                )
+            raise CorredorError(
+                what,
+                file=child,
+                field="extends",
+                fix="make one of them extend a scenario outside the circle (e.g. baseline)",
+            )
+        if len(chain) > MAX_EXTENDS:
+            raise CorredorError(
+                f"more than {MAX_EXTENDS} levels of `extends`",
+                file=chain[0][1],
+                field="extends",
+                fix="extend a scenario nearer the base of the chain",
+            )
+        data = _read_toml(path)
+        unknown = sorted(set(data) - TOP_LEVEL)
+        if unknown:
+            raise CorredorError(
+                f"unknown key {unknown[0]!r}",
+                file=path,
+                field=unknown[0],
+                fix=suggest(unknown[0], TOP_LEVEL),
+            )
+        parent_ref = data.pop("extends", None)
+        chain.append((data, path))
+        if parent_ref is None:
+            break
+        if not isinstance(parent_ref, str):
+            raise CorredorError("must be a scenario name or path", file=path, field="extends")
+        path = _resolve_ref(parent_ref, path.parent, str(path))
+    # merge from the base down to the file asked for
+    merged, parent_path = chain[-1]
+    for data, path in reversed(chain[:-1]):
+        parent = merged
+        if "network" in data and isinstance(data["network"], str) and "network" in parent:
+            # A relative network path is relative to the file that states it.
+            data["_network_base"] = str(path.parent)
+        elif "network" in parent:
+            data.setdefault("_network_base", parent.get("_network_base", str(parent_path.parent)))
+        merged, parent_path = merge(parent, data), path
+    # the files of the `extends` chain, parent first (for user evidence and messages)
+    merged["_chain"] = [str(p) for _, p in reversed(chain)]
+    # interventions add up along the chain: the last ones are the file's own
+    merged["_own_interventions"] = len(chain[0][0].get("interventions") or [])
+    return merged, chain[0][1]
 
 
 def load_scenario(ref: str | Path = "baseline") -> Scenario:
@@ -270,6 +358,7 @@ def load_scenario(ref: str | Path = "baseline") -> Scenario:
     name = str(raw.get("name") or path.stem)
     scenario = build_scenario(raw, name=name, file=str(path))
     check_scenario_refs(scenario)
+    _check_own_interventions_act(scenario)
     return scenario
 
 
@@ -332,6 +421,38 @@ def _stating_file(ref: str, sc: Scenario) -> str:
     return sc.file
 
 
+def idle_interventions(sc: Scenario) -> list[tuple[int, str]]:
+    """(index, reason) of the interventions that never act inside the scenario's period."""
+    out = []
+    for item in sc.interventions:
+        if item.start >= sc.end + 1:
+            out.append(
+                (item.index, f"{item.label} starts {item.spec.start}, after the last year {sc.end}")
+            )
+        elif item.end <= sc.start:
+            out.append(
+                (item.index, f"{item.label} ends {item.spec.end}, before the first year {sc.start}")
+            )
+    return out
+
+
+def _check_own_interventions_act(sc: Scenario) -> None:
+    """An intervention a file declares must act inside that file's period. Inherited ones
+    may fall outside a period a child file shortens: they are only reported
+    (`Scenario.notes`), since a child cannot remove them."""
+    own = int(sc.raw.get("_own_interventions", 0))
+    first_own = len(sc.interventions) - own
+    for index, reason in idle_interventions(sc):
+        if index >= first_own:
+            raise CorredorError(
+                f"{reason}: it would never act",
+                file=sc.file,
+                field=f"interventions[{index + 1}]",
+                fix=f"date it inside {sc.start}-{sc.end}, change the scenario's start/end, "
+                "or remove it",
+            )
+
+
 def _int_field(raw: dict, key: str, file: str, default: int | None = None) -> int:
     value = raw.get(key, default)
     if value is None:
@@ -374,8 +495,13 @@ def build_scenario(
             fix="make start no later than end",
         )
     seed = _int_field(raw, "seed", file, default=0)
-    if seed < 0:
-        raise CorredorError("must not be negative", file=file, field="seed", fix="use 0 or more")
+    if not 0 <= seed <= MAX_SEED:
+        raise CorredorError(
+            f"{seed} is outside 0-{MAX_SEED} (2**63 - 1)",
+            file=file,
+            field="seed",
+            fix="use a whole number from 0 to 2**63 - 1",
+        )
     params_raw = raw.get("parameters", {})
     if not isinstance(params_raw, dict):
         raise CorredorError("must be a table", file=file, field="parameters")
@@ -420,6 +546,9 @@ def build_scenario(
         evidence=scenario_evidence(raw, network),
     )
     scenario.interventions = parse_interventions(raw.get("interventions"), scenario, file)
+    scenario.notes = [
+        f"{reason}: it never acts in this run" for _, reason in idle_interventions(scenario)
+    ]
     return scenario
 
 
@@ -527,5 +656,7 @@ def _check_agencies(
                     field=field,
                     fix=suggest(cap, CAPABILITIES),
                 )
-            budgets[aid][cap] = parse_series(value, file=file, field=field).scaled(a.effort_scale)
+            budgets[aid][cap] = parse_series(
+                value, file=file, field=field, bounds=(0.0, MAX_EFFORT)
+            ).scaled(a.effort_scale)
     return budgets

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from corredor.cli.app import app, console, progress_bar
+from corredor.cli.app import app, console, err_console, progress_bar
 from corredor.cli.formats import (
     Column,
     CsvOption,
@@ -38,19 +38,28 @@ def compare(
     workers: int = typer.Option(None, "--workers", "-w", help="Worker processes with --draws."),
     fmt: str = FormatOption(),
     csv: Path = CsvOption("Also write the comparison (one row per scenario and outcome)."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in --out that corredor did not write."
+    ),
 ) -> None:
     """Compare scenarios on key outcomes, with differences from the first and 90% intervals.
 
     CSV and JSON (--format) have one record per scenario and outcome: mean, p05, p95 and
     the difference from the first scenario (diff_mean, diff_p05, diff_p95)."""
+    from contextlib import nullcontext
+
     from corredor.analysis.compare import compare as run_compare
     from corredor.analysis.executors import batch_executor
 
-    if replicates < 1:
-        raise CorredorError("must be at least 1", field="--replicates", fix="use 1 or more")
+    _check_sizes(scenarios, replicates, seed, draws, workers)
     runs = replicates * max(draws, 1)
+    outset = _outset(out, ["comparison.csv"], force, seed) if out is not None else nullcontext()
     pool = batch_executor(workers, needed=draws > 0)
-    with progress_bar(f"compare ×{runs} runs", "scenarios") as bar, pool as ex:
+    with (
+        outset,
+        progress_bar(f"compare ×{runs} runs", "scenarios") as bar,
+        pool as ex,
+    ):
         result = run_compare(
             scenarios,
             replicates=replicates,
@@ -61,14 +70,13 @@ def compare(
             draws=draws,
             executor=ex,
         )
+        if out is not None:
+            result.table.to_csv(outset.staging / "comparison.csv", index=False, float_format="%.6g")
     df = result.table
     caveats = _caveats(result, list(df.outcome.unique()))
     records = records_of(df)
     for r in records:
         r.update(first=result.first, last=result.last)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        df.to_csv(out / "comparison.csv", index=False, float_format="%.6g")
     if resolve(fmt) in ("csv", "json"):
         emit(records, [], fmt=fmt, csv_path=csv)
         return
@@ -85,7 +93,7 @@ def compare(
         csv_path=csv,
         csv_records=records,
         notes=_caveat_lines(caveats, labels)
-        + ([f"Wrote {out / 'comparison.csv'}"] if out is not None else []),
+        + (["Wrote " + ", ".join(str(p) for p in outset.written)] if out is not None else []),
     )
 
 
@@ -152,6 +160,42 @@ def _table_rows(
     return rows
 
 
+def _check_sizes(scenarios, replicates, seed, draws, workers) -> None:
+    """Counts, seed and memory of a comparison, before any run."""
+    from corredor.limits import check_at_least, check_run_size, check_seed
+    from corredor.scenario import load_scenario
+
+    check_at_least(replicates, "--replicates")
+    check_at_least(draws, "--draws", low=0)
+    check_at_least(workers, "--workers")
+    check_seed(seed)
+    if scenarios:
+        sc = load_scenario(scenarios[0])
+        runs = len(scenarios) * replicates * max(draws, 1)
+        check_run_size(
+            sc,
+            runs,
+            resolution="year",
+            field="--replicates" if not draws else "--draws",
+            what=f"{runs:,} runs ({len(scenarios)} scenarios x {replicates} replicates"
+            + (f" x {draws} draws)" if draws else ")"),
+        )
+
+
+def _outset(out: Path, names: list[str], force: bool, seed: int):
+    """The output set of `--out` (checked and locked before any run)."""
+    from corredor.outset import OutputSet, command_line
+
+    return OutputSet(
+        out,
+        command=command_line(),
+        names=names,
+        force=force,
+        say=lambda text: err_console.print(f"note: {text}", highlight=False),
+        info={"seed": seed},
+    )
+
+
 @app.command()
 def report(
     scenarios: list[str] = typer.Argument(..., help="Scenarios; the first is the reference."),
@@ -167,22 +211,28 @@ def report(
         "parameter uncertainty); 0: the scenarios' own values.",
     ),
     workers: int = typer.Option(None, "--workers", "-w", help="Worker processes with --draws."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in --out that corredor did not write."
+    ),
 ) -> None:
     """Write a self-contained HTML report comparing scenarios (figures embedded)."""
-    from corredor.outputs.report import write_report
+    from corredor.outputs.report import REPORT_FILE, TABLE_FILE, check_inputs, write_report
 
     if draws < 0:
         raise CorredorError("must not be negative", field="--draws", fix="use 0 or more")
+    check_inputs([str(n) for n in scenarios], replicates, first, last, out)
+    _check_sizes(scenarios, replicates, seed, draws, workers)
     command = "corredor " + shlex.join(sys.argv[1:])
     from corredor.analysis.executors import batch_executor
 
+    outset = _outset(out, [REPORT_FILE, TABLE_FILE, "figures"], force, seed)
     pool = batch_executor(workers, needed=draws > 0)
     runs = replicates * max(draws, 1)
     label = f"report: {len(scenarios)} scenarios ×{runs} runs"
-    with progress_bar(label, "steps") as bar, pool as ex:
-        path = write_report(
+    with outset, progress_bar(label, "steps") as bar, pool as ex:
+        write_report(
             scenarios,
-            out=out,
+            out=outset.staging,
             replicates=replicates,
             seed=seed,
             first=first,
@@ -192,4 +242,4 @@ def report(
             executor=ex,
             steps=lambda done, total: bar.update(completed=done, total=total),
         )
-    console.print(f"Wrote {path}")
+    console.print(f"Wrote {out / REPORT_FILE}")

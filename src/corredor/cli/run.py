@@ -9,10 +9,12 @@ from rich.table import Table
 
 from corredor.cli.app import app, console, err_console, progress_bar
 from corredor.cli.formats import Column, CsvOption, FormatOption, emit, records_of, resolve
-from corredor.errors import CorredorError, check_out_dir
+from corredor.errors import CorredorError
 from corredor.numbers import human
 
 KEY_YEARS = (2015, 2019, 2021, 2023, 2025, 2030)
+# The figures `corredor run` writes (corredor.outputs.plots.write_figures).
+FIGURES = ("corridors.png", "seizures.png", "map.png")
 
 
 def summary_rows(results) -> tuple[list[dict], list[int], str]:
@@ -82,37 +84,67 @@ def run(
         False, "--profile", help="Print the time spent in each phase of the weekly step."
     ),
     fmt: str = FormatOption(),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in OUT that corredor did not write."
+    ),
 ) -> None:
     """Run a scenario; write results.nc, summary.csv and figures to OUT; print key outcomes.
 
     --format csv or json prints the whole tidy summary (as summary.csv) instead."""
     from corredor.api import run as run_api
+    from corredor.limits import check_at_least, check_run_size, check_seed
     from corredor.output_size import plan_output
+    from corredor.outset import OutputSet, command_line
     from corredor.scenario import load_scenario
 
-    check_out_dir(out)
+    check_at_least(replicates, "--replicates")
+    check_seed(seed)
+    if resolution not in ("auto", "week", "year"):
+        raise CorredorError(
+            f"unknown resolution {resolution!r}",
+            field="--resolution",
+            fix="use auto, week or year",
+        )
     sc = load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)
+    for note in sc.notes:
+        err_console.print(f"[yellow]warning:[/] {note}", highlight=False)
     plan = plan_output(sc, replicates, resolution, max_output_gb, cli=True)
     if plan.note:
         err_console.print(f"[yellow]Note:[/] {plan.note}", highlight=False)
-    with progress_bar(f"{sc.name} ×{replicates}", "weeks") as bar:
-        task = bar.add_task("run", total=(sc.end - sc.start + 1) * 52)
-        results = run_api(
-            sc,
-            replicates=replicates,
-            seed=seed,
-            resolution=plan.resolution,
-            max_output_gb=max_output_gb,
-            progress=lambda done, total: bar.update(task, completed=done),
-            profile=profile,
-        )
-    written = results.save(out)
-    if figures:
-        from corredor.outputs.plots import write_figures
+    size = check_run_size(sc, replicates, resolution=plan.resolution)
+    names = ["results.nc", "summary.csv", *(FIGURES if figures else ())]
+    outset = OutputSet(
+        out,
+        command=command_line(),
+        names=names,
+        force=force,
+        need_bytes=size + 5 * 2**20,
+        space_fix="free some space, choose another --out, or write less: --resolution year, "
+        "fewer --replicates",
+        say=lambda text: err_console.print(f"note: {text}", highlight=False),
+        info={"scenario": sc.name},
+    )
+    with outset:
+        with progress_bar(f"{sc.name} ×{replicates}", "weeks") as bar:
+            task = bar.add_task("run", total=(sc.end - sc.start + 1) * 52)
+            results = run_api(
+                sc,
+                replicates=replicates,
+                seed=seed,
+                resolution=plan.resolution,
+                max_output_gb=max_output_gb,
+                progress=lambda done, total: bar.update(task, completed=done),
+                profile=profile,
+            )
+        outset.info.update(seed=int(results.data.attrs["seed"]), replicates=replicates)
+        results.save(outset.staging)
+        if figures:
+            from corredor.outputs.plots import write_figures
 
-        written += write_figures(results.data, out)
+            write_figures(results.data, outset.staging)
+    written = outset.written
     wrote = "Wrote " + ", ".join(str(p) for p in written)
     if resolve(fmt) in ("csv", "json"):
         emit(records_of(results.summary()), [], fmt=fmt)
@@ -159,14 +191,21 @@ def routes(
     seed: int = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
     csv: Path = CsvOption("Also write every route to this CSV file."),
     fmt: str = FormatOption(),
+    force: bool = typer.Option(
+        False, "--force", help="Replace a --csv file that corredor did not write."
+    ),
 ) -> None:
     """Show which routes carry a market's supply and why: risk, value, tonnes per week.
 
     The table shows the --top routes; CSV and JSON (--format, --csv) have them all."""
-    from corredor.engine import Simulation
-    from corredor.outputs.route_report import route_table
+    from contextlib import nullcontext
+
+    from corredor.limits import check_at_least, check_run_size, check_seed
+    from corredor.outset import OutputFile, command_line
     from corredor.scenario import load_scenario
 
+    check_at_least(replicates, "--replicates")
+    check_seed(seed)
     sc = load_scenario(scenario)
     year = min(2025, sc.end) if year is None else year
     if not sc.start <= year <= sc.end:
@@ -177,10 +216,29 @@ def routes(
         )
     if top < 1:
         raise CorredorError(f"--top {top} shows nothing", field="--top", fix="use 1 or more")
-    if csv is not None and not csv.parent.is_dir():
-        raise CorredorError(
-            f"directory {csv.parent} does not exist", field="--csv", fix="create it first"
+    check_run_size(sc, replicates, resolution="year")
+    outfile = (
+        OutputFile(
+            csv,
+            command=command_line(),
+            field="--csv",
+            force=force,
+            ours=_is_route_table,
+            say=lambda text: err_console.print(f"note: {text}", highlight=False),
         )
+        if csv is not None
+        else nullcontext()
+    )
+    with outfile:
+        _routes(sc, year, market, group, top, replicates, seed, fmt, outfile, csv)
+
+
+def _routes(sc, year, market, group, top, replicates, seed, fmt, outfile, csv) -> None:
+    """Run to the end of `year` and show (and write) the route table."""
+    from corredor.engine import Simulation
+    from corredor.outputs.route_report import route_table
+
+    csv = outfile.tmp if csv is not None else None
     sim = Simulation(sc.with_period(end=year), replicates=replicates, seed=seed, resolution="year")
     with progress_bar(f"{sc.name} to the end of {year}", "weeks") as bar:
         sim.run(progress=lambda done, total: bar.update(completed=done, total=total))
@@ -224,3 +282,12 @@ def routes(
             "costs"
         ],
     )
+
+
+def _is_route_table(path: Path) -> bool:
+    """Whether `path` starts like a table `corredor routes --csv` writes."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            return fh.readline().startswith("group,origin,market,countries,modes,legs,")
+    except OSError:
+        return False

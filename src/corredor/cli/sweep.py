@@ -168,6 +168,18 @@ def sweep(
             # SystemExit, not typer.Exit: cli.main runs click in non-standalone mode, where an
             # Exit code is returned rather than raised, and would become exit status 0.
             raise SystemExit(130) from None
+        except OSError as exc:
+            from corredor.outset import WRITE_ERRORS, write_error
+
+            if exc.errno not in WRITE_ERRORS:
+                raise
+            bar.stop()
+            raise write_error(
+                exc,
+                target=out,
+                fix="free some space (or choose a writable place); finished tasks are kept in "
+                "the store: continue with the same command and --resume",
+            ) from None
         except WorkerLost as exc:
             bar.stop()
             err_console.print(

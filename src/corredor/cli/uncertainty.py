@@ -9,7 +9,7 @@ from rich.table import Table
 
 from corredor.cli.app import app, console, err_console, progress_bar
 from corredor.cli.formats import Column, FormatOption, emit, human, records_of, resolve
-from corredor.errors import CorredorError, check_out_dir
+from corredor.errors import CorredorError
 
 # (label, metric, region, scale) rows of the ensemble table
 ENSEMBLE_ROWS = (
@@ -53,6 +53,9 @@ def ensemble(
     out: Path = typer.Option(Path("out/ensemble"), "--out", "-o", help="Output directory."),
     figures: bool = typer.Option(True, help="Write the fan chart (fan.png)."),
     fmt: str = FormatOption(),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in --out that corredor did not write."
+    ),
 ) -> None:
     """Run parameter draws × replicates; report medians with 50% and 90% intervals.
 
@@ -61,19 +64,30 @@ def ensemble(
     bands against the observed history) to OUT. --format csv or json prints the
     summary table."""
     from corredor.analysis.uncertainty import ensemble as run_ensemble
+    from corredor.limits import check_at_least, check_run_size, check_seed
     from corredor.scenario import load_scenario
 
-    check_out_dir(out)
-    if workers is not None and workers < 1:
-        raise CorredorError("must be at least 1", field="--workers", fix="use 1 or more")
+    for field, value in (("--n", n), ("--replicates", replicates), ("--chunk", chunk)):
+        check_at_least(value, field)
+    check_at_least(workers, "--workers")
+    check_seed(seed)
     sc = load_scenario(scenario)
     post = None
     if posterior is not None:
         from corredor.analysis.posterior import load_posterior
 
         post = load_posterior(posterior)
+    size = check_run_size(
+        sc,
+        n * replicates,
+        resolution="year",
+        field="--n",
+        what=f"an ensemble of {n:,} draws x {replicates:,} replicates",
+    )
+    names = ["ensemble.zarr", "summary.csv", "parameters.csv", *(["fan.png"] if figures else [])]
+    outset = _outset(out, names, force, seed, size + 2**20)
     total_chunks = -(-max(n, 1) * max(replicates, 1) // max(chunk, 1))
-    with progress_bar(f"{sc.name}: {n}×{replicates}", "tasks") as bar:
+    with outset, progress_bar(f"{sc.name}: {n}×{replicates}", "tasks") as bar:
         task = bar.add_task("ensemble", total=total_chunks)
         with _executor(workers, scheduler) as ex:
             ens = run_ensemble(
@@ -87,10 +101,12 @@ def ensemble(
                 executor=ex,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-    written = ens.save(out)
-    df = ens.summary()
-    if figures:
-        written.append(_write_fan(df, out, f"{sc.title}: {n} draws × {replicates} replicates"))
+        outset.info["scenario"] = sc.name
+        ens.save(outset.staging)
+        df = ens.summary()
+        if figures:
+            _write_fan(df, outset.staging, f"{sc.title}: {n} draws × {replicates} replicates")
+    written = outset.written
     runs = n * replicates
     done_line = (
         f"{runs} runs in {ens.seconds:.1f} s ({runs / ens.seconds:.1f} runs/s); "
@@ -215,14 +231,28 @@ def sensitivity(
         None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."
     ),
     out: Path = typer.Option(Path("out/sensitivity"), "--out", "-o", help="Output directory."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in --out that corredor did not write."
+    ),
 ) -> None:
     """Rank the parameters that drive outcomes (SALib Sobol or Morris); table + figure."""
-    from corredor.analysis.sensitivity import design, outcome_names
+    from corredor.analysis.sensitivity import METHODS, design, outcome_names
     from corredor.analysis.sensitivity import sensitivity as run_sa
     from corredor.analysis.uncertainty import uncertain_parameters
+    from corredor.limits import check_at_least, check_run_size, check_seed
     from corredor.scenario import load_scenario
 
-    check_out_dir(out)
+    # the method first: an unknown one must not be reported as a missing outcome
+    if method not in METHODS:
+        from corredor.errors import suggest
+
+        raise CorredorError(
+            f"unknown method {method!r}", field="--method", fix=suggest(method, METHODS)
+        )
+    check_at_least(n, "--n", low=2)
+    check_at_least(chunk, "--chunk")
+    check_at_least(workers, "--workers")
+    check_seed(seed)
     if not outcome:
         raise CorredorError(
             "no outcome named",
@@ -238,9 +268,17 @@ def sensitivity(
             fix="compare scenarios with the same period",
         )
     names = [p.name for p in uncertain_parameters(sc, param or None)] + ["noise"]
+    # runs of the design, counted before SALib builds it (N·(D+2) Sobol, N·(D+1) Morris)
+    planned = max(n, 0) * (len(names) + (2 if method == "sobol" else 1))
+    planned *= 2 if ref is not None else 1
+    # every run's yearly results are kept until the indices are computed
+    check_run_size(
+        sc, planned, resolution="year", field="--n", what=f"a {method} design of {planned:,} runs"
+    )
+    outset = _outset(out, ["sensitivity.csv", "sensitivity.png"], force, seed, 0)
     n_runs = len(design(method, names, n, seed)) if n >= 2 and len(names) >= 2 else 0
     n_runs *= 2 if ref is not None else 1
-    with progress_bar(f"{method} on {sc.name}: {n_runs} runs", "tasks") as bar:
+    with outset, progress_bar(f"{method} on {sc.name}: {n_runs} runs", "tasks") as bar:
         task = bar.add_task("sa", total=max(1, -(-n_runs // max(chunk, 1))))
         with _executor(workers, scheduler) as ex:
             res = run_sa(
@@ -257,9 +295,11 @@ def sensitivity(
                 executor=ex,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-    from corredor.outputs.plots import sensitivity_figure
+        from corredor.outputs.plots import sensitivity_figure
 
-    written = _write_sensitivity(res, out, sensitivity_figure)
+        outset.info["scenario"] = sc.name
+        _write_sensitivity(res, outset.staging, sensitivity_figure)
+    written = outset.written
     for name, df in res.indices.items():
         vs = f" against {res.against}" if res.against else ""
         table = Table(
@@ -275,6 +315,22 @@ def sensitivity(
             )
         console.print(table)
     console.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+def _outset(out: Path, names: list[str], force: bool, seed: int, size: int):
+    """The output set of `--out`, checked and locked before any run."""
+    from corredor.outset import OutputSet, command_line
+
+    return OutputSet(
+        out,
+        command=command_line(),
+        names=names,
+        force=force,
+        need_bytes=size,
+        space_fix="free some space, choose another --out, or run fewer draws or replicates",
+        say=lambda text: err_console.print(f"note: {text}", highlight=False),
+        info={"seed": seed},
+    )
 
 
 def _executor(workers, scheduler):

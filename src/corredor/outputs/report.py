@@ -33,6 +33,7 @@ import xarray as xr
 from corredor.analysis.compare import Comparison, compare
 from corredor.errors import CorredorError, check_out_dir
 from corredor.evidence import Evidence, default_evidence
+from corredor.files import read_text
 from corredor.scenario import load_scenario
 from corredor.version import __version__
 
@@ -102,8 +103,8 @@ def scenario_info(given: str) -> ScenarioInfo:
     """Load a scenario (built-in name or path) and read its question, refs and header."""
     sc = load_scenario(given)
     try:
-        text = Path(sc.file).read_text(encoding="utf-8")
-    except OSError:
+        text = read_text(sc.file)
+    except CorredorError:
         text = ""
     header, body = split_header(text)
     refs = sc.raw.get("refs", [])

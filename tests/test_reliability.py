@@ -519,10 +519,18 @@ def test_huge_seed_is_refused_before_running(capsys, monkeypatch, tmp_path, no_c
 
 
 def test_huge_replicates_refused_with_the_numbers(capsys, monkeypatch, tmp_path, no_compute):
+    # `--resolution auto` (the default) has already chosen yearly results: the fix left
+    # is fewer replicates; asked for weekly, the message also points to yearly results.
     code, text = invoke_cli(
         ["run", str(MINI), "-r", "1000000000", "--out", str(tmp_path / "o")], capsys, monkeypatch
     )
-    expect_error(code, text, "--replicates", "of memory", "available", "--resolution year")
+    expect_error(code, text, "--replicates", "of memory", "available", "fewer replicates")
+    code, text = invoke_cli(
+        ["run", str(MINI), "-r", "1000000000", "--resolution", "week", "--out", str(tmp_path)],
+        capsys,
+        monkeypatch,
+    )
+    expect_error(code, text, "--resolution", "--resolution year", "replicates")
 
 
 def test_huge_sweep_design_refused(capsys, monkeypatch, tmp_path):
@@ -645,7 +653,7 @@ def test_unknown_evidence_ids_are_an_error(edit, field, capsys, monkeypatch, min
     code, text = invoke_cli(
         ["run", str(mini_copy), "--out", str(tmp_path / "o")], capsys, monkeypatch
     )
-    expect_error(code, text, field, "'no-such-entry' does not exist", "corredor evidence")
+    expect_error(code, text, field, "unknown evidence id 'no-such-entry'", "evidence.csv")
 
 
 # --- 7. messages name the real cause ----------------------------------------------------------
@@ -766,13 +774,14 @@ def test_memory_error_is_explained(capsys, monkeypatch, tmp_path):
 
 
 def test_closed_pipe_is_quiet(capsys, monkeypatch):
-    import corredor.cli.inputs as inputs
+    # `corredor parameters | head -1`: the reader goes away while we write
+    import corredor.cli.formats as formats
 
-    class Gone:
-        def print(self, *args, **kwargs):
-            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+    def gone(*args, **kwargs):
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
-    monkeypatch.setattr(inputs, "console", Gone())
+    monkeypatch.setattr(formats, "emit", gone)
+    monkeypatch.setattr("corredor.cli.inputs.emit", gone, raising=False)
     code, text = invoke_cli(["parameters"], capsys, monkeypatch)
     assert code == 1 and "Traceback" not in text and "error" not in text
 

@@ -1,12 +1,13 @@
 # Corredor: `make run` sets everything up and runs the default scenario;
 # `make test` sets everything up and runs lint and tests; `make data` rebuilds the default
-# network from the source tables in data-src/.
+# network from the source tables in data-src/; `make dashboard` serves the web dashboard on
+# http://127.0.0.1:8501.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format bench data clean install
+.PHONY: run test lint format bench data dashboard clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,9 @@ bench: install
 
 data: install
 	$(BIN)/python tools/build_default_data.py
+
+dashboard: install
+	$(BIN)/corredor dashboard
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -8,7 +8,15 @@ import sys
 import typer
 
 # Importing the command modules registers their commands on `app`.
-from corredor.cli import calibrate, compare, inputs, run, sweep, uncertainty  # noqa: F401
+from corredor.cli import (  # noqa: F401
+    calibrate,
+    compare,
+    dashboard,
+    inputs,
+    run,
+    sweep,
+    uncertainty,
+)
 from corredor.cli.app import app, err_console
 from corredor.errors import CorredorError
 

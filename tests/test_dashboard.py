@@ -54,6 +54,12 @@ def by_label(widgets, label: str):
     return found[0]
 
 
+def run(at: AppTest) -> None:
+    """Press the policy page's Run button."""
+    by_label(at.button, "Run against the baseline").click().run()
+    assert not at.exception, at.exception
+
+
 def direct_comparison(s: model.Settings, lever: str, value: float) -> pd.DataFrame:
     """The comparison table computed without the dashboard: the lever machinery and
     `compare` on the baseline, same seed and replicates."""
@@ -95,14 +101,14 @@ def test_policy_page_levers_and_presets(short):
     assert sorted(s.label for s in at.slider) == sorted(f"{lv.name} ({lv.unit})" for lv in levers)
     shares = [lv for lv in levers if lv.unit == "share"]
     assert len(at.toggle) == len(shares) >= 1
-    assert "Move a lever" in at.info[0].value  # nothing runs before a lever moves
+    assert "press *Run against the baseline*" in at.info[0].value  # nothing runs yet
 
 
 def test_policy_run_shows_the_differences_compare_gives(short, monkeypatch):
     cache.clear()
     at = page("policy")
-    by_label(at.slider, "ec_container_effort").set_value(2.0).run()
-    assert not at.exception, at.exception
+    by_label(at.slider, "ec_container_effort").set_value(2.0)
+    run(at)
     shown = at.dataframe[0].value.set_index("outcome")
     table = direct_comparison(short, "ec_container_effort", 2.0)
     expected = table[table["scenario"] == "policy"].set_index("outcome")
@@ -124,10 +130,11 @@ def test_policy_run_shows_the_differences_compare_gives(short, monkeypatch):
     monkeypatch.setattr(
         model, "compare_policies", lambda *a, **k: calls.append(a) or pytest.fail("rerun")
     )
-    by_label(at.slider, "ec_container_effort").set_value(1.0).run()
-    assert "Move a lever" in at.info[0].value
-    by_label(at.slider, "ec_container_effort").set_value(2.0).run()
-    assert not at.exception, at.exception
+    by_label(at.slider, "ec_container_effort").set_value(1.0)
+    run(at)
+    assert "That is the baseline itself" in at.info[0].value
+    by_label(at.slider, "ec_container_effort").set_value(2.0)
+    run(at)
     assert not calls
     assert any("shown from the cache" in s.value for s in at.success)
 
@@ -137,7 +144,7 @@ def test_a_preset_runs_with_its_derived_measures(short):
     preset = by_label(at.selectbox, "Preset")
     preset.select_index(preset.options.index(next(o for o in preset.options if "boat" in o)))
     at.run()
-    assert not at.exception, at.exception
+    run(at)
     labels = [m.label for m in at.metric]
     assert any(label.startswith("Displacement index") for label in labels)
     assert any(label.startswith("Cost per kg kept from consumers") for label in labels)
@@ -285,6 +292,13 @@ def test_settings_and_policies():
         default_settings({"CORREDOR_DASHBOARD_REPLICATES": "many"})
     with pytest.raises(CorredorError, match="CORREDOR_DASHBOARD_END"):
         default_settings({"CORREDOR_DASHBOARD_END": "2010"})
+
+
+def test_bad_settings_show_a_message_not_a_traceback(short, monkeypatch):
+    monkeypatch.setenv("CORREDOR_DASHBOARD_START", "1980")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert "CORREDOR_DASHBOARD_START" in at.error[0].value and "1980" in at.error[0].value
 
 
 def test_evidence_origin_is_own_when_the_publisher_is_corredor():

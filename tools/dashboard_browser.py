@@ -45,6 +45,7 @@ VIEWPORT = {"width": 1440, "height": 1000}
 # The policy the browser sets: a lever moved by keyboard from its preset value
 LEVER = "ec_container_effort"
 LEVER_STEPS = 10  # presses of the right arrow, 0.1 each: 1.0 -> 2.0
+SEARCH = "Guayaquil"  # typed into the Evidence page's search box
 METRICS = ("Delivered to consumers", "Seized", "Flow through Ecuador")  # cards read back
 PAGES = (  # (url path, file name of the screenshot, text that shows the page is ready)
     ("", "explore.png", "Lethal strikes and deaths"),
@@ -200,10 +201,12 @@ def screenshot(page, path: Path) -> Path:
 
 
 def try_policy(page, base: str, timeout: float = 180.0) -> float:
-    """Open Try a policy, move the lever and wait for the result; the seconds it took."""
-    open_page(page, base, "policy", "Move a lever", timeout)
-    start = time.perf_counter()
+    """Open Try a policy, move the lever, press Run and wait for the result; the seconds
+    from the press to the result."""
+    open_page(page, base, "policy", "Run against the baseline", timeout)
     move_lever(page)
+    start = time.perf_counter()
+    page.get_by_role("button", name="Run against the baseline").click()
     page.get_by_text("Every outcome").first.wait_for(timeout=timeout * 1000)
     wait_idle(page, timeout)
     return time.perf_counter() - start
@@ -227,6 +230,11 @@ def tour(page, base: str, out: Path, timeout: float = 180.0) -> dict:
         page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
         page.get_by_text(ready).first.wait_for(timeout=timeout * 1000)
         wait_idle(page, timeout)
+        if path == "evidence":  # show the search at work
+            page.get_by_role("textbox", name="Search").fill(SEARCH)
+            page.get_by_role("textbox", name="Search").press("Enter")
+            page.wait_for_timeout(500)  # the rerun starts
+            wait_idle(page, timeout)
         shots[path] = screenshot(page, out / name)
     return shots
 

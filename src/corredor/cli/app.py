@@ -1,7 +1,8 @@
 """The `corredor` command-line application: the typer app, its consoles and the small
 formatting helpers every command shares. Commands live in one module per family
-(`run`, `inputs`, `compare`, `calibrate`, `uncertainty`, `sweep`) and register themselves
-on `app`; `corredor.cli.main` imports them all and is the entry point."""
+(`run`, `inputs`, `compare`, `calibrate`, `uncertainty`, `sweep`, `dashboard`) and
+register themselves on `app`; `corredor.cli.main` imports them all and is the entry
+point."""
 
 from __future__ import annotations
 

@@ -128,8 +128,24 @@ def bands(
                 )
     fig = _layout(fig, title, unit, df["year"].to_numpy(), height)
     if log:
-        fig.update_yaxes(type="log", rangemode="normal")
+        fig.update_yaxes(type="log", rangemode="normal", tickvals=_ticks_125(df), tickformat=",.0f")
     return fig
+
+
+def _ticks_125(df: pd.DataFrame) -> list[float]:
+    """Tick values 1, 2, 5 × 10^k spanning a table's bands (for a logarithmic axis)."""
+    values = df[["p05", "mean", "p95"]].to_numpy(float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return []
+    low, high = values.min(), values.max()
+    ticks = []
+    for power in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for m in (1, 2, 5):
+            v = m * 10.0**power
+            if low / 2 <= v <= high * 2:
+                ticks.append(v)
+    return ticks
 
 
 def stacked(

@@ -12,10 +12,12 @@ import streamlit as st
 from corredor.dashboard import cache, model
 from corredor.dashboard.config import default_settings
 from corredor.errors import CorredorError
+from corredor.scenario import FIRST_YEAR, LAST_YEAR
 
 SETTINGS_KEY = "run_settings"
 SAVED_KEY = "saved_runs"  # list of (Policy, label) the user saved on "Try a policy"
 EVIDENCE_PAGE = "evidence"  # url path of the Evidence page
+YEARS = (FIRST_YEAR, LAST_YEAR)  # the calendar years a scenario may span
 
 
 def settings() -> model.Settings:
@@ -48,12 +50,11 @@ def settings_sidebar() -> model.Settings:
             help="Stochastic replicates per run; more give tighter intervals and take longer.",
         )
         seed = st.number_input("Seed", 0, 2**31 - 1, base.seed, key="set_seed")
-        start = st.number_input("First year simulated", 1990, 2100, base.start, key="set_start")
-        end = st.number_input("Last year simulated", 1990, 2100, base.end, key="set_end")
+        start = st.number_input("First year simulated", *YEARS, base.start, key="set_start")
+        end = st.number_input("Last year simulated", *YEARS, base.end, key="set_end")
         lever_year = st.number_input(
             "Policies act from (1 January)",
-            1990,
-            2100,
+            *YEARS,
             base.lever_year,
             key="set_lever_year",
             help="Levers change the scenario from this year on; differences are totals "
@@ -70,15 +71,21 @@ def settings_sidebar() -> model.Settings:
 
 
 class ProgressBar:
-    """A progress bar with the elapsed time, removed when the work is done."""
+    """A progress bar with the elapsed time, removed when the work is done. Updates are
+    sent at most every `interval` seconds (a run reports every weekly step)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, interval: float = 0.25) -> None:
         self.start = time.perf_counter()
+        self.interval = interval
+        self.last = -math.inf
         self.bar = st.progress(0.0, text=text)
 
     def __call__(self, fraction: float, text: str) -> None:
-        elapsed = time.perf_counter() - self.start
-        self.bar.progress(min(max(fraction, 0.0), 1.0), text=f"{text} · {elapsed:.0f} s")
+        now = time.perf_counter()
+        if now - self.last < self.interval and fraction < 1.0:
+            return
+        self.last = now
+        self.bar.progress(min(max(fraction, 0.0), 1.0), text=f"{text} · {now - self.start:.0f} s")
 
     def done(self) -> float:
         self.bar.empty()
@@ -93,6 +100,8 @@ def run_scenario(name: str, s: model.Settings) -> model.ScenarioRun:
     bar = ProgressBar(f"running {name} ×{s.replicates} replicates")
     try:
         return cache.cached(("run", name, s), lambda: model.run_scenario(name, s, bar))
+    except CorredorError as exc:
+        stop_with(exc)
     finally:
         bar.done()
 
@@ -116,9 +125,17 @@ def compare_policies(
 
     try:
         comp, seconds = cache.cached(key, compute)
+    except CorredorError as exc:
+        stop_with(exc)
     finally:
         bar.done()
     return comp, seconds, False
+
+
+def stop_with(exc: CorredorError) -> None:
+    """Show a user error (what, where, the fix) and stop the page: no half-drawn page."""
+    st.error(f"{exc}")
+    st.stop()
 
 
 def table_height(df: pd.DataFrame, rows: int = 30) -> int:

@@ -56,6 +56,15 @@ class Settings:
 
     def check(self) -> Settings:
         """These settings, or a CorredorError naming the field and the fix."""
+        from corredor.scenario import FIRST_YEAR, LAST_YEAR
+
+        for name, year in (("first year simulated", self.start), ("last year", self.end)):
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                raise CorredorError(
+                    f"{year} is outside {FIRST_YEAR}-{LAST_YEAR}",
+                    field=name,
+                    fix="use a calendar year such as 2015",
+                )
         if self.replicates < 1:
             raise CorredorError("must be at least 1", field="replicates", fix="use 1 or more")
         if self.seed < 0:
@@ -108,10 +117,14 @@ def _loaded(name: str):
 
 
 def _scenario(name: str, settings: Settings):
+    """A built-in scenario over the settings' years (shared: never mutate it)."""
+    return _over(name, settings.start, settings.end)
+
+
+@lru_cache(maxsize=64)
+def _over(name: str, start: int, end: int):
     sc = _loaded(name)
-    if (sc.start, sc.end) != (settings.start, settings.end):
-        sc = sc.with_period(settings.start, settings.end)
-    return sc
+    return sc if (sc.start, sc.end) == (start, end) else sc.with_period(start, end)
 
 
 def preset_info(name: str) -> dict:

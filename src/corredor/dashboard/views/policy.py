@@ -29,6 +29,7 @@ DERIVED_SHOWN = (
     "deaths_per_t_kept",
 )
 DIGITS = 4  # lever values are compared with their defaults at this precision
+RUN_KEY = "policy_run"  # the policy last run (session state)
 
 
 def lever_widgets(preset: str, s: model.Settings) -> model.Policy:
@@ -36,8 +37,9 @@ def lever_widgets(preset: str, s: model.Settings) -> model.Policy:
     preset with every lever that differs from the preset's own value."""
     levers = model.levers(preset, s)
     st.caption(
-        f"Levers act from 1 January {s.lever_year}; each starts at the preset's own value. "
-        "Hover a lever's name for what it changes; its evidence is linked below it."
+        f"Levers act from 1 January {s.lever_year}; each starts at the preset's own value "
+        "(a toggle turned off sets its share to 0). Hover a lever's name for what it "
+        "changes; its evidence is linked below it."
     )
     moved: list[tuple[str, float]] = []
     columns = st.columns(2)
@@ -128,11 +130,12 @@ def show_results(
     for i, key in enumerate(DERIVED_SHOWN):
         col = columns[i % 2]
         m = measures[key]
+        title = f"{m.label.split(' (')[0]} ({m.unit})"
         if not math.isfinite(m.value) or m.note == "cost not modelled":
-            col.metric(f"{m.label} ({m.unit})", "–", help=m.note)
+            col.metric(title, "–", help=m.note)
             col.caption(m.note)
         else:
-            col.metric(f"{m.label} ({m.unit})", common.fmt(m.value))
+            col.metric(title, common.fmt(m.value))
             interval = (
                 f"90% interval [{common.fmt(m.low)}, {common.fmt(m.high)}]"
                 if math.isfinite(m.low)
@@ -189,19 +192,28 @@ def render() -> None:
     info = model.preset_info(preset)
     if info["question"]:
         st.caption(f"Question: {info['question']}")
-    policy = lever_widgets(preset, s)
+    # Levers sit in a form: set several, then run once (a run takes seconds).
+    with st.form("levers", border=False):
+        policy = lever_widgets(preset, s)
+        if st.form_submit_button("Run against the baseline", type="primary"):
+            st.session_state[RUN_KEY] = policy
     common.failed_checks_banner([*model.outcome_units()])
-    if policy == model.Policy(model.REFERENCE):
-        st.info("Move a lever or choose a preset to compare it with the baseline.")
+    shown = st.session_state.get(RUN_KEY)
+    if shown is None:
+        st.info("Set the levers, or pick a preset, and press *Run against the baseline*.")
         return
-    comp, seconds, from_cache = common.compare_policies((policy,), s)
-    label = comp.labels[1]
-    show_results(comp, label, seconds, from_cache)
+    if shown == model.Policy(model.REFERENCE):
+        st.info("That is the baseline itself: move a lever or pick a preset, then run.")
+        return
+    if shown != policy:
+        st.caption("The levers above differ from the run shown below: press Run to update.")
+    comp, seconds, from_cache = common.compare_policies((shown,), s)
+    show_results(comp, comp.labels[1], seconds, from_cache)
     saved = st.session_state.setdefault(common.SAVED_KEY, [])
-    if policy in saved:
+    if shown in saved:
         st.caption(f"Saved for Compare ({len(saved)} saved).")
     elif st.button("Save this run for Compare", key="policy_save"):
-        saved.append(policy)
+        saved.append(shown)
         st.caption(f"Saved for Compare ({len(saved)} saved).")
 
 

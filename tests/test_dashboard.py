@@ -301,6 +301,22 @@ def test_bad_settings_show_a_message_not_a_traceback(short, monkeypatch):
     assert "CORREDOR_DASHBOARD_START" in at.error[0].value and "1980" in at.error[0].value
 
 
+def test_runs_report_their_progress():
+    s = model.Settings(replicates=1, start=2026, end=2027, lever_year=2026)
+    seen: list[tuple[float, str]] = []
+    model.run_scenario("baseline", s, lambda f, text: seen.append((f, text)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(seen) > 2
+    seen.clear()
+    policy = model.Policy("baseline", (("demand_factor", 0.5),))
+    model.compare_policies([policy], s, lambda f, text: seen.append((f, text)))
+    assert seen == [
+        (0.0, "running baseline (reference)"),
+        (0.5, f"running {policy.label}"),
+        (1.0, "done"),
+    ]
+
+
 def test_evidence_origin_is_own_when_the_publisher_is_corredor():
     df = model.evidence_table()
     own = df["publisher"].str.startswith("Corredor")

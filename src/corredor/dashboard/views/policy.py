@@ -68,7 +68,11 @@ def lever_widgets(preset: str, s: model.Settings) -> model.Policy:
                 f"{lever.default:g}; bounds [{lever.low:g}, {lever.high:g}].",
             )
             value = round(float(value), DIGITS) if on else 0.0
-            st.caption("evidence: " + common.evidence_links(lever.evidence))
+            st.caption(
+                "evidence: " + common.evidence_links(lever.evidence)
+                if lever.evidence
+                else "evidence: none (its value is the policy you choose)"
+            )
             if value != round(float(lever.default), DIGITS):
                 moved.append((lever.name, value))
     return model.Policy(preset, tuple(moved))

@@ -148,6 +148,8 @@ def fmt(x: float, signed: bool = False) -> str:
     if x is None or not math.isfinite(x):
         return "–"
     digits = 2 if abs(x) < 10 else 0
+    if round(x, digits) == 0:
+        x = 0.0  # no "-0.00"
     return f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
 
 

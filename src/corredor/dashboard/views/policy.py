@@ -20,7 +20,8 @@ CARDS = (
     ("deaths_misidentified", "Killed, not trafficking"),
 )
 CARD_COLUMNS = 3
-# More is worse for these (their delta is shown red when it rises)
+# More is worse for these (their delta is shown red when it rises); the others are
+# neither good nor bad in themselves (grey)
 WORSE_UP = {"delivered_t", "homicides_ec", "deaths_crew", "deaths_misidentified"}
 DERIVED_SHOWN = (
     "displacement_index",
@@ -123,7 +124,7 @@ def show_results(
             title,
             f"{common.fmt(r.policy)} {r.unit}",
             delta=common.fmt(r.difference, signed=True),
-            delta_color="inverse" if key in WORSE_UP else "normal",
+            delta_color="inverse" if key in WORSE_UP else "off",
             help=f"Difference from the baseline in the same replicate: "
             f"{common.fmt(r.difference, True)} {r.unit}, 90% interval "
             f"[{common.fmt(r.diff_p05, True)}, {common.fmt(r.diff_p95, True)}].",

@@ -1,7 +1,8 @@
 # Corredor: `make run` sets everything up and runs the default scenario (installing only
 # what running needs); `make test` sets everything up with the developer tools (pytest,
-# hypothesis, ruff, notebook runner) and runs lint and tests; `make data` rebuilds the
-# default network from the source tables in data-src/.
+# hypothesis, ruff, notebook runner, browser driver) and runs lint and tests; `make data`
+# rebuilds the default network from the source tables in data-src/; `make dashboard`
+# serves the web dashboard on http://127.0.0.1:8501.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUN_STAMP := $(VENV)/.installed-run-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 
-.PHONY: run test lint format bench data clean install install-run
+.PHONY: run test lint format bench data dashboard clean install install-run
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,9 @@ bench: install-run
 
 data: install-run
 	$(BIN)/python tools/build_default_data.py
+
+dashboard: install-run
+	$(BIN)/corredor dashboard
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,7 +1,7 @@
 """The `corredor` command-line application: the typer app, its consoles and the small
 formatting helpers every command shares. Commands live in one module per family
-(`run`, `inputs`, `compare`, `calibrate`, `uncertainty`, `sweep`) and register themselves
-on `app`; `corredor.cli.main` imports them all and is the entry point. Output formats
+(`run`, `inputs`, `compare`, `calibrate`, `uncertainty`, `sweep`, `validate`,
+`dashboard`) and register themselves on `app`; `corredor.cli.main` imports them all and is the entry point. Output formats
 (`--format table|plain|csv|json`, numbers for people) are in `corredor.cli.formats`.
 
 Only typer and rich are imported here: the model (numpy, pandas, numba) loads inside the

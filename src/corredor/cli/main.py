@@ -9,7 +9,16 @@ import sys
 import typer
 
 # Importing the command modules registers their commands on `app`.
-from corredor.cli import calibrate, compare, inputs, run, sweep, uncertainty, validate  # noqa: F401
+from corredor.cli import (  # noqa: F401
+    calibrate,
+    compare,
+    dashboard,
+    inputs,
+    run,
+    sweep,
+    uncertainty,
+    validate,
+)
 from corredor.cli.app import app, err_console
 from corredor.cli.crash import EXIT_INTERRUPTED, debugging, explain
 from corredor.errors import CorredorError

@@ -1,8 +1,9 @@
 """The `corredor` command-line application: the typer app, its consoles and the small
 formatting helpers every command shares. Commands live in one module per family
 (`run`, `inputs`, `compare`, `calibrate`, `uncertainty`, `sweep`, `validate`,
-`dashboard`) and register themselves on `app`; `corredor.cli.main` imports them all and is the entry point. Output formats
-(`--format table|plain|csv|json`, numbers for people) are in `corredor.cli.formats`.
+`dashboard`) and register themselves on `app`; `corredor.cli.main` imports them all and
+is the entry point. Output formats (`--format table|plain|csv|json`, numbers for people)
+are in `corredor.cli.formats`.
 
 Only typer and rich are imported here: the model (numpy, pandas, numba) loads inside the
 commands that need it, so `corredor --help` answers at once.

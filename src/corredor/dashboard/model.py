@@ -375,7 +375,11 @@ def readings(comp: PolicyComparison, label: str) -> dict[str, Reading]:
     rows = comp.table[comp.table["scenario"] == label].set_index("outcome")
     units = outcome_units()
     cost = rows.loc["cost_musd"]
-    no_cost = cost.diff_mean == 0 and cost.diff_p05 == 0 and cost.diff_p95 == 0
+    # the comparison marks a policy whose cost the model does not count
+    flagged = (
+        "note" in rows and str(rows.get("note", {}).get("cost_musd", "")) == "cost not modelled"
+    )
+    no_cost = flagged or (cost.diff_mean == 0 and cost.diff_p05 == 0 and cost.diff_p95 == 0)
     out = {}
     for key, name in DERIVED.items():
         r = rows.loc[key]

@@ -122,7 +122,9 @@ def test_start_after_end(capsys, monkeypatch, out):
         capsys,
         monkeypatch,
     )
-    expect_error(code, text, "start", "after end year")
+    # the options are to blame, not the scenario file (issue 14)
+    expect_error(code, text, "--start/--end", "--start 2030 is after --end 2020")
+    assert "mini.toml" not in text
     assert_nothing_written(out)
 
 

@@ -228,3 +228,27 @@ def test_bad_posterior_files(tmp_path, capsys, monkeypatch, text, needle):
     code, msg = invoke_cli([*args, "-o", str(out)], capsys, monkeypatch)
     assert code == 2 and needle in msg, msg
     assert not out.exists()
+
+
+def test_evidence_check_says_what_the_values_rest_on(capsys, monkeypatch):
+    """Passing the check certifies bookkeeping; the command also says how many values
+    rest on external sources and how many on Corredor's own assumptions."""
+    import re
+
+    from conftest import invoke_cli
+    from corredor.analysis.evidence_check import ORIGINS, entry_split, origin, support_split
+    from corredor.evidence import default_evidence
+
+    ev = default_evidence()
+    assert origin(ev["southcom-strikes-2025"]) == "external"
+    assert origin(ev["param-k-origin"]) == "assumption"
+    assert origin(ev["transit-co-ec-published-range"]) == "derived"
+    split = support_split()
+    assert set(split) == set(ORIGINS) and split["assumption"] > split["external"] > 0
+    assert sum(entry_split().values()) == len(ev)
+    code, out = invoke_cli(["evidence", "--check"], capsys, monkeypatch)
+    assert code == 0
+    out = " ".join(out.split())  # the console wraps lines
+    m = re.search(r"(\d+) distinct values checked against a range: (\d+) rest on external", out)
+    assert m and int(m.group(1)) == sum(split.values()) and int(m.group(2)) == split["external"]
+    assert f"{split['assumption']} on Corredor's own assumptions" in out

@@ -89,4 +89,32 @@ def test_compare_command_accepts_a_scenario_twice(capsys, monkeypatch):
 
     code, out = invoke_cli(["compare", str(MINI), str(MINI), "-r", "2"], capsys, monkeypatch)
     assert code == 0, out
-    assert "Δ +0.00" in out or "Δ +0" in out
+    assert "Δ 0 [0, 0]" in out
+
+
+def test_a_policy_whose_cost_is_not_modelled_shows_so_never_zero(tmp_path, capsys, monkeypatch):
+    """A strike share costs nothing in the model: its spending and cost per kg are
+    'cost not modelled', not 0.00 (the old table printed 0.00 [+0.00, +0.00]); a budget
+    change is costed and keeps its numbers."""
+    from conftest import MINI, invoke_cli
+
+    strikes = tmp_path / "strikes.toml"
+    strikes.write_text(
+        f'extends = "{MINI}"\nname = "strikes"\n[[interventions]]\nwhat = "strike_share"\n'
+        'agency = "US"\nfrom = "2016"\nvalue = 0.5\n'
+    )
+    budget = tmp_path / "budget.toml"
+    budget.write_text(
+        f'extends = "{MINI}"\nname = "budget"\n[[interventions]]\nwhat = "budget"\n'
+        'agency = "EC"\nfrom = "2016"\nfactor = 2\n'
+    )
+    res = compare([str(MINI), str(strikes), str(budget)], replicates=2, seed=2)
+    t = res.table.set_index(["scenario", "outcome"])
+    for key in ("cost_musd", "cost_per_kg_kept_usd", "cost_per_kg_kept_us_usd"):
+        assert t.loc[(str(strikes), key), "note"] == "cost not modelled"
+        assert t.loc[(str(strikes), key), ["mean", "diff_mean"]].isna().all()
+        assert t.loc[(str(budget), key), "note"] == ""
+    assert t.loc[(str(budget), "cost_musd"), "diff_mean"] > 0
+    code, out = invoke_cli(["compare", str(MINI), str(strikes), "-r", "2"], capsys, monkeypatch)
+    assert code == 0, out
+    assert out.count("cost not modelled") == 3

@@ -253,6 +253,10 @@ def test_invariants_on_random_networks(case):
         )
         if domains:
             _write(net_dir / "domains.csv", domains)
+        # the network's own evidence: the entry its `x` references cite
+        own = Path(__file__).parent / "data" / "mini" / "evidence.csv"
+        text = own.read_text(encoding="utf-8").replace("\nt,", "\nx,")
+        (net_dir / "evidence.csv").write_text(text, encoding="utf-8")
         net = load_network(net_dir)
         raw = dict(start=2020, end=2020, seed=seed, groups=groups, agencies=agencies)
         sc = build_scenario(raw, name="random", file="random.toml", network=net)

@@ -193,10 +193,16 @@ def test_findings_follow_the_sign_and_the_interval():
     assert "Ports secured increases cocaine delivered to consumer markets by 577 t" in text
     assert "+507 to +631 t" in text and "reduces" not in text
 
+    # an effect whose interval includes zero gets no direction: neither "reduces" nor
+    # "increases" (the old wording said "reduces ... by 10 t")
     unclear = table({"delivered_t": (-10.0, -30.0, 12.0)})
     text = " ".join(findings(unclear, 2027, 2030, titles=TITLES))
-    assert "reduces cocaine delivered to consumer markets by 10 t" in text
-    assert "−30 to +12 t), a change not distinguishable from zero" in text
+    assert "reduces" not in text and "increases" not in text
+    assert (
+        "Ports secured has no effect on cocaine delivered to consumer markets "
+        "distinguishable from zero over 2027–2030: the difference is −10 t" in text
+    )
+    assert "90% interval of the difference −30 to +12 t)." in text
 
 
 def test_findings_name_the_largest_relative_changes_and_the_unclear_ones():
@@ -297,3 +303,18 @@ def test_report_with_parameter_draws(tmp_path, capsys, monkeypatch):
         [*args[:-4], "--draws", "-1", "-o", str(tmp_path / "x")], capsys, monkeypatch
     )
     assert code == 2 and "--draws" in text
+
+
+def test_report_carries_caveats_costs_and_the_evidence_split(two):
+    """Next to the numbers: the failed validation checks bearing on a row (the strike
+    campaign), 'cost not modelled' for a strike share, a caveat after the strike deaths
+    in the findings, and how many numbers rest on external sources."""
+    _, page = two
+    assert "lethal strikes in 2025 against 35 reported" in page
+    assert page.count("class='caveat'") >= 2  # strike-related rows carry it
+    assert "cost not modelled" in page
+    findings_part = page.split("id='findings'")[1].split("</section>")[0]
+    assert "Lethal strikes kill" in findings_part and "Caveat:" in findings_part
+    assert "rest on external sources" in page
+    assert html.escape("Corredor's own assumptions") in page
+    assert "Corredor assumption" in page  # each cited entry says what it rests on

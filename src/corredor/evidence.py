@@ -68,13 +68,16 @@ def default_path() -> Path:
 
 def _number(raw: str, path: Path, row: int, field: str) -> float:
     try:
-        return float(raw)
+        value = float(raw)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(raw)
+        return value
     except ValueError:
         raise CorredorError(
             f"{raw!r} is not a number",
             file=path,
             field=f"row {row}, {field}",
-            fix="write a plain number such as 12.5",
+            fix="write a plain, finite number such as 12.5",
         ) from None
 
 
@@ -136,3 +139,65 @@ def split_refs(text: str | None) -> list[str]:
     if not text:
         return []
     return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+# -- a user's own evidence ---------------------------------------------------------
+# A network directory (or a scenario file's directory) may carry its own `evidence.csv`
+# in the package's schema. Its entries are added to the package's; an id the package
+# already has is an error unless the row is identical (a copied entry), because a
+# user entry that silently replaced a package one would change what the package's
+# parameters cite and the ranges `corredor evidence --check` holds them to.
+USER_FILE = "evidence.csv"
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, mtime_ns: int, size: int) -> dict[str, Evidence]:
+    return load_evidence(path)
+
+
+def load_user_evidence(path: Path) -> dict[str, Evidence]:
+    """A user's evidence file (cached until the file changes)."""
+    stat = path.stat()
+    return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def with_user_evidence(base: dict[str, Evidence], path: Path) -> dict[str, Evidence]:
+    """`base` plus the entries of the evidence file at `path`, if there is one."""
+    if not path.is_file():
+        return base
+    extra = load_user_evidence(path)
+    clash = [(i, eid) for i, eid in enumerate(extra, start=2) if eid in base]
+    for row, eid in clash:
+        if base[eid] != extra[eid]:
+            raise CorredorError(
+                f"id {eid!r} is already an entry of "
+                + ("the package's evidence table" if eid in default_evidence() else "another")
+                + " evidence file, with different content",
+                file=path,
+                field=f"row {row}, id",
+                fix=f"give your entry its own id (e.g. prefix it with your project's name) "
+                f"and cite that id, or copy the existing row unchanged "
+                f"(`corredor evidence --id {eid}` shows it)",
+            )
+    if not extra:
+        return base
+    return {**base, **extra}
+
+
+def resolve_ref(ref: str, evidence: dict[str, Evidence], *, file, field: str, own: Path) -> None:
+    """Raise a CorredorError when `ref` names no entry of `evidence`.
+
+    `own` is the evidence file the user could add the entry to (it need not exist)."""
+    if ref in evidence:
+        return
+    from corredor.errors import suggest
+
+    close = suggest(ref, evidence) if evidence else ""
+    hint = f" ({close})" if close.startswith("did you mean") else ""
+    raise CorredorError(
+        f"unknown evidence id {ref!r}",
+        file=file,
+        field=field,
+        fix=f"cite an existing entry{hint} or add a row with id {ref!r} to {own} "
+        "(the columns of the package's table, docs/network-format.md)",
+    )

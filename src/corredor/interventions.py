@@ -71,14 +71,14 @@ class Pattern(BaseModel):
     """Intermittent operations: `on_weeks` of action in every `on_weeks + off_weeks`."""
 
     model_config = ConfigDict(extra="forbid")
-    on_weeks: int = Field(gt=0)
-    off_weeks: int = Field(ge=0)
+    on_weeks: int = Field(gt=0, le=5200)
+    off_weeks: int = Field(ge=0, le=5200)
 
 
 class InterventionSpec(BaseModel):
     """One `[[interventions]]` entry of a scenario file."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
     name: str = ""
     what: Literal[KINDS]  # type: ignore[valid-type]
     agency: str | None = None
@@ -89,9 +89,11 @@ class InterventionSpec(BaseModel):
     country: list[str] = []
     start: str = Field(alias="from")
     end: str | None = Field(default=None, alias="to")
-    factor: float | None = Field(default=None, ge=0.0)
-    value: float | None = Field(default=None, ge=0.0)
-    ramp_weeks: float = Field(default=0.0, ge=0.0)
+    # Upper bounds far beyond any policy (a thousandfold change, ten trillion USD a year,
+    # a century of ramp) keep the arithmetic finite.
+    factor: float | None = Field(default=None, ge=0.0, le=1e3)
+    value: float | None = Field(default=None, ge=0.0, le=1e13)
+    ramp_weeks: float = Field(default=0.0, ge=0.0, le=5200.0)
     pattern: Pattern | None = None
     refs: list[str] = []
 

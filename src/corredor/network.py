@@ -8,7 +8,6 @@ reported as one clear message naming the file, the row, the field and the fix.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,9 +16,26 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from corredor.errors import CorredorError, suggest
+from corredor.evidence import (
+    USER_FILE,
+    Evidence,
+    default_evidence,
+    resolve_ref,
+    split_refs,
+    with_user_evidence,
+)
+from corredor.files import read_csv
 from corredor.parameters import MODES
 
 NODE_KINDS = ("production", "hub", "border", "port", "sea", "transit", "market")
@@ -28,8 +44,22 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 
 
+def is_ref_column(name: str) -> bool:
+    """Columns that cite evidence ids: `ref`, `refs`, `*_ref`, `*_refs`."""
+    return name in ("ref", "refs") or name.endswith(("_ref", "_refs"))
+
+
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # inf and nan parse as floats; no quantity of a network is infinite
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
+    # Reference columns the row's model does not declare (a user's own `source_ref`):
+    # kept so their ids are resolved like the declared ones.
+    _extra_refs: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def ref_cells(self) -> list[tuple[str, str]]:
+        """(column, text) of every evidence-citing cell of the row."""
+        cells = [(n, getattr(self, n)) for n in type(self).model_fields if is_ref_column(n)]
+        return cells + list(self._extra_refs.items())
 
 
 class NodeRow(_Row):
@@ -39,7 +69,7 @@ class NodeRow(_Row):
     country: str
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    population: float | None = Field(default=None, ge=0)
+    population: float | None = Field(default=None, ge=0, le=1e10)
     production_share: float | None = Field(default=None, ge=0, le=1)
     ref: str = ""
     # For sea nodes: the transit-zone basin (e.g. eastern-pacific, caribbean) used to split
@@ -68,15 +98,17 @@ class EdgeRow(_Row):
     from_: str = Field(alias="from", min_length=1)
     to: str = Field(min_length=1)
     mode: Literal[MODES]  # type: ignore[valid-type]
-    distance_km: float = Field(gt=0)
-    transit_days: float = Field(ge=0)
-    capacity_kg_per_week: float = Field(ge=0)
-    cost_usd_per_kg: float = Field(ge=0)
+    # Upper bounds far above any real leg (once round the Earth, a year in transit,
+    # a million tonnes a week) stop a typo before it overflows the arithmetic.
+    distance_km: float = Field(gt=0, le=40_075)
+    transit_days: float = Field(ge=0, le=365)
+    capacity_kg_per_week: float = Field(ge=0, le=1e9)
+    cost_usd_per_kg: float = Field(ge=0, le=1e7)
     base_detection: float = Field(ge=0, le=1)
     # Area or traffic an effort unit must search (the detection law's denominator): for
     # containers the port's container throughput; for other modes, by default, the
     # length of the corridor in thousands of km.
-    exposure: float | None = Field(default=None, gt=0)
+    exposure: float | None = Field(default=None, gt=0, le=1e9)
     jurisdiction: str | None = None
     # The searched domain the leg lies in (a row of domains.csv); by default a maritime
     # leg lies in the basin of its sea node, a road, trail or river leg in "roads" and an
@@ -97,7 +129,7 @@ class EdgeRow(_Row):
 class ProductionRow(_Row):
     country: str
     year: int = Field(ge=1900, le=2200)
-    tonnes: float = Field(ge=0)
+    tonnes: float = Field(ge=0, le=1e7)
     ref: str = ""
 
 
@@ -116,11 +148,11 @@ class MarketRow(_Row):
 
     node: str
     role: Literal["retail", "wholesale"] = "retail"
-    demand_t_per_year: float | None = Field(default=None, gt=0)
-    price_usd_per_kg: float = Field(gt=0)
+    demand_t_per_year: float | None = Field(default=None, gt=0, le=1e7)
+    price_usd_per_kg: float = Field(gt=0, le=1e7)
     base_year: int | None = Field(default=None, ge=1900, le=2200)
     demand_growth: float = Field(default=0.0, ge=-0.5, le=1.0)
-    entry_premium_usd_per_kg: float = Field(default=0.0, ge=0)
+    entry_premium_usd_per_kg: float = Field(default=0.0, ge=0, le=1e7)
     ref: str = ""
 
 
@@ -139,7 +171,7 @@ class DomainRow(_Row):
     # Country whose legs in this domain it describes (an edge's jurisdiction); empty for
     # every jurisdiction without a row of its own.
     jurisdiction: str = ""
-    extent: float = Field(gt=0)
+    extent: float = Field(gt=0, le=1e12)
     unit: str = Field(min_length=1)
     ref: str = ""
 
@@ -147,8 +179,8 @@ class DomainRow(_Row):
 class CountryRow(_Row):
     iso2: str
     name: str
-    population: float = Field(gt=0)
-    base_homicide_rate: float = Field(ge=0)
+    population: float = Field(gt=0, le=1e10)
+    base_homicide_rate: float = Field(ge=0, le=1e5)
     ref: str = ""
 
 
@@ -181,47 +213,49 @@ _FIXES = {
     "greater_than_equal": None,
     "less_than_equal": None,
     "greater_than": None,
+    "less_than": None,
+    "finite_number": "write a finite number (not inf or nan)",
 }
 
 
 def _read_rows(path: Path, model: type[_Row]) -> list:
     """Read one CSV file into validated rows; empty cells count as missing."""
-    if not path.is_file():
+    if not path.is_file() and not path.is_dir():
         raise CorredorError(
             "file not found", file=path, fix="create it (see docs/network-format.md)"
         )
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in _REQUIRED[model] if c not in header]
-        if missing:
-            raise CorredorError(
-                f"missing column {missing[0]!r}",
-                file=path,
-                field="header",
-                fix=f"add the column; required columns are {', '.join(_REQUIRED[model])} "
-                "(docs/network-format.md)",
-            )
-        rows = []
-        for i, raw in enumerate(reader, start=2):
-            data = {
-                (k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in raw.items()
-            }
-            data = {k: v for k, v in data.items() if v not in ("", None)}
-            try:
-                rows.append(model.model_validate(data))
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                loc = ".".join(str(p) for p in err["loc"]) or "row"
-                loc = "from" if loc == "from_" else loc
-                msg = err["msg"]
-                if err["type"] == "missing":
-                    msg, fix = "value is missing", "fill in the cell"
-                else:
-                    fix = _FIXES.get(err["type"]) or "see docs/network-format.md for allowed values"
-                    got = data.get(loc)
-                    msg = f"{got!r}: {msg}" if got is not None else msg
-                raise CorredorError(msg, file=path, field=f"row {i}, {loc}", fix=fix) from None
+    header, reader = read_csv(path)
+    missing = [c for c in _REQUIRED[model] if c not in header]
+    if missing:
+        raise CorredorError(
+            f"missing column {missing[0]!r}",
+            file=path,
+            field="header",
+            fix=f"add the column; required columns are {', '.join(_REQUIRED[model])} "
+            "(docs/network-format.md)",
+        )
+    rows = []
+    for i, raw in reader:
+        data = {k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
+        data = {k: v for k, v in data.items() if v not in ("", None)}
+        try:
+            row = model.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"]) or "row"
+            loc = "from" if loc == "from_" else loc
+            msg = err["msg"]
+            if err["type"] == "missing":
+                msg, fix = "value is missing", "fill in the cell"
+            else:
+                fix = _FIXES.get(err["type"]) or "see docs/network-format.md for allowed values"
+                got = data.get(loc)
+                msg = f"{got!r}: {msg}" if got is not None else msg
+            raise CorredorError(msg, file=path, field=f"row {i}, {loc}", fix=fix) from None
+        row._extra_refs = {
+            k: v for k, v in data.items() if is_ref_column(k) and k not in model.model_fields
+        }
+        rows.append(row)
     if not rows:
         raise CorredorError("file has no rows", file=path, fix="add at least one row")
     return rows
@@ -239,8 +273,13 @@ class Network:
     markets: list[MarketRow] = field(default_factory=list)
     countries: list[CountryRow] = field(default_factory=list)
     domains: list[DomainRow] = field(default_factory=list)
+    # The evidence its references resolve against: the package's table plus the
+    # network directory's own evidence.csv (default: the package's alone).
+    evidence: dict[str, Evidence] | None = None
 
     def __post_init__(self) -> None:
+        if self.evidence is None:
+            self.evidence = default_evidence()
         self.node_index = {n.id: i for i, n in enumerate(self.nodes)}
         self.edge_index = {e.id: i for i, e in enumerate(self.edges)}
 
@@ -326,23 +365,26 @@ class Network:
     def edge_array(self, attr: str) -> np.ndarray:
         return np.array([getattr(e, attr) for e in self.edges], dtype=float)
 
-    def refs(self) -> dict[str, list[str]]:
-        """Every evidence id cited by the network, with where it is cited."""
-        from corredor.evidence import split_refs
-
-        cited: dict[str, list[str]] = {}
-        for fname, rows, cols in (
-            ("nodes.csv", self.nodes, ("ref",)),
-            ("edges.csv", self.edges, ("capacity_ref", "cost_ref", "detection_ref", "time_ref")),
-            ("production.csv", self.production, ("ref",)),
-            ("markets.csv", self.markets, ("ref",)),
-            ("countries.csv", self.countries, ("ref",)),
-            ("domains.csv", self.domains, ("ref",)),
+    def ref_cells(self):
+        """(file name, row number, column, evidence id) of every citation in the files."""
+        for fname, rows in (
+            ("nodes.csv", self.nodes),
+            ("edges.csv", self.edges),
+            ("production.csv", self.production),
+            ("markets.csv", self.markets),
+            ("countries.csv", self.countries),
+            ("domains.csv", self.domains),
         ):
             for i, row in enumerate(rows, start=2):
-                for col in cols:
-                    for ref in split_refs(getattr(row, col)):
-                        cited.setdefault(ref, []).append(f"{fname} row {i} {col}")
+                for col, text in row.ref_cells():
+                    for ref in split_refs(text):
+                        yield fname, i, col, ref
+
+    def refs(self) -> dict[str, list[str]]:
+        """Every evidence id cited by the network, with where it is cited."""
+        cited: dict[str, list[str]] = {}
+        for fname, i, col, ref in self.ref_cells():
+            cited.setdefault(ref, []).append(f"{fname} row {i} {col}")
         return cited
 
 
@@ -422,8 +464,10 @@ def check_basins(net: Network) -> None:
 
 def check_production_shares(net: Network) -> None:
     totals: dict[str, float] = {}
+    members: dict[str, list[str]] = {}
     for i, n in enumerate(net.nodes, start=2):
         if n.kind == "production":
+            members.setdefault(n.country, []).append(f"{n.id} {n.production_share}")
             if n.production_share is None:
                 raise CorredorError(
                     "production node has no production_share",
@@ -435,7 +479,8 @@ def check_production_shares(net: Network) -> None:
     for country, total in totals.items():
         if abs(total - 1.0) > 1e-6:
             raise CorredorError(
-                f"production shares of {country} sum to {total:.4f}, not 1",
+                f"production shares of {country} sum to {total:.4f}, not 1 "
+                f"({', '.join(members[country])})",
                 file=net.path / "nodes.csv",
                 field="production_share",
                 fix=f"make the shares of {country}'s production nodes add up to 1",
@@ -576,26 +621,43 @@ def check_countries(net: Network) -> None:
     if not net.countries:
         return
     known = {c.iso2 for c in net.countries}
-    for n in net.nodes:
+    for i, n in enumerate(net.nodes, start=2):
         if n.country != INTERNATIONAL and n.country not in known:
             raise CorredorError(
-                f"country {n.country!r} of node {n.id!r} is not listed",
-                file=net.path / "countries.csv",
-                field="iso2",
-                fix=f"add a row for {n.country}",
+                f"country {n.country!r} of node {n.id!r} is not listed in countries.csv",
+                file=net.path / "nodes.csv",
+                field=f"row {i}, country",
+                fix=f"correct the code ({suggest(n.country, known | {INTERNATIONAL})}), "
+                f"or add a row for {n.country} to countries.csv",
             )
 
 
+def check_evidence_refs(net: Network) -> None:
+    """Every cited id is an entry of the package's or the network's own evidence."""
+    for fname, i, col, ref in net.ref_cells():
+        resolve_ref(
+            ref,
+            net.evidence,
+            file=net.path / fname,
+            field=f"row {i}, {col}",
+            own=net.path / USER_FILE,
+        )
+
+
+# Each check may assume the ones before it passed: countries are checked before the
+# production shares summed by country, so an unknown code is named as such.
 CHECKS: tuple[Check, ...] = (
     check_unique_ids,
     check_edge_endpoints,
     check_jurisdictions,
+    check_countries,
     check_basins,
     check_production_shares,
     check_markets,
     check_domains,
     check_production_series,
     check_countries,
+    check_evidence_refs,
 )
 
 
@@ -651,6 +713,7 @@ def load_network(ref: str | Path, *, base: Path | None = None, file=None) -> Net
         markets=optional["markets.csv"],
         countries=optional["countries.csv"],
         domains=optional["domains.csv"],
+        evidence=with_user_evidence(default_evidence(), path / USER_FILE),
     )
     for check in CHECKS:
         check(net)

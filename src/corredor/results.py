@@ -6,6 +6,7 @@ resolution and code version as dataset attributes.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import tempfile
@@ -16,7 +17,11 @@ import pandas as pd
 import xarray as xr
 
 from corredor.engine import MEANS, WEEKS_PER_YEAR, Compiled, Simulation
-from corredor.version import __version__
+from corredor.limits import memory_available
+from corredor.version import __version__, code_digest
+
+# Pin the code digest to the code loaded with the model (see version.code_digest).
+code_digest()
 
 UNITS = {
     "produced_kg": ("kg", "potential production of pure cocaine HCl"),
@@ -159,6 +164,23 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
     return ds
 
 
+def write_netcdf(ds: xr.Dataset, path: Path, encoding: dict | None = None) -> None:
+    """Write `ds` as NetCDF-4 (HDF5) to `path`.
+
+    The file is built in memory when it fits comfortably, and its bytes then written by
+    Python: the HDF5 library never meets a full disk itself, which it does not survive
+    (a write error during the save ends in a segmentation fault when the file is closed).
+    A result too large to copy in memory is written directly."""
+    available = memory_available()
+    if available is None or 3 * ds.nbytes < available:
+        buf = io.BytesIO()
+        ds.to_netcdf(buf, engine="h5netcdf", encoding=encoding)
+        with open(path, "wb") as fh:
+            fh.write(buf.getbuffer())
+    else:
+        ds.to_netcdf(path, engine="h5netcdf", encoding=encoding)
+
+
 def _annual(da: xr.DataArray) -> xr.DataArray:
     return da.groupby("year").sum("time")
 
@@ -196,6 +218,23 @@ def _tidy(
 _tidy_module = _tidy
 
 
+# results.nc compresses every variable losslessly (zlib with byte shuffling: the mostly
+# zero strike, death and per-edge arrays shrink several-fold) and stores per-edge arrays
+# as float32 (kg to 7 significant digits, far finer than the model's precision).
+COMPRESSION = {"zlib": True, "complevel": 4, "shuffle": True}
+
+
+def encoding(ds: xr.Dataset) -> dict[str, dict]:
+    """The netCDF encoding of each data variable for `Results.save`."""
+    out = {}
+    for name, var in ds.data_vars.items():
+        enc = dict(COMPRESSION) if var.ndim else {}
+        if "edge" in var.dims and var.dtype.kind == "f":
+            enc["dtype"] = "float32"
+        out[name] = enc
+    return out
+
+
 class Results:
     """The outcome of a run: `.data` is the xarray Dataset."""
 
@@ -207,6 +246,113 @@ class Results:
     @property
     def scenario(self) -> str:
         return str(self.data.attrs.get("scenario", ""))
+
+    # -- what a notebook shows ---------------------------------------------------------------
+
+    def key_totals(self) -> list[tuple[str, float, float, float, str]]:
+        """Totals over the whole period, across replicates: (label, mean, p05, p95, unit)
+        for production, seizures, strike losses, deliveries, Ecuador's transit and
+        homicides, and deaths in strikes (those the results hold)."""
+        ds = self.data
+        rows = []
+        specs = (
+            ("produced", "produced_kg", None, 1e-3, "t"),
+            ("seized", "seized_kg", None, 1e-3, "t"),
+            ("destroyed in strikes", "destroyed_kg", None, 1e-3, "t"),
+            ("delivered to consumers", "delivered_kg", None, 1e-3, "t"),
+            ("through Ecuador", "transit_kg", "EC", 1e-3, "t"),
+            ("homicides in Ecuador", "homicides_country", "EC", 1.0, "people"),
+            ("crew killed in strikes", "deaths_crew", None, 1.0, "people"),
+        )
+        for label, name, country, scale, unit in specs:
+            if name not in ds:
+                continue
+            da = ds[name]
+            if country is not None:
+                if "country" not in da.dims or country not in da["country"].values:
+                    continue
+                da = da.sel(country=country)
+            per_run = da.sum([d for d in da.dims if d != "replicate"]) * scale
+            values = np.atleast_1d(np.asarray(per_run.values, dtype=float))
+            rows.append(
+                (
+                    label,
+                    float(values.mean()),
+                    float(np.quantile(values, 0.05)),
+                    float(np.quantile(values, 0.95)),
+                    unit,
+                )
+            )
+        return rows
+
+    def _headline(self) -> tuple[str, str]:
+        ds = self.data
+        years = np.asarray(ds["year"].values) if "year" in ds.coords else np.array([])
+        span = f"{years.min()}–{years.max()}" if years.size else "no years"
+        reps = int(ds.sizes.get("replicate", 1))
+        title = str(ds.attrs.get("title", "")).removeprefix("Corredor results: ")
+        parts = [
+            f"{span}",
+            f"{reps} replicate{'s' if reps != 1 else ''}",
+            f"seed {ds.attrs.get('seed', '?')}",
+            f"{ds.attrs.get('resolution', '?')}ly" if ds.attrs.get("resolution") else "",
+        ]
+        if ds.attrs.get("draws"):
+            parts.insert(1, f"{ds.attrs['draws']} parameter draws")
+        return f"{self.scenario or 'results'}: {title}", ", ".join(p for p in parts if p)
+
+    def __repr__(self) -> str:
+        from corredor.numbers import human
+
+        head, what = self._headline()
+        lines = [f"<Results {head}>", f"  {what}", "  totals over the period (mean [5%–95%]):"]
+        reps = int(self.data.sizes.get("replicate", 1))
+        for label, mean, lo, hi, unit in self.key_totals():
+            band = f" [{human(lo)}–{human(hi)}]" if reps > 1 else ""
+            lines.append(f"    {label}: {human(mean, unit)}{band}")
+        lines.append("  .data (xarray), .summary(), .annual(name), .plot(kind), .save(dir)")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from corredor.numbers import human
+
+        head, what = self._headline()
+        reps = int(self.data.sizes.get("replicate", 1))
+        rows = "".join(
+            f"<tr><td style='text-align:left'>{escape(label)}</td>"
+            f"<td style='text-align:right'>{escape(human(mean))}</td>"
+            + (
+                f"<td style='text-align:right'>{escape(human(lo))}–{escape(human(hi))}</td>"
+                if reps > 1
+                else ""
+            )
+            + f"<td style='text-align:left'>{escape(unit)}</td></tr>"
+            for label, mean, lo, hi, unit in self.key_totals()
+        )
+        band = "<th>5%–95%</th>" if reps > 1 else ""
+        return (
+            f"<div><strong>{escape(head)}</strong><br><span>{escape(what)}</span>"
+            "<table><thead><tr><th style='text-align:left'>total over the period</th>"
+            f"<th>mean</th>{band}<th></th></tr></thead><tbody>{rows}</tbody></table>"
+            "<span style='color:#777;font-size:smaller'>.data (xarray), .summary(), "
+            ".annual(name), .plot(kind), .save(dir)</span></div>"
+        )
+
+    def plot(self, kind: str = "map", **kw):
+        """A matplotlib Figure of the results: "map" (mean flow per edge, with an inset
+        of the Ecuador–Colombia–Peru corridor), "corridors" (flows by departure
+        country), "seizures" (per country, against the observed series) or "fan"
+        (median, 50% and 90% bands across replicates of key series, against observed
+        history). Save it with `fig.savefig("file.png")`.
+
+        The figures live in `corredor.outputs.charts`; this method is the model layer's
+        one door to them (docs/layout.md)."""
+        from corredor.outputs.charts import results_figure
+
+        summary = self.summary("ensemble") if kind == "fan" else None
+        return results_figure(self.data, kind, summary=summary, **kw)
 
     def annual(self, name: str) -> xr.DataArray:
         """A variable summed by calendar year (levels like stock: last value)."""
@@ -318,7 +464,7 @@ class Results:
         written = []
         with tempfile.TemporaryDirectory(dir=outdir, prefix=".tmp-") as tmp:
             tmp = Path(tmp)
-            self.data.to_netcdf(tmp / "results.nc", engine="h5netcdf")
+            write_netcdf(self.data, tmp / "results.nc", encoding(self.data))
             self.summary().to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
             for name in ("results.nc", "summary.csv"):
                 shutil.move(tmp / name, outdir / name)

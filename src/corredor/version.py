@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from pathlib import Path
 
 __version__ = "0.1.0"
 
 
-def _code_digest() -> str:
-    """Hash of the package's code and data as they were when it was imported: two
-    processes with the same digest run the same model (a Dask worker started before an
-    edit keeps the old digest, even though its version string is unchanged)."""
+@cache
+def code_digest() -> str:
+    """Hash of the package's code and data, taken the first time it is asked for (the
+    model's results module asks when it is imported, so in a process that runs the model
+    it is the code that was loaded): two processes with the same digest run the same
+    model (a Dask worker started before an edit keeps the old digest, even though its
+    version string is unchanged). Computed on demand so that `import corredor` and the
+    command line's `--help` stay fast."""
     root = Path(__file__).parent
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")):
@@ -21,4 +26,8 @@ def _code_digest() -> str:
     return h.hexdigest()[:12]
 
 
-CODE_DIGEST = _code_digest()
+def __getattr__(name: str) -> str:
+    # `from corredor.version import CODE_DIGEST` still works, computed on first use.
+    if name == "CODE_DIGEST":
+        return code_digest()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

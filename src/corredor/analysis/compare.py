@@ -17,6 +17,13 @@ first (the reference), computed from totals over the window and paired by replic
   (crew and misidentified) per tonne less delivered, and per extra tonne seized or
   destroyed.
 
+Spending counts agencies' budgets, effort on edges, container inspection and treatment
+(`COSTED_KINDS`). A scenario that adds only interventions whose cost the model does not
+represent (better effectiveness, a strike share, production or demand shifts) and
+spends nothing extra gets NaN spending and cost ratios with the note "cost not
+modelled", never a cost of zero; one that mixes both keeps its numbers with a note
+naming what they leave out.
+
 Ratios are ratios of means over replicates; their 90% interval comes from a bootstrap
 over replicates (1,000 resamples, fixed seed). A ratio is left blank when its
 denominator is not clearly positive (its mean over a resample is not above zero in more
@@ -97,6 +104,24 @@ DERIVED = {
     "deaths_per_t_interdicted": "Strike deaths per extra tonne seized or destroyed",
 }
 BOOTSTRAP = 1000
+# Intervention kinds whose spending the model counts (engine costs: budgets, effort,
+# inspection, treatment); the others change outcomes at no modelled cost.
+COSTED_KINDS = ("budget", "effort", "inspection_share", "treatment")
+COST_ROWS = ("cost_musd", "cost_per_kg_kept_usd", "cost_per_kg_kept_us_usd")
+NOT_MODELLED = "cost not modelled"
+
+
+def uncosted_kinds(scenario, reference) -> list[str]:
+    """Kinds of `scenario`'s own interventions (absent from `reference`) whose cost the
+    model does not count."""
+    theirs = [item.spec for item in reference.interventions]
+    return list(
+        dict.fromkeys(
+            item.spec.what
+            for item in scenario.interventions
+            if item.spec not in theirs and item.spec.what not in COSTED_KINDS
+        )
+    )
 
 
 def targeted_edges(scenario) -> np.ndarray:
@@ -168,6 +193,47 @@ class Comparison:
     seed: int
     results: dict[str, Results] | None = None  # the runs behind the table, by scenario name
 
+    def wide(self) -> pd.DataFrame:
+        """The table for reading: one row per outcome, one column per scenario, cells
+        "mean [5%–95%]" and, after the first scenario, "Δ difference [5%, 95%]"."""
+        from corredor.numbers import human
+
+        df = self.table
+        names = list(dict.fromkeys(df.scenario))
+        rows = {}
+        for _, sel in df.groupby("outcome", sort=False):
+            row = {}
+            for name, r in zip(names, sel.itertuples(), strict=False):
+                parts = []
+                if np.isfinite(r.mean):
+                    parts.append(f"{human(r.mean)} [{human(r.p05)}–{human(r.p95)}]")
+                if name != names[0] and np.isfinite(r.diff_mean):
+                    delta = human(r.diff_mean, signed=True)
+                    if np.isfinite(r.diff_p05):
+                        delta += (
+                            f" [{human(r.diff_p05, signed=True)}, {human(r.diff_p95, signed=True)}]"
+                        )
+                    parts.append(("Δ " if np.isfinite(r.mean) else "") + delta)
+                row[name] = "; ".join(parts)
+            if any(row.values()):
+                rows[sel.label.iloc[0]] = row
+        return pd.DataFrame.from_dict(rows, orient="index", columns=names)
+
+    def _caption(self) -> str:
+        return (
+            f"Totals {self.first}–{self.last}, {self.replicates} runs per scenario, seed "
+            f"{self.seed}: mean [5%–95%]; Δ: difference from the first scenario in the same "
+            "run [90% interval]"
+        )
+
+    def __repr__(self) -> str:
+        return f"<Comparison: {self._caption()}>\n{self.wide().to_string()}"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<p>{escape(self._caption())}</p>" + self.wide().to_html()
+
 
 def compare(
     scenarios: list,
@@ -179,6 +245,7 @@ def compare(
     progress: Callable[[str], None] | None = None,
     draws: int = 0,
     executor=None,
+    steps: Callable[[float, int], None] | None = None,
 ) -> Comparison:
     """Run each scenario (a name, a path or a loaded Scenario) with the same seed and
     summarise outcomes over [first, last]; the first is the reference.
@@ -186,7 +253,10 @@ def compare(
     With `draws` > 0, every scenario runs the same `draws` parameter draws (from the
     reference's uncertain parameters, see `uncertainty.py`) × `replicates`, with the same
     chunk seeds: intervals then cover parameter uncertainty as well as noise, and
-    differences stay paired run by run."""
+    differences stay paired run by run.
+
+    `progress(name)` is called as each scenario starts; `steps(done, total)` as the work
+    goes on, in scenarios (done is fractional: 1.5 means half-way through the second)."""
     from corredor.scenario import Scenario, load_scenario
 
     if len(scenarios) < 1:
@@ -220,13 +290,22 @@ def compare(
 
         params = uncertain_parameters(loaded[0])
         values = sample(params, draws, seed)
-    for name, sc in zip(names, loaded, strict=True):
+    for i, (name, sc) in enumerate(zip(names, loaded, strict=True)):
         if progress:
             progress(name)
+
+        def step(done: int, total: int, i: int = i) -> None:
+            if steps is not None:
+                steps(i + done / max(total, 1), len(loaded))
+
         if not draws:
-            results.append(run(sc, replicates=replicates, seed=seed, resolution="year"))
+            results.append(
+                run(sc, replicates=replicates, seed=seed, resolution="year", progress=step)
+            )
             continue
-        data = run_batches(sc, values, draws, replicates=replicates, seed=seed, executor=executor)
+        data = run_batches(
+            sc, values, draws, replicates=replicates, seed=seed, executor=executor, progress=step
+        )
         data.attrs.update(draws=int(draws), replicates=int(draws * replicates))
         results.append(Results(data))
     rows = []
@@ -256,7 +335,13 @@ def compare(
             )
         kept = base["delivered_t"] - values["delivered_t"]  # t less delivered, per replicate
         derived = {k: (np.nan, np.nan, np.nan) for k in DERIVED}
+        note = ""
         if i > 0:
+            missing = uncosted_kinds(sc, loaded[0])
+            if missing and np.all(values["cost_musd"] == base["cost_musd"]):
+                note = NOT_MODELLED
+            elif missing:
+                note = f"excludes the cost of {', '.join(missing)} (not modelled)"
             legs = np.flatnonzero(targeted_edges(sc))
             if len(legs):
                 fall = _flow_t(base_window, legs) - _flow_t(window, legs)
@@ -288,8 +373,21 @@ def compare(
                     diff_p95=hi,
                 )
             )
+        if note:
+            for row in rows[-(len(OUTCOMES) + len(DERIVED)) :]:
+                if row["outcome"] in COST_ROWS:
+                    row["note"] = note
+                    if note == NOT_MODELLED:
+                        row.update(
+                            {k: np.nan for k in ("mean", "p05", "p95")},
+                            diff_mean=np.nan,
+                            diff_p05=np.nan,
+                            diff_p95=np.nan,
+                        )
+    table = pd.DataFrame(rows)
+    table["note"] = table["note"].fillna("") if "note" in table else ""  # one column always
     return Comparison(
-        pd.DataFrame(rows),
+        table,
         first,
         last,
         replicates * max(draws, 1),

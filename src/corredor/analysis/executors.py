@@ -52,6 +52,53 @@ def tune_worker_memory() -> None:
         pass
 
 
+def watch_parent(pid: int, interval: float = 1.0) -> None:
+    """Worker initializer: end this worker as soon as process `pid` (the one that made
+    the pool) is gone, however it ended.
+
+    Without it, a main process killed with SIGKILL (as the out-of-memory killer does)
+    leaves its workers waiting forever for tasks: they hold both ends of their task
+    queue, and the fork server and resource tracker stay alive because the workers hold
+    their pipes. A daemon thread waits on a pidfd of the main process (Linux), or checks
+    every `interval` seconds elsewhere, and exits the worker without cleanup: its
+    results have nowhere to go."""
+    import threading
+
+    if os.name != "posix":  # pragma: no cover - spawned Windows workers are not orphaned
+        return
+
+    def end() -> None:
+        os._exit(1)
+
+    def wait_pidfd(fd: int) -> None:
+        import select
+
+        select.select([fd], [], [])
+        end()
+
+    def poll() -> None:
+        import time
+
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                end()
+            except OSError:  # exists but not ours to signal: alive
+                pass
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        end()
+    except (AttributeError, OSError):
+        target, args = poll, ()
+    else:
+        target, args = wait_pidfd, (fd,)
+    threading.Thread(target=target, args=args, name="corredor-parent-watch", daemon=True).start()
+
+
 class WorkerLost(RuntimeError):
     """A task's worker died more often than the retries allow."""
 
@@ -84,6 +131,15 @@ class LocalPool(Executor):
     ) -> None:
         if workers < 1:
             raise CorredorError("must be at least 1", field="--workers", fix="use 1 or more")
+        from corredor.limits import BASE_MEMORY, check_memory
+
+        # each worker is a Python process with the model loaded
+        check_memory(
+            workers * BASE_MEMORY,
+            field="--workers",
+            what=f"{workers:,} worker processes",
+            fix=f"use fewer workers (this machine has {default_workers()} cores)",
+        )
         self.max_workers = workers
         self._context = multiprocessing.get_context(start_method or _start_method())
         if preload and self._context.get_start_method() == "forkserver":
@@ -91,7 +147,12 @@ class LocalPool(Executor):
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.max_workers, mp_context=self._context)
+        return ProcessPoolExecutor(
+            max_workers=self.max_workers,
+            mp_context=self._context,
+            initializer=watch_parent,
+            initargs=(os.getpid(),),
+        )
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
         return self._pool.submit(fn, *args, **kwargs)

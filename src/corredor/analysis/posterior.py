@@ -191,14 +191,16 @@ def abc(
 
 def load_posterior(path) -> pd.DataFrame:
     """A posterior sample written by `corredor calibrate --method abc` (posterior.csv)."""
+    import io
     from pathlib import Path
 
+    from corredor.files import read_text
+
     path = Path(path)
-    if not path.is_file():
-        raise CorredorError("file not found", file=path, field="--posterior", fix="check the path")
+    text = read_text(path, field="--posterior")  # UTF-8 or one clear error
     try:
-        df = pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        df = pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CorredorError(f"not a CSV table ({exc})", file=path, field="--posterior") from None
     names = [c for c in df.columns if c != "distance"]
     if not names or df.empty:

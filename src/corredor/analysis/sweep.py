@@ -46,6 +46,7 @@ import numpy as np
 
 from corredor.analysis.levers import FIELD, LEVER_YEAR, Lever, find_lever
 from corredor.errors import CorredorError
+from corredor.limits import check_run_size, check_seed
 from corredor.scenario import Scenario, build_scenario, load_scenario
 from corredor.version import __version__
 
@@ -366,7 +367,7 @@ def run_task(task: SweepTask) -> TaskResult:
         for lever, value in zip(task.levers, values, strict=True):
             raw = lever.apply(raw, float(value))
         sc = build_scenario(raw, name=task.name, file=task.file, network=task.network)
-        res = run(sc, replicates=task.replicates, seed=int(seed), resolution="year")
+        res = run(sc, replicates=task.replicates, seed=int(seed), resolution="year", progress=False)
         totals, yearly = point_outcomes(res.data, task.first, task.last)
         outs.append(totals)
         years.append(yearly)
@@ -539,6 +540,48 @@ def _pick(given: Any, stored: Any, default: Any) -> Any:
     return given if given is not None else (stored if stored is not None else default)
 
 
+def _holding_out_lock(fn: Callable) -> Callable:
+    """Run `fn` holding the lock on its `out` store: a second sweep on the same store is
+    refused at once, naming the first (see `corredor.outset.OutputLock`)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from corredor.outset import OutputLock, command_line
+
+        with OutputLock(Path(kwargs["out"]), command=command_line(), field="--out"):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def check_sweep_size(
+    path: Path, n_points: int, n_levers: int, replicates: int, sc: Scenario, *, new: bool
+) -> None:
+    """Refuse a design too large for this machine before it is built: its points in
+    memory, and (for a new store) its arrays on disk."""
+    from corredor.limits import check_memory
+    from corredor.outset import check_free_space
+
+    # lever values, seeds and the task list: a few hundred bytes a point
+    check_memory(
+        n_points * (300 + 16 * n_levers),
+        field=FIELD,
+        what=f"a design of {n_points:,} points",
+        fix="use fewer STEPS per lever (or a smaller --n)",
+    )
+    if new:
+        years = sc.end - sc.start + 1
+        store = 8 * n_points * replicates * (years + 1) * len(outcome_names())
+        check_free_space(
+            path.parent,
+            store,
+            field="--out",
+            fix="free some space, choose another --out, or sweep fewer points or replicates",
+        )
+
+
+@_holding_out_lock
 def run_sweep(
     scenario: str | Path | Scenario,
     levers: list[str] | list[LeverRange] | None = None,
@@ -574,6 +617,10 @@ def run_sweep(
     t0 = time.perf_counter()
     path = Path(out)
     notes: list[str] = []
+    # We hold the store's lock: a creation folder beside it belongs to a killed sweep.
+    for stale in sorted(path.parent.glob(f".{path.name}.creating-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+        notes.append(f"removed {stale.name}, left unfinished by a sweep that was stopped")
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     stored: SweepSpec | None = None
     if path.exists():
@@ -644,8 +691,7 @@ def run_sweep(
     if replicates < 1:
         raise CorredorError("must be at least 1", field="--replicates", fix="use 1 or more")
     seed = _pick(seed, s and s.seed, DEFAULT_SEED)
-    if seed < 0:
-        raise CorredorError("must not be negative", field="--seed", fix="use 0 or more")
+    check_seed(seed)
     lever_year = _pick(lever_year, s and s.lever_year, LEVER_YEAR)
     resolved = [find_lever(sc, r.name, lever_year) for r in ranges]
     for lever, r in zip(resolved, ranges, strict=True):
@@ -675,6 +721,9 @@ def run_sweep(
                 lever.apply(sc.raw, value), name=sc.name, file=sc.file, network=sc.network
             )
 
+    planned = math.prod(r.steps or 1 for r in ranges) if design == "grid" else n
+    check_sweep_size(path, planned, len(ranges), replicates, sc, new=stored is None)
+    check_run_size(sc, replicates, resolution="year", what=f"a point of {replicates:,} replicates")
     values = design_points(ranges, design, n, seed)
     n_points = len(values)
     seeds = point_seeds(seed, n_points, common=common_seeds)

@@ -35,12 +35,12 @@ def calibrate(
     observed: Path = typer.Option(None, "--observed", help="Observed-series CSV."),
     seed: int = typer.Option(1, "--seed", help="Seed shared by every evaluation."),
     out: Path = typer.Option(Path("out/calibration"), "--out", "-o", help="Report directory."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in --out that corredor did not write."
+    ),
 ) -> None:
     """Fit free parameters to observed history; write calibrated TOML and a report."""
-    import pandas as pd
-
-    from corredor.analysis.calibration import calibrate as run_calibration
-    from corredor.analysis.calibration import check_in_evidence_ranges, parse_bounds
+    from corredor.analysis.calibration import parse_bounds
     from corredor.history import load_history
     from corredor.outputs.calibration_report import write_report
     from corredor.scenario import load_scenario
@@ -54,11 +54,75 @@ def calibrate(
     ):
         if value < 1:
             raise CorredorError("must be at least 1", field=name, fix="use 1 or more")
-    if budget <= 0:
-        raise CorredorError("must be positive", field="--budget-seconds")
+    if not budget > 0 or budget == float("inf"):
+        raise CorredorError("must be a positive number of seconds", field="--budget-seconds")
+    from corredor.limits import check_at_least, check_run_size, check_seed
+    from corredor.outset import OutputSet, command_line
+
+    check_at_least(draws, "--n")
+    check_at_least(workers, "--workers")
+    check_seed(seed)
     free = parse_bounds(param)
     history_df = load_history(observed)
     sc = load_scenario(scenario)
+    check_run_size(sc, replicates * popsize * max(1, len(free)), resolution="year")
+    names = [
+        "calibrated.toml",
+        "calibration.md",
+        "calibration.html",
+        "fit.png",
+        "comparison.csv",
+        "fit_statistics.csv",
+        "range_checks.csv",
+        *(["posterior.csv"] if method == "abc" else []),
+    ]
+    outset = OutputSet(
+        out,
+        command=command_line(),
+        names=names,
+        force=force,
+        say=lambda text: err_console.print(f"note: {text}", highlight=False),
+        info={"scenario": sc.name, "seed": seed},
+    )
+    with outset:  # checked and locked before the (long) fit
+        result, posterior = _fit(
+            sc,
+            history_df,
+            free,
+            method,
+            draws,
+            accept,
+            workers,
+            fit_end,
+            maxiter,
+            popsize,
+            replicates,
+            budget,
+            seed,
+        )
+        write_report(result, outset.staging, sc.name, posterior=posterior)
+    _show(result, sc.name)
+    console.print("Wrote " + ", ".join(str(p) for p in outset.written))
+
+
+def _fit(
+    sc,
+    history_df,
+    free,
+    method,
+    draws,
+    accept,
+    workers,
+    fit_end,
+    maxiter,
+    popsize,
+    replicates,
+    budget,
+    seed,
+):
+    """Run the fit: ABC or differential evolution; returns (result, posterior or None)."""
+    from corredor.analysis.calibration import calibrate as run_calibration
+
     posterior = None
     if method == "abc":
         from corredor.analysis.executors import batch_executor
@@ -109,9 +173,17 @@ def calibrate(
                 budget_seconds=budget,
                 progress=lambda n, best, secs: bar.update(task, completed=n, best=best, secs=secs),
             )
-    written = write_report(result, out, sc.name, posterior=posterior)
+    return result, posterior
+
+
+def _show(result, name: str) -> None:
+    """The fit statistics and fitted values, with warnings for values off their evidence."""
+    import pandas as pd
+
+    from corredor.analysis.calibration import check_in_evidence_ranges
+
     table = Table(
-        title=f"Calibration of {sc.name}: {result.evaluations} evaluations, {result.seconds:.0f} s"
+        title=f"Calibration of {name}: {result.evaluations} evaluations, {result.seconds:.0f} s"
     )
     for col in ("series", "region", "window", "years", "MAPE %", "corr"):
         table.add_column(col)
@@ -129,4 +201,3 @@ def calibrate(
         console.print(f"{name} = {value:.6g}")
     for warning in check_in_evidence_ranges(result.best):
         err_console.print(f"[yellow]warning:[/] {warning}")
-    console.print("Wrote " + ", ".join(str(p) for p in written))

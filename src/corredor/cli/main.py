@@ -1,5 +1,6 @@
 """The `corredor` entry point: every command module registered on the app; user errors
-become one message and exit code 2."""
+become one message and exit code 2, and no traceback ever reaches a user (see
+`corredor.cli.crash`)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,24 @@ import sys
 import typer
 
 # Importing the command modules registers their commands on `app`.
-from corredor.cli import calibrate, compare, inputs, run, sweep, uncertainty  # noqa: F401
+from corredor.cli import (  # noqa: F401
+    calibrate,
+    compare,
+    dashboard,
+    inputs,
+    run,
+    sweep,
+    uncertainty,
+    validate,
+)
 from corredor.cli.app import app, err_console
+from corredor.cli.crash import EXIT_INTERRUPTED, debugging, explain
 from corredor.errors import CorredorError
 
 
 def main() -> None:
-    """Entry point: user errors become one message and exit code 2."""
+    """Entry point: user errors become one message and exit code 2; unexpected errors one
+    message, a log file and exit code 1."""
     try:
         # In non-standalone mode click returns the code of a `typer.Exit` instead of
         # raising it; pass it on so a failed check exits non-zero.
@@ -26,16 +38,27 @@ def main() -> None:
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            err_console.print("interrupted")
+            sys.exit(EXIT_INTERRUPTED)
         err_console.print("aborted")
         sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
         # Usage errors of the command-line parser (click, vendored by newer typer) arrive
         # here in non-standalone mode; they know how to print themselves.
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             sys.exit(exc.exit_code or 2)
-        raise
+        if debugging():
+            raise
+        # The catch-all: one line, a log file with the details, a request to report it.
+        message, status = explain(exc)
+        err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        sys.exit(status)
 
 
 if __name__ == "__main__":

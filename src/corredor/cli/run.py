@@ -8,19 +8,19 @@ import typer
 from rich.table import Table
 
 from corredor.cli.app import app, console, err_console, progress_bar
-from corredor.errors import CorredorError, check_out_dir
+from corredor.cli.formats import Column, CsvOption, FormatOption, emit, records_of, resolve
+from corredor.errors import CorredorError
+from corredor.numbers import human
 
 KEY_YEARS = (2015, 2019, 2021, 2023, 2025, 2030)
+# The figures `corredor run` writes (corredor.outputs.plots.write_figures).
+FIGURES = ("corridors.png", "seizures.png", "map.png")
 
 
-def _fmt(mean: float, lo: float, hi: float, replicates: int, digits: int = 0) -> str:
-    if replicates > 1:
-        return f"{mean:,.{digits}f}\n[{lo:,.{digits}f}–{hi:,.{digits}f}]"
-    return f"{mean:,.{digits}f}"
-
-
-def summary_table(results, title: str) -> Table:
-    """Key outcomes for a few years: production, seizures, deliveries, Ecuador, violence."""
+def summary_rows(results) -> tuple[list[dict], list[int], str]:
+    """Key outcomes for a few years: production, seizures, deliveries, Ecuador, violence.
+    Returns the rows (outcome, then one cell per year: mean and [5%–95%]), the years and
+    a caption."""
     df = results.summary()
     reps = int(results.data.attrs.get("replicates", 1))
     years = sorted(set(df["year"]))
@@ -28,42 +28,39 @@ def summary_table(results, title: str) -> Table:
     if years[-1] not in shown:
         shown.append(years[-1])
     caption = f"mean and [5%–95%] across {reps} replicates" if reps > 1 else "one replicate"
-    table = Table(title=title, caption=caption)
-    table.add_column("outcome")
-    for y in shown:
-        table.add_column(str(y), justify="right")
+    rows: list[dict] = []
 
-    def row(label: str, metric: str, region: str, scale: float = 1.0, digits: int = 0) -> None:
+    def row(label: str, metric: str, region: str, scale: float = 1.0) -> None:
         sel = df[(df.metric == metric) & (df.region == region)].set_index("year")
         if sel.empty:
             return
-        cells = []
+        cells = {"outcome": label}
         for y in shown:
-            if y in sel.index:
-                r = sel.loc[y]
-                cells.append(_fmt(r["mean"] * scale, r.p05 * scale, r.p95 * scale, reps, digits))
-            else:
-                cells.append("")
-        table.add_row(label, *cells)
+            if y not in sel.index:
+                cells[str(y)] = ""
+                continue
+            r = sel.loc[y]
+            text = human(r["mean"] * scale)
+            if reps > 1:
+                text += f"\n[{human(r.p05 * scale)}–{human(r.p95 * scale)}]"
+            cells[str(y)] = text
+        rows.append(cells)
 
     row("Production, world (t)", "produced_t", "world")
     seized = df[(df.metric == "seized_t") & (df.region != "world")]
     totals = seized.groupby("region")["mean"].sum().sort_values(ascending=False)
-    top = totals[totals > 0].index[:8]
-    for code in top:
+    for code in totals[totals > 0].index[:8]:
         row(f"Seized in {code} (t)", "seized_t", code)
-    table.add_section()
     names = dict(
         zip(results.data["market"].values, results.data["market_name"].values, strict=True)
     )
     for market in results.data["market"].values:
         row(f"Delivered: {names[market]} (t)", "delivered_t", str(market))
-    table.add_section()
-    row("Ecuador transit share (% world)", "transit_share", "EC", 100.0, 1)
+    row("Ecuador transit share (% world)", "transit_share", "EC", 100.0)
     row("Homicides, Ecuador", "homicides", "EC")
-    row("Homicide rate, Ecuador (/100k)", "homicide_rate", "EC", 1.0, 1)
+    row("Homicide rate, Ecuador (/100k)", "homicide_rate", "EC")
     row("Deaths in lethal strikes", "deaths_crew", "world")
-    return table
+    return rows, shown, caption
 
 
 @app.command()
@@ -74,37 +71,94 @@ def run(
     start: int = typer.Option(None, "--start", help="First year (default: the scenario's)."),
     end: int = typer.Option(None, "--end", help="Last year (default: the scenario's)."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
-    resolution: str = typer.Option("week", help="Recorded resolution: week or year."),
+    resolution: str = typer.Option(
+        "auto",
+        help="Recorded resolution: week, year, or auto (weekly unless the results would "
+        "exceed --max-output-gb, then yearly).",
+    ),
+    max_output_gb: float = typer.Option(
+        1.0, "--max-output-gb", help="Largest results (GB, before compression) to record."
+    ),
     figures: bool = typer.Option(True, help="Write PNG figures."),
     profile: bool = typer.Option(
         False, "--profile", help="Print the time spent in each phase of the weekly step."
     ),
+    fmt: str = FormatOption(),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in OUT that corredor did not write."
+    ),
 ) -> None:
-    """Run a scenario; write results.nc, summary.csv and figures to OUT; print key outcomes."""
+    """Run a scenario; write results.nc, summary.csv and figures to OUT; print key outcomes.
+
+    --format csv or json prints the whole tidy summary (as summary.csv) instead."""
     from corredor.api import run as run_api
+    from corredor.limits import check_at_least, check_run_size, check_seed
+    from corredor.output_size import plan_output
+    from corredor.outset import OutputSet, command_line
     from corredor.scenario import load_scenario
 
-    check_out_dir(out)
+    check_at_least(replicates, "--replicates")
+    check_seed(seed)
+    if resolution not in ("auto", "week", "year"):
+        raise CorredorError(
+            f"unknown resolution {resolution!r}",
+            field="--resolution",
+            fix="use auto, week or year",
+        )
     sc = load_scenario(scenario)
     if start is not None or end is not None:
         sc = sc.with_period(start, end)
-    with progress_bar(f"{sc.name} ×{replicates}", "weeks") as bar:
-        task = bar.add_task("run", total=(sc.end - sc.start + 1) * 52)
-        results = run_api(
-            sc,
-            replicates=replicates,
-            seed=seed,
-            resolution=resolution,
-            progress=lambda done, total: bar.update(task, completed=done),
-            profile=profile,
-        )
-    written = results.save(out)
-    if figures:
-        from corredor.outputs.plots import write_figures
+    for note in sc.notes:
+        err_console.print(f"[yellow]warning:[/] {note}", highlight=False)
+    plan = plan_output(sc, replicates, resolution, max_output_gb, cli=True)
+    if plan.note:
+        err_console.print(f"[yellow]Note:[/] {plan.note}", highlight=False)
+    size = check_run_size(sc, replicates, resolution=plan.resolution)
+    names = ["results.nc", "summary.csv", *(FIGURES if figures else ())]
+    outset = OutputSet(
+        out,
+        command=command_line(),
+        names=names,
+        force=force,
+        need_bytes=size + 5 * 2**20,
+        space_fix="free some space, choose another --out, or write less: --resolution year, "
+        "fewer --replicates",
+        say=lambda text: err_console.print(f"note: {text}", highlight=False),
+        info={"scenario": sc.name},
+    )
+    with outset:
+        with progress_bar(f"{sc.name} ×{replicates}", "weeks") as bar:
+            task = bar.add_task("run", total=(sc.end - sc.start + 1) * 52)
+            results = run_api(
+                sc,
+                replicates=replicates,
+                seed=seed,
+                resolution=plan.resolution,
+                max_output_gb=max_output_gb,
+                progress=lambda done, total: bar.update(task, completed=done),
+                profile=profile,
+            )
+        outset.info.update(seed=int(results.data.attrs["seed"]), replicates=replicates)
+        results.save(outset.staging)
+        if figures:
+            from corredor.outputs.plots import write_figures
 
-        written += write_figures(results.data, out)
-    console.print(summary_table(results, f"{sc.title} — seed {results.data.attrs['seed']}"))
-    console.print("Wrote " + ", ".join(str(p) for p in written))
+            write_figures(results.data, outset.staging)
+    written = outset.written
+    wrote = "Wrote " + ", ".join(str(p) for p in written)
+    if resolve(fmt) in ("csv", "json"):
+        emit(records_of(results.summary()), [], fmt=fmt)
+        err_console.print(wrote, highlight=False, soft_wrap=True)
+        return
+    rows, years, caption = summary_rows(results)
+    emit(
+        rows,
+        [Column("outcome")] + [Column(str(y), number=True) for y in years],
+        fmt=fmt,
+        title=f"{sc.title} — seed {results.data.attrs['seed']}",
+        caption=caption,
+        notes=[wrote],
+    )
     if results.timings is not None:
         from corredor.engine import WARMUP_YEARS
 
@@ -138,13 +192,23 @@ def routes(
     top: int = typer.Option(15, "--top", help="Rows shown (the CSV has all)."),
     replicates: int = typer.Option(2, "--replicates", "-r", help="Replicates averaged."),
     seed: int = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
-    csv: Path = typer.Option(None, "--csv", help="Also write every route to this CSV file."),
+    csv: Path = CsvOption("Also write every route to this CSV file."),
+    fmt: str = FormatOption(),
+    force: bool = typer.Option(
+        False, "--force", help="Replace a --csv file that corredor did not write."
+    ),
 ) -> None:
-    """Show which routes carry a market's supply and why: risk, value, tonnes per week."""
-    from corredor.engine import Simulation
-    from corredor.outputs.route_report import route_table
+    """Show which routes carry a market's supply and why: risk, value, tonnes per week.
+
+    The table shows the --top routes; CSV and JSON (--format, --csv) have them all."""
+    from contextlib import nullcontext
+
+    from corredor.limits import check_at_least, check_run_size, check_seed
+    from corredor.outset import OutputFile, command_line
     from corredor.scenario import load_scenario
 
+    check_at_least(replicates, "--replicates")
+    check_seed(seed)
     sc = load_scenario(scenario)
     year = min(2025, sc.end) if year is None else year
     if not sc.start <= year <= sc.end:
@@ -155,54 +219,78 @@ def routes(
         )
     if top < 1:
         raise CorredorError(f"--top {top} shows nothing", field="--top", fix="use 1 or more")
-    if csv is not None and not csv.parent.is_dir():
-        raise CorredorError(
-            f"directory {csv.parent} does not exist", field="--csv", fix="create it first"
+    check_run_size(sc, replicates, resolution="year")
+    outfile = (
+        OutputFile(
+            csv,
+            command=command_line(),
+            field="--csv",
+            force=force,
+            ours=_is_route_table,
+            say=lambda text: err_console.print(f"note: {text}", highlight=False),
         )
+        if csv is not None
+        else nullcontext()
+    )
+    with outfile:
+        _routes(sc, year, market, group, top, replicates, seed, fmt, outfile, csv)
+
+
+def _routes(sc, year, market, group, top, replicates, seed, fmt, outfile, csv) -> None:
+    """Run to the end of `year` and show (and write) the route table."""
+    from corredor.engine import Simulation
+    from corredor.outputs.route_report import route_table
+
+    csv = outfile.tmp if csv is not None else None
     sim = Simulation(sc.with_period(end=year), replicates=replicates, seed=seed, resolution="year")
-    with err_console.status(f"running {sc.name} to the end of {year}"):
-        sim.run()
+    with progress_bar(f"{sc.name} to the end of {year}", "weeks") as bar:
+        sim.run(progress=lambda done, total: bar.update(completed=done, total=total))
     df = route_table(sim, market=market, group=group)
     total = df.t_last_week.sum()
-    table = Table(
+    records = records_of(df)
+    for r in records:
+        r["share_sent"] = r["t_last_week"] / total if total > 0 else None
+    if resolve(fmt) in ("csv", "json"):
+        emit(records, [], fmt=fmt, csv_path=csv)
+        return
+    emit(
+        records[:top],
+        [
+            Column("group", no_wrap=True),
+            Column("origin", drop=1),
+            Column("countries"),
+            Column("modes", drop=2),
+            Column("legs", number=True),
+            Column("cost $/kg", key="cost_usd_per_kg", number=True),
+            Column("risk", number=True, cell=lambda r: f"{r['risk']:.2f}"),
+            Column("perceived", number=True, cell=lambda r: f"{r['perceived_risk']:.2f}"),
+            Column("value $/kg", key="value_usd_per_kg", number=True),
+            Column("t sent", number=True, cell=lambda r: f"{r['t_last_week']:,.2f}"),
+            Column(
+                "% sent",
+                number=True,
+                cell=lambda r: "-" if r["share_sent"] is None else f"{100 * r['share_sent']:.1f}",
+            ),
+        ],
+        fmt=fmt,
         title=f"{sc.name}, end of {year}: routes"
         + (f" to {market}" if market else "")
         + (f" of {group}" if group else "")
-        + f" ({len(df)} candidates, {total:,.1f} t sent in the last week)"
+        + f" ({len(df)} candidates, {total:,.1f} t sent in the last week)",
+        csv_path=csv,
+        csv_records=records,
+        notes=[
+            "risk: detection over the route in the last week (agencies and base, before "
+            "swamping); perceived: the group's belief; value: price x chance of arriving - "
+            "costs"
+        ],
     )
-    for col, just in (
-        ("group", "left"),
-        ("origin", "left"),
-        ("countries", "left"),
-        ("modes", "left"),
-        ("legs", "right"),
-        ("cost $/kg", "right"),
-        ("risk", "right"),
-        ("perceived", "right"),
-        ("value $/kg", "right"),
-        ("t sent", "right"),
-        ("% sent", "right"),
-    ):
-        table.add_column(col, justify=just)
-    for _, r in df.head(top).iterrows():
-        table.add_row(
-            r.group,
-            r.origin,
-            r.countries,
-            r.modes,
-            str(r.legs),
-            f"{r.cost_usd_per_kg:,.0f}",
-            f"{r.risk:.2f}",
-            f"{r.perceived_risk:.2f}",
-            f"{r.value_usd_per_kg:,.0f}",
-            f"{r.t_last_week:,.2f}",
-            f"{100 * r.t_last_week / total:.1f}" if total > 0 else "-",
-        )
-    console.print(table)
-    console.print(
-        "risk: detection over the route in the last week (agencies and base, before "
-        "swamping); perceived: the group's belief; value: price x chance of arriving - costs"
-    )
-    if csv is not None:
-        df.to_csv(csv, index=False, float_format="%.6g")
-        console.print(f"Wrote {csv}")
+
+
+def _is_route_table(path: Path) -> bool:
+    """Whether `path` starts like a table `corredor routes --csv` writes."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            return fh.readline().startswith("group,origin,market,countries,modes,legs,")
+    except OSError:
+        return False

@@ -5,9 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from corredor.cli.app import app, console, err_console
+from corredor.cli.app import app, err_console, progress_bar
+from corredor.cli.formats import (
+    Column,
+    CsvOption,
+    FormatOption,
+    emit,
+    exact,
+    human,
+    records_of,
+    resolve,
+    write_csv,
+)
 from corredor.errors import CorredorError
 
 # Outcomes shown in the summary table at the end of a sweep (all are in the store).
@@ -21,29 +31,42 @@ def levers(
     lever_from: int = typer.Option(
         2026, "--lever-from", help="Year from which levers act (1 January)."
     ),
+    fmt: str = FormatOption(),
+    csv: Path = CsvOption(),
 ) -> None:
     """List the levers a sweep can vary on SCENARIO: unit, bounds, default and meaning."""
     from corredor.analysis.levers import levers_for
     from corredor.scenario import load_scenario
 
     sc = load_scenario(scenario)
-    table = Table(
+    records = [
+        {
+            "name": lever.name,
+            "unit": lever.unit,
+            "low": lever.low,
+            "high": lever.high,
+            "default": lever.default,
+            "changes": lever.target,
+            "from_year": lever_from,
+            "meaning": lever.doc,
+        }
+        for lever in levers_for(sc, lever_from).values()
+    ]
+    emit(
+        records,
+        [
+            Column("name", no_wrap=True),
+            Column("unit", drop=1),
+            Column("bounds", cell=lambda r: f"[{exact(r['low'])}, {exact(r['high'])}]"),
+            Column("default", number=True, exact=True),
+            Column("changes", drop=2),
+            Column("meaning", drop=3),
+        ],
+        fmt=fmt,
         title=f"Levers of {sc.name}, acting from {lever_from}",
         caption="vary them with `corredor sweep SCENARIO --lever NAME=LOW:HIGH:STEPS`",
+        csv_path=csv,
     )
-    table.add_column("name", no_wrap=True)
-    for col in ("unit", "bounds", "default", "changes", "meaning"):
-        table.add_column(col)
-    for lever in levers_for(sc, lever_from).values():
-        table.add_row(
-            lever.name,
-            lever.unit,
-            f"[{lever.low:g}, {lever.high:g}]",
-            f"{lever.default:g}",
-            lever.target,
-            lever.doc,
-        )
-    console.print(table)
 
 
 @app.command()
@@ -83,11 +106,18 @@ def sweep(
     chunk_points: int = typer.Option(
         None, "--chunk-points", help="Design points per task (default: a few seconds' work)."
     ),
+    figures: bool = typer.Option(
+        True, help="Write a response-curve figure per lever (OUT's stem-LEVER.png)."
+    ),
+    fmt: str = FormatOption(),
 ) -> None:
     """Run SCENARIO over a grid or Latin hypercube of lever values; store every
-    replicate's outcomes in a Zarr store, one chunk per task, resumable with --resume."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    replicate's outcomes in a Zarr store, one chunk per task, resumable with --resume.
 
+    Next to the store (e.g. out/sweep.zarr) it writes the tidy table (out/sweep.csv: one
+    row per point and outcome, mean and 5-95% of the window totals) and one
+    response-curve figure per lever (out/sweep-LEVER.png). --format csv or json prints
+    that table."""
     from corredor.analysis.executors import WorkerLost
     from corredor.analysis.sweep import open_sweep, run_sweep, summarize
 
@@ -100,14 +130,7 @@ def sweep(
     if workers is not None and workers < 1:
         raise CorredorError("must be at least 1", field="--workers", fix="use 1 or more")
     state = {"done": 0, "total": 0}
-    with Progress(
-        TextColumn("[bold]sweep {task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} tasks"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with progress_bar(f"sweep {Path(scenario).stem}", "tasks") as bar:
         task = bar.add_task(Path(scenario).stem, total=None)
 
         def progress(done: int, total: int) -> None:
@@ -145,6 +168,18 @@ def sweep(
             # SystemExit, not typer.Exit: cli.main runs click in non-standalone mode, where an
             # Exit code is returned rather than raised, and would become exit status 0.
             raise SystemExit(130) from None
+        except OSError as exc:
+            from corredor.outset import WRITE_ERRORS, write_error
+
+            if exc.errno not in WRITE_ERRORS:
+                raise
+            bar.stop()
+            raise write_error(
+                exc,
+                target=out,
+                fix="free some space (or choose a writable place); finished tasks are kept in "
+                "the store: continue with the same command and --resume",
+            ) from None
         except WorkerLost as exc:
             bar.stop()
             err_console.print(
@@ -159,37 +194,64 @@ def sweep(
     ds = open_sweep(result.path)
     df = summarize(ds)
     spec = result.spec
-    lever_names = list(ds.attrs["levers"])
-    labels = dict(zip(ds["outcome"].values, ds["outcome_label"].values, strict=True))
-    shown = [o for o in SHOWN if o in labels]
-    more = f"; first {MAX_ROWS} of {result.n_points} points" if result.n_points > MAX_ROWS else ""
-    table = Table(
-        title=f"Sweep of {spec.scenario}: {result.n_points} points × {spec.replicates} "
-        f"replicates, totals {spec.first}–{spec.last}, seed {spec.seed}",
-        caption="mean [5%–95%] across replicates; "
-        + ", ".join(f"{o}: {labels[o]}" for o in shown)
-        + more,
-    )
-    for name in lever_names:
-        table.add_column(name, justify="right")
-    for o in shown:
-        table.add_column(o, justify="right")
-    for _, rows in list(df.groupby("point", sort=True))[:MAX_ROWS]:
-        rows = rows.set_index("outcome")
-        cells = [f"{rows.iloc[0][name]:.4g}" for name in lever_names]
-        for o in shown:
-            r = rows.loc[o]
-            cells.append(f"{r['mean']:,.0f}\n[{r.p05:,.0f}–{r.p95:,.0f}]")
-        table.add_row(*cells)
-    console.print(table)
+    written = _write_table_and_figures(ds, df, result.path, figures)
+    records = records_of(df)
     k = spec.chunk_points
     per_task = (
         f", {sum(result.task_seconds) / len(result.task_seconds):.1f} s of compute per task"
         if result.task_seconds
         else ""
     )
-    console.print(
+    done_line = (
         f"{result.ran} tasks run, {result.already_done} found done, of {result.n_tasks} "
         f"({k} point{'s' if k > 1 else ''} each){per_task}; {result.seconds:.1f} s. "
-        f"Wrote {result.path} (load with corredor.analysis.sweep.open_sweep)"
+        f"Wrote {result.path} (load with corredor.analysis.sweep.open_sweep), "
+        + ", ".join(str(p) for p in written)
     )
+    if resolve(fmt) in ("csv", "json"):
+        emit(records, [], fmt=fmt)
+        err_console.print(done_line, highlight=False, soft_wrap=True)
+        return
+    lever_names = list(ds.attrs["levers"])
+    labels = dict(zip(ds["outcome"].values, ds["outcome_label"].values, strict=True))
+    shown = [o for o in SHOWN if o in labels]
+    more = f"; first {MAX_ROWS} of {result.n_points} points" if result.n_points > MAX_ROWS else ""
+    rows = []
+    for _, part in list(df.groupby("point", sort=True))[:MAX_ROWS]:
+        part = part.set_index("outcome")
+        row = {name: float(part.iloc[0][name]) for name in lever_names}
+        for o in shown:
+            r = part.loc[o]
+            row[o] = f"{human(r['mean'])}\n[{human(r.p05)}–{human(r.p95)}]"
+        rows.append(row)
+    emit(
+        rows,
+        [Column(name, number=True, cell=lambda r, n=name: f"{r[n]:.4g}") for name in lever_names]
+        + [Column(o, number=True) for o in shown],
+        fmt=fmt,
+        title=f"Sweep of {spec.scenario}: {result.n_points} points × {spec.replicates} "
+        f"replicates, totals {spec.first}–{spec.last}, seed {spec.seed}",
+        caption="mean [5%–95%] across replicates; "
+        + ", ".join(f"{o}: {labels[o]}" for o in shown)
+        + more,
+        notes=[done_line],
+    )
+
+
+def _write_table_and_figures(ds, df, store: Path, figures: bool) -> list[Path]:
+    """The tidy table (STORE's stem .csv) and, with `figures`, one response figure per
+    lever (stem-LEVER.png), next to the store; each file replaced whole."""
+    import os
+    import tempfile
+
+    store = Path(store)
+    stem, folder = store.stem, store.parent
+    written = [write_csv(records_of(df), folder / f"{stem}.csv")]
+    if figures and not df.empty:
+        from corredor.outputs.plots import plot_responses
+
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".tmp-") as tmp:
+            for path in plot_responses(ds, tmp, stem=stem):
+                os.replace(path, folder / path.name)
+                written.append(folder / path.name)
+    return written

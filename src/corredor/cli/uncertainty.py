@@ -7,8 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from corredor.cli.app import app, console, progress_bar
-from corredor.errors import CorredorError, check_out_dir
+from corredor.cli.app import app, console, err_console, progress_bar
+from corredor.cli.formats import Column, FormatOption, emit, human, records_of, resolve
+from corredor.errors import CorredorError
 
 # (label, metric, region, scale) rows of the ensemble table
 ENSEMBLE_ROWS = (
@@ -50,22 +51,43 @@ def ensemble(
         None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."
     ),
     out: Path = typer.Option(Path("out/ensemble"), "--out", "-o", help="Output directory."),
+    figures: bool = typer.Option(True, help="Write the fan chart (fan.png)."),
+    fmt: str = FormatOption(),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in --out that corredor did not write."
+    ),
 ) -> None:
-    """Run parameter draws × replicates; report medians with 50% and 90% intervals."""
+    """Run parameter draws × replicates; report medians with 50% and 90% intervals.
+
+    Writes ensemble.zarr (every run), summary.csv (median, p05, p25, p75, p95 per year,
+    metric and region), parameters.csv and fan.png (key series with their 50% and 90%
+    bands against the observed history) to OUT. --format csv or json prints the
+    summary table."""
     from corredor.analysis.uncertainty import ensemble as run_ensemble
+    from corredor.limits import check_at_least, check_run_size, check_seed
     from corredor.scenario import load_scenario
 
-    check_out_dir(out)
-    if workers is not None and workers < 1:
-        raise CorredorError("must be at least 1", field="--workers", fix="use 1 or more")
+    for field, value in (("--n", n), ("--replicates", replicates), ("--chunk", chunk)):
+        check_at_least(value, field)
+    check_at_least(workers, "--workers")
+    check_seed(seed)
     sc = load_scenario(scenario)
     post = None
     if posterior is not None:
         from corredor.analysis.posterior import load_posterior
 
         post = load_posterior(posterior)
+    size = check_run_size(
+        sc,
+        n * replicates,
+        resolution="year",
+        field="--n",
+        what=f"an ensemble of {n:,} draws x {replicates:,} replicates",
+    )
+    names = ["ensemble.zarr", "summary.csv", "parameters.csv", *(["fan.png"] if figures else [])]
+    outset = _outset(out, names, force, seed, size + 2**20)
     total_chunks = -(-max(n, 1) * max(replicates, 1) // max(chunk, 1))
-    with progress_bar(f"{sc.name}: {n}×{replicates}", "tasks") as bar:
+    with outset, progress_bar(f"{sc.name}: {n}×{replicates}", "tasks") as bar:
         task = bar.add_task("ensemble", total=total_chunks)
         with _executor(workers, scheduler) as ex:
             ens = run_ensemble(
@@ -79,37 +101,14 @@ def ensemble(
                 executor=ex,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-    written = ens.save(out)
-    df = ens.summary()
-    years = _years(sorted(set(df.year)))
+        outset.info["scenario"] = sc.name
+        ens.save(outset.staging)
+        df = ens.summary()
+        if figures:
+            _write_fan(df, outset.staging, f"{sc.title}: {n} draws × {replicates} replicates")
+    written = outset.written
     runs = n * replicates
-    table = Table(
-        title=f"{sc.title}: ensemble of {n} draws × {replicates} replicates, seed {seed}",
-        caption="median, [25%–75%] and (5%–95%) across runs (parameter draws and noise)",
-    )
-    table.add_column("outcome")
-    for y in years:
-        table.add_column(str(y), justify="right")
-    for label, metric, region, scale in ENSEMBLE_ROWS:
-        sel = df[(df.metric == metric) & (df.region == region)].set_index("year")
-        if sel.empty:
-            continue
-        digits = 1 if scale != 1.0 or "rate" in metric else 0
-        cells = []
-        for y in years:
-            if y not in sel.index:
-                cells.append("")
-                continue
-            r = sel.loc[y]
-            f = f"{{:,.{digits}f}}"
-            cells.append(
-                f"{f.format(r['median'] * scale)}\n"
-                f"[{f.format(r.p25 * scale)}–{f.format(r.p75 * scale)}]\n"
-                f"({f.format(r.p05 * scale)}–{f.format(r.p95 * scale)})"
-            )
-        table.add_row(label, *cells)
-    console.print(table)
-    console.print(
+    done_line = (
         f"{runs} runs in {ens.seconds:.1f} s ({runs / ens.seconds:.1f} runs/s); "
         f"{len(ens.params)} parameters drawn"
         + (
@@ -117,8 +116,93 @@ def ensemble(
             if post is not None
             else " from their evidence ranges"
         )
+        + ". Wrote "
+        + ", ".join(str(p) for p in written)
     )
-    console.print("Wrote " + ", ".join(str(p) for p in written))
+    if resolve(fmt) in ("csv", "json"):
+        emit(records_of(df), [], fmt=fmt)
+        err_console.print(done_line, highlight=False, soft_wrap=True)
+        return
+    years = _years(sorted(set(df.year)))
+    rows = []
+    for label, metric, region, scale in ENSEMBLE_ROWS:
+        sel = df[(df.metric == metric) & (df.region == region)].set_index("year")
+        if sel.empty:
+            continue
+        row = {"outcome": label}
+        for y in years:
+            if y not in sel.index:
+                row[str(y)] = ""
+                continue
+            r = sel.loc[y]
+            row[str(y)] = (
+                f"{human(r['median'] * scale)}\n"
+                f"[{human(r.p25 * scale)}–{human(r.p75 * scale)}]\n"
+                f"({human(r.p05 * scale)}–{human(r.p95 * scale)})"
+            )
+        rows.append(row)
+    emit(
+        rows,
+        [Column("outcome")] + [Column(str(y), number=True) for y in years],
+        fmt=fmt,
+        title=f"{sc.title}: ensemble of {n} draws × {replicates} replicates, seed {seed}",
+        caption="median, [25%–75%] and (5%–95%) across runs (parameter draws and noise)",
+        notes=[done_line],
+    )
+    _consistency(sc, ens, replicates, seed)
+
+
+def _write_fan(summary, out: Path, title: str) -> Path:
+    """fan.png in OUT, written aside and moved into place whole."""
+    import os
+    import tempfile
+
+    from corredor.outputs.plots import plot_fan_chart
+
+    with tempfile.TemporaryDirectory(dir=out, prefix=".tmp-") as tmp:
+        path = plot_fan_chart(
+            summary,
+            Path(tmp) / "fan.png",
+            title=f"{title}: median, 50% and 90% of runs, against observed history",
+        )
+        os.replace(path, out / "fan.png")
+    return out / "fan.png"
+
+
+def _consistency(sc, ens, replicates: int, seed: int) -> None:
+    """Say plainly where the scenario's own run (the calibrated values) lies outside the
+    ensemble's 50% band on the fitted series of the validation registry."""
+    from corredor.analysis.validate import load_checks, score
+    from corredor.api import run
+
+    fitted = [c for c in load_checks() if c.status == "fitted"]
+    if not fitted:
+        return
+    point = run(sc, replicates=replicates, seed=seed, resolution="year")
+    table = score(point, checks=fitted, ensemble=ens.results).table
+    if table.empty or "in_ens_50" not in table:
+        return
+    outside = table[~table.in_ens_50.astype(bool)]
+    console.print(
+        f"The scenario's own run lies inside the ensemble's 50% band on "
+        f"{len(table) - len(outside)} of {len(table)} fitted series."
+    )
+    if outside.empty:
+        return
+    for _, r in outside.iterrows():
+        console.print(
+            f"  outside: {r.title} {r.years}: own run {r.simulated:,.3g}, ensemble median "
+            f"{r.ens_median:,.3g} (50% band {r.ens_p25:,.3g}–{r.ens_p75:,.3g})",
+            highlight=False,
+        )
+    console.print(
+        "Why: calibrated parameters are drawn with their median at the fitted values, but "
+        "the fit is a joint optimum and the responses are not symmetric (raising "
+        "detection on a route re-routes traffickers and can lower seizures as much as "
+        "lowering it does), so draws on either side move these series the same way. "
+        "Read the bands as what the evidence ranges allow, not as uncertainty around "
+        "the calibrated run (docs/uncertainty.md)."
+    )
 
 
 @app.command()
@@ -147,14 +231,28 @@ def sensitivity(
         None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."
     ),
     out: Path = typer.Option(Path("out/sensitivity"), "--out", "-o", help="Output directory."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace files in --out that corredor did not write."
+    ),
 ) -> None:
     """Rank the parameters that drive outcomes (SALib Sobol or Morris); table + figure."""
-    from corredor.analysis.sensitivity import design, outcome_names
+    from corredor.analysis.sensitivity import METHODS, design, outcome_names
     from corredor.analysis.sensitivity import sensitivity as run_sa
     from corredor.analysis.uncertainty import uncertain_parameters
+    from corredor.limits import check_at_least, check_run_size, check_seed
     from corredor.scenario import load_scenario
 
-    check_out_dir(out)
+    # the method first: an unknown one must not be reported as a missing outcome
+    if method not in METHODS:
+        from corredor.errors import suggest
+
+        raise CorredorError(
+            f"unknown method {method!r}", field="--method", fix=suggest(method, METHODS)
+        )
+    check_at_least(n, "--n", low=2)
+    check_at_least(chunk, "--chunk")
+    check_at_least(workers, "--workers")
+    check_seed(seed)
     if not outcome:
         raise CorredorError(
             "no outcome named",
@@ -170,9 +268,17 @@ def sensitivity(
             fix="compare scenarios with the same period",
         )
     names = [p.name for p in uncertain_parameters(sc, param or None)] + ["noise"]
+    # runs of the design, counted before SALib builds it (N·(D+2) Sobol, N·(D+1) Morris)
+    planned = max(n, 0) * (len(names) + (2 if method == "sobol" else 1))
+    planned *= 2 if ref is not None else 1
+    # every run's yearly results are kept until the indices are computed
+    check_run_size(
+        sc, planned, resolution="year", field="--n", what=f"a {method} design of {planned:,} runs"
+    )
+    outset = _outset(out, ["sensitivity.csv", "sensitivity.png"], force, seed, 0)
     n_runs = len(design(method, names, n, seed)) if n >= 2 and len(names) >= 2 else 0
     n_runs *= 2 if ref is not None else 1
-    with progress_bar(f"{method} on {sc.name}: {n_runs} runs", "tasks") as bar:
+    with outset, progress_bar(f"{method} on {sc.name}: {n_runs} runs", "tasks") as bar:
         task = bar.add_task("sa", total=max(1, -(-n_runs // max(chunk, 1))))
         with _executor(workers, scheduler) as ex:
             res = run_sa(
@@ -189,9 +295,11 @@ def sensitivity(
                 executor=ex,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-    from corredor.outputs.plots import sensitivity_figure
+        from corredor.outputs.plots import sensitivity_figure
 
-    written = _write_sensitivity(res, out, sensitivity_figure)
+        outset.info["scenario"] = sc.name
+        _write_sensitivity(res, outset.staging, sensitivity_figure)
+    written = outset.written
     for name, df in res.indices.items():
         vs = f" against {res.against}" if res.against else ""
         table = Table(
@@ -207,6 +315,22 @@ def sensitivity(
             )
         console.print(table)
     console.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+def _outset(out: Path, names: list[str], force: bool, seed: int, size: int):
+    """The output set of `--out`, checked and locked before any run."""
+    from corredor.outset import OutputSet, command_line
+
+    return OutputSet(
+        out,
+        command=command_line(),
+        names=names,
+        force=force,
+        need_bytes=size,
+        space_fix="free some space, choose another --out, or run fewer draws or replicates",
+        say=lambda text: err_console.print(f"note: {text}", highlight=False),
+        info={"seed": seed},
+    )
 
 
 def _executor(workers, scheduler):

@@ -33,6 +33,7 @@ import xarray as xr
 from corredor.analysis.compare import Comparison, compare
 from corredor.errors import CorredorError, check_out_dir
 from corredor.evidence import Evidence, default_evidence
+from corredor.files import read_text
 from corredor.scenario import load_scenario
 from corredor.version import __version__
 
@@ -102,8 +103,8 @@ def scenario_info(given: str) -> ScenarioInfo:
     """Load a scenario (built-in name or path) and read its question, refs and header."""
     sc = load_scenario(given)
     try:
-        text = Path(sc.file).read_text(encoding="utf-8")
-    except OSError:
+        text = read_text(sc.file)
+    except CorredorError:
         text = ""
     header, body = split_header(text)
     refs = sc.raw.get("refs", [])
@@ -181,6 +182,7 @@ def run_comparison(
     progress: Callable[[str], None] | None = None,
     draws: int = 0,
     executor=None,
+    steps: Callable[[float, int], None] | None = None,
 ) -> Comparison:
     """Run the scenarios through `compare`; one scenario gives its outcomes, NaN differences."""
     options = dict(
@@ -191,6 +193,7 @@ def run_comparison(
         progress=progress,
         draws=draws,
         executor=executor,
+        steps=steps,
     )
     result = compare(names, **options)
     if len(names) > 1:
@@ -277,8 +280,13 @@ def findings(
     titles: dict[str, str] | None = None,
     replicates: int | None = None,
     draws: int = 0,
+    caveats: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """Paragraphs of plain-language findings, generated from a comparison table.
+
+    `caveats` maps outcome keys to plain-words warnings (failed validation checks that
+    bear on them, `Scorecard.caveats`); those on strike deaths follow the sentence that
+    gives the deaths.
 
     With `draws` > 0 the runs are parameter draws × `replicates`, and the closing note says
     the intervals include parameter uncertainty.
@@ -308,12 +316,12 @@ def findings(
     paragraphs = []
     role = " (the reference)" if len(scenarios) > 1 else ""
     text = f"Over {window} in {name(ref)}{role}: " + _levels(rows[ref], key) + "."
-    text += _deaths(rows[ref], None, window)
+    text += _with_caveats(_deaths(rows[ref], None, window), caveats)
     paragraphs.append(text)
     for s in scenarios[1:]:
         text = _headline(rows[s], rows[ref], key, name(s), name(ref), window)
         text += _relative_changes(rows[s], rows[ref], key)
-        text += _deaths(rows[s], name(ref), window)
+        text += _with_caveats(_deaths(rows[s], name(ref), window), caveats)
         paragraphs.append(text)
     if draws:
         runs = draws * (replicates or 1)
@@ -371,16 +379,22 @@ def _headline(rows, ref_rows, key, name, ref_name, window) -> str:
             f"Compared with {ref_name}, {name} leaves {phrase} unchanged over {window} "
             "in every replicate."
         )
-    verb = "reduces" if d < 0 else "increases" if d > 0 else "leaves on average unchanged"
-    text = f"Compared with {ref_name}, {name} {verb} {phrase} "
-    text += f"by {_amount(abs(d), unit)} " if d else ""
-    text += f"over {window} ("
+    pct = ""
     if _finite(base["mean"]) and base["mean"] != 0 and d:
-        text += f"{fmt_percent(100.0 * d / abs(base['mean']))}; "
-    text += f"90% interval of the difference {_interval(lo, hi, unit, signed=True)})"
+        pct = f"{fmt_percent(100.0 * d / abs(base['mean']))}; "
+    interval = f"90% interval of the difference {_interval(lo, hi, unit, signed=True)}"
     if includes_zero(lo, hi):
-        text += ", a change not distinguishable from zero at this number of replicates"
-    return text + "."
+        # No direction is claimed for an effect that may be nothing.
+        return (
+            f"Compared with {ref_name}, {name} has no effect on {phrase} distinguishable "
+            f"from zero over {window}: the difference is {_amount(d, unit, signed=True)} "
+            f"({pct}{interval})."
+        )
+    verb = "reduces" if d < 0 else "increases"
+    return (
+        f"Compared with {ref_name}, {name} {verb} {phrase} by {_amount(abs(d), unit)} "
+        f"over {window} ({pct}{interval})."
+    )
 
 
 def _relative_changes(rows, ref_rows, key, top: int = 3) -> str:
@@ -463,6 +477,16 @@ def _deaths(rows, ref_name: str | None, window: str) -> str:
             text += f"; compared with {ref_name} that is " + _join(diffs)
             text += " respectively" if len(diffs) > 1 else ""
     return text + "."
+
+
+def _with_caveats(deaths: str, caveats: dict[str, list[str]] | None) -> str:
+    """The deaths sentence followed by the caveats on strike deaths, if any."""
+    if not deaths or not caveats:
+        return deaths
+    texts = list(dict.fromkeys(t for o in DEATH_OUTCOMES for t in caveats.get(o, [])))
+    if not texts:
+        return deaths
+    return deaths + " Caveat: " + " ".join(texts)
 
 
 def _join(parts: list[str]) -> str:
@@ -675,10 +699,12 @@ def make_figures(
                 f"Map of the change in flows: {lab} minus {labels[0]}",
                 path,
                 f"Change in mean flow per edge over {_period(first, last)}, tonnes per year "
-                "(parallel legs added together). Red: more flow than in the reference; blue: "
-                "less; line width proportional to the change; faded lines: the 90% interval "
-                "of the change across paired replicates includes zero. A measure that moves "
-                "flow rather than removing it shows as blue lines next to red ones.",
+                "(parallel legs added together); the inset enlarges the Ecuador–Colombia–Peru "
+                "corridor. Red: more flow than in the reference; blue: less; line width "
+                "proportional to the change. Thin grey lines: no distinguishable change (the "
+                "90% interval of the change across paired replicates includes zero). A "
+                "measure that moves flow rather than removing it shows as blue lines next to "
+                "red ones.",
             )
         )
     return figures
@@ -732,6 +758,8 @@ figcaption { color: var(--muted); font-size: 0.88em; margin-top: 0.4em; }
 .evidence .quote { font-style: italic; }
 .evidence td:first-child code { white-space: nowrap; }
 .evidence .missing { color: var(--accent); }
+th .caveat { font-weight: normal; color: var(--accent); font-size: 0.82em; margin-top: 0.3em;
+  max-width: 28em; }
 details { margin: 0.4em 0 1em; }
 summary { cursor: pointer; color: var(--accent); }
 footer { margin-top: 3em; padding-top: 0.8em; border-top: 2px solid var(--rule);
@@ -775,7 +803,12 @@ def _prose(text: str) -> str:
 
 
 def _table_html(
-    table: pd.DataFrame, infos: list[ScenarioInfo], first: int, last: int, reps: int
+    table: pd.DataFrame,
+    infos: list[ScenarioInfo],
+    first: int,
+    last: int,
+    reps: int,
+    caveats: dict[str, list[str]] | None = None,
 ) -> str:
     keys = [i.given for i in infos]
     outcomes = list(dict.fromkeys(table["outcome"]))
@@ -790,6 +823,9 @@ def _table_html(
                 cells.append("<td class='num'>–</td>")
                 continue
             r = sel.loc[key]
+            if r.get("note") == "cost not modelled":
+                cells.append("<td class='num'><div class='r'>cost not modelled</div></td>")
+                continue
             cell = f"<div class='m'>{_e(fmt_number(r['mean']))}</div>"
             if _finite(r["p05"], r["p95"]) and r["p95"] > r["p05"]:
                 cell += (
@@ -803,8 +839,13 @@ def _table_html(
                     f"<span class='r'>({_e(fmt_number(lo, True))} to "
                     f"{_e(fmt_number(hi, True))})</span></div>"
                 )
+            if r.get("note"):
+                cell += f"<div class='r'>{_e(r['note'])}</div>"
             cells.append(f"<td class='num'>{cell}</td>")
-        body.append(f"<tr><th>{_e(label)}</th>{''.join(cells)}</tr>")
+        warn = "".join(
+            f"<div class='caveat'>⚠ {_e(t)}</div>" for t in (caveats or {}).get(outcome, [])
+        )
+        body.append(f"<tr><th>{_e(label)}{warn}</th>{''.join(cells)}</tr>")
     caption = (
         f"Totals over {_period(first, last)}; tonnes (t) of pure cocaine or numbers of people. "
         f"Each cell: mean across {reps} run{'s' if reps != 1 else ''}"
@@ -817,6 +858,11 @@ def _table_html(
             "interval (bold: the interval excludes zero; grey: not distinguishable from zero)"
         )
     caption += ". – : not available."
+    if caveats:
+        caption += (
+            " ⚠: a check of `corredor validate` that bears on the row failed on the "
+            "reference's runs; read the row with it."
+        )
     return (
         f"<table class='cmp'><thead><tr><th>outcome</th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table><p class='caption'>{_e(caption)}</p>"
@@ -824,6 +870,8 @@ def _table_html(
 
 
 def _evidence_html(infos: list[ScenarioInfo], entries: dict[str, Evidence]) -> str:
+    from corredor.analysis.evidence_check import ORIGIN_LABEL, origin
+
     cited: dict[str, list[str]] = {}
     for info in infos:
         for ref in info.refs:
@@ -851,7 +899,8 @@ def _evidence_html(infos: list[ScenarioInfo], entries: dict[str, Evidence]) -> s
         rng = f"{e.low:g} – {e.high:g}"
         rows.append(
             "<tr>"
-            f"<td><code>{_e(ref)}</code><br><span class='caption'>{_e(e.kind)}</span></td>"
+            f"<td><code>{_e(ref)}</code><br><span class='caption'>{_e(e.kind)}, "
+            f"{_e(ORIGIN_LABEL[origin(e)])}</span></td>"
             f"<td>{_e(value)}</td><td>{_e(e.year)}<br>{_e(e.place)}</td><td>{source}</td>"
             f"<td class='quote'>{_e(e.quote)}</td><td>{_e(e.confidence)}</td>"
             f"<td>{_e(rng)}</td><td>{_e(', '.join(by))}</td></tr>"
@@ -864,6 +913,32 @@ def _evidence_html(infos: list[ScenarioInfo], entries: dict[str, Evidence]) -> s
     )
 
 
+def _support_html(
+    infos: list[ScenarioInfo], entries: dict[str, Evidence], support: dict[str, int] | None
+) -> str:
+    """How many numbers rest on external sources and how many on Corredor's own
+    assumptions: the scenarios' citations, and every value of the model."""
+    from corredor.analysis.evidence_check import ORIGINS, origin
+
+    cited = {ref for info in infos for ref in info.refs if ref in entries}
+    counts = {o: sum(origin(entries[r]) == o for r in cited) for o in ORIGINS}
+    text = (
+        f"Of the {len(cited)} evidence entries the scenarios cite, "
+        f"{counts['external']} rest on external sources, {counts['assumption']} are "
+        f"Corredor's own assumptions and {counts['derived']} Corredor's derivations."
+    )
+    if support:
+        total = sum(support.values())
+        text += (
+            f" Across the whole model, of the {total} values `corredor evidence --check` "
+            f"verifies, {support['external']} rest on external sources, "
+            f"{support['assumption']} on Corredor's own assumptions and "
+            f"{support['derived']} on Corredor's derivations: passing that check certifies "
+            "the bookkeeping, not the support."
+        )
+    return f"<p>{_e(text)}</p>"
+
+
 def render_html(
     comparison: Comparison,
     infos: list[ScenarioInfo],
@@ -873,8 +948,13 @@ def render_html(
     command: str | None,
     generated: str,
     entries: dict[str, Evidence],
+    caveats: dict[str, list[str]] | None = None,
+    support: dict[str, int] | None = None,
 ) -> str:
-    """The report page. `figures` are (title, PNG bytes, caption); every text is escaped."""
+    """The report page. `figures` are (title, PNG bytes, caption); every text is escaped.
+    `caveats` are the failed validation checks per outcome, shown in the table's rows;
+    `support` counts the model's values by the kind of evidence they rest on
+    (`evidence_check.support_split`)."""
     first, last, reps = comparison.first, comparison.last, comparison.replicates
     ref = infos[0]
     title = (
@@ -921,7 +1001,7 @@ def render_html(
     )
     heading = "Comparison table" if len(infos) > 1 else "Outcomes"
     parts.append(f"<section id='table'><h2>{heading}</h2>")
-    parts.append(_table_html(comparison.table, infos, first, last, reps))
+    parts.append(_table_html(comparison.table, infos, first, last, reps, caveats))
     parts.append("</section>")
 
     def figure_html(fig: tuple[str, bytes, str]) -> str:
@@ -957,6 +1037,7 @@ def render_html(
         "value, its source and the range that uncertainty runs draw from; "
         "<code>corredor evidence --id ID</code> prints an entry in full.</p>"
     )
+    parts.append(_support_html(infos, entries, support))
     parts.append(_evidence_html(infos, entries))
     parts.append("</section>")
     parts.append(
@@ -1002,10 +1083,13 @@ def write_report(
     progress: Callable[[str], None] | None = None,
     draws: int = 0,
     executor=None,
+    steps: Callable[[float, int], None] | None = None,
 ) -> Path:
     """Run the scenarios and write OUT/report.html (plus comparison.csv and figures/*.png).
 
     With `draws` > 0 every scenario runs the same parameter draws (see `compare`).
+    `progress(text)` says what is being done; `steps(done, total)` counts the work in
+    scenarios run, plus one for the figures and the page.
 
     The first scenario is the reference. Everything is built in a temporary directory next
     to `out` and moved into place only when complete, so a failure leaves nothing
@@ -1026,14 +1110,27 @@ def write_report(
         progress=lambda n: say(f"running {n} ×{replicates * max(draws, 1)} runs"),
         draws=draws,
         executor=executor,
+        steps=(lambda done, total: steps(done, total + 1)) if steps is not None else None,
     )
     if comparison.results is None:
         raise RuntimeError("compare() returned no runs; the report needs them for its figures")
     labels = _legend_labels(infos)
     datasets = {labels[i.given]: comparison.results[i.given].data for i in infos}
     titles = {i.given: i.short for i in infos}
+    from corredor.analysis.evidence_check import support_split
+    from corredor.analysis.validate import score
+
+    say("checking the reference against the validation scorecard")
+    card = score(comparison.results[infos[0].given])
+    caveats = card.caveats(list(dict.fromkeys(comparison.table["outcome"])))
     paragraphs = findings(
-        comparison.table, first, last, titles=titles, replicates=replicates, draws=draws
+        comparison.table,
+        first,
+        last,
+        titles=titles,
+        replicates=replicates,
+        draws=draws,
+        caveats=caveats,
     )
     generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -1059,10 +1156,14 @@ def write_report(
             command=command,
             generated=generated,
             entries=default_evidence(),
+            caveats=caveats,
+            support=support_split(),
         )
         (tmp / REPORT_FILE).write_text(page, encoding="utf-8")
         comparison.table.to_csv(tmp / TABLE_FILE, index=False, float_format="%.6g")
         _move_into_place(tmp, out)
+        if steps is not None:
+            steps(len(names) + 1, len(names) + 1)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out / REPORT_FILE

@@ -1,0 +1,173 @@
+"""Network-size benchmark: synthetic layered networks of 100, 1,000 and 5,000 edges run
+with 1, 16 and 256 replicates.
+
+For each network (benchmarks/synthetic.py, seeded) the scenario is compiled once (route
+search; its time is printed apart) and every replicate count runs in a fresh process,
+so peak memory (resident set size) does not mix between rows. Columns:
+
+- ms/rep-month: wall-clock and CPU milliseconds per replicate per simulated month
+  (warm-up year included: every simulated week counts), after a short untimed run that
+  pays one-time costs (numba cache, lazy imports); on a shared machine read CPU;
+- peak MB: the process's peak resident memory;
+- output: the estimated size of the recorded arrays (corredor.output_size, before
+  compression) at the resolution the run used, and the size of results.nc as written;
+- res: the recorded resolution; "auto" keeps weekly output under --max-output-gb and
+  switches to yearly above it, as `corredor run` does;
+- ×1 wall, ×1 CPU: time of the run against the 1-replicate run of the same network.
+
+After each network, the memory per replicate-week: the growth of peak memory from the
+1-replicate run to the largest weekly run, per added replicate and recorded week.
+
+The 5,000-edge × 256-replicate case takes several minutes on a 2-core machine: it runs
+only with --large.
+
+    .venv/bin/python benchmarks/bench_networks.py [--edges 100 1000 5000]
+        [--replicates 1 16 256] [--years 4] [--large] [--resolution auto|week|year]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import pickle
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import build  # noqa: E402
+
+
+def _measure(
+    scenario: str, compiled_path: str, replicates: int, years: int, args: dict, queue
+) -> None:
+    import warnings
+
+    from corredor.engine import Simulation
+    from corredor.output_size import OutputSizeWarning, plan_output
+    from corredor.results import Results, build_dataset
+    from corredor.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    sc = sc.with_period(end=sc.start + years - 1)
+    with open(compiled_path, "rb") as fh:
+        compiled = pickle.load(fh)
+    plan = plan_output(sc, replicates, args["resolution"], args["max_output_gb"])
+    # one short run first, so one-time costs (numba cache, lazy imports) are not timed
+    Simulation(sc.with_period(end=sc.start), resolution="year", compiled=compiled).run()
+    sim = Simulation(sc, replicates=replicates, resolution=plan.resolution, compiled=compiled)
+    w0, c0 = time.perf_counter(), time.process_time()
+    data = sim.run()
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore", OutputSizeWarning)
+        Results(build_dataset(sim, data)).save(tmp)
+        file_mb = (Path(tmp) / "results.nc").stat().st_size / 1e6
+    weeks = len(sim.times) + sim.warmup
+    queue.put(
+        dict(
+            replicates=replicates,
+            wall_s=wall,
+            cpu_s=cpu,
+            months=weeks * 12 / 52,
+            weeks=weeks,
+            recorded_weeks=len(sim.times),
+            peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            estimate_mb=plan.bytes / 1e6,
+            file_mb=file_mb,
+            resolution=plan.resolution,
+        )
+    )
+
+
+def _network(edges: int, seed: int, tmp: Path) -> tuple[str, str, dict]:
+    """Generate and compile one network; returns scenario path, pickle path, facts."""
+    from corredor.engine import compile_scenario
+    from corredor.scenario import load_scenario
+
+    scenario = build(edges, seed=seed, out=tmp / f"syn{edges}")
+    sc = load_scenario(scenario)
+    t0 = time.perf_counter()
+    compiled = compile_scenario(sc)
+    compile_s = time.perf_counter() - t0
+    path = tmp / f"syn{edges}.pkl"
+    with path.open("wb") as fh:
+        pickle.dump(compiled, fh)
+    facts = dict(nodes=len(sc.network.nodes), routes=compiled.routes.n_routes, compile_s=compile_s)
+    return str(scenario), str(path), facts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--edges", type=int, nargs="+", default=[100, 1000, 5000])
+    ap.add_argument("--replicates", type=int, nargs="+", default=[1, 16, 256])
+    ap.add_argument("--years", type=int, default=4, help="recorded years (plus one warm-up)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--large", action="store_true", help="also run 5,000+ edges × 256")
+    ap.add_argument("--resolution", default="auto", choices=["auto", "week", "year"])
+    ap.add_argument("--max-output-gb", type=float, default=1.0)
+    args = ap.parse_args()
+    ctx = mp.get_context("spawn")
+    opts = dict(resolution=args.resolution, max_output_gb=args.max_output_gb)
+    print(
+        f"synthetic layered networks (seed {args.seed}), {args.years} recorded years + 1 "
+        f"warm-up, resolution {args.resolution} (limit {args.max_output_gb:g} GB)"
+    )
+    header = (
+        f"{'edges':>6} {'nodes':>6} {'routes':>6} {'reps':>5} {'wall ms/rep-mo':>14} "
+        f"{'CPU ms/rep-mo':>13} {'peak MB':>8} {'est. MB':>9} {'file MB':>8} {'res':>4} "
+        f"{'×1 wall':>7} {'×1 CPU':>6}"
+    )
+    with tempfile.TemporaryDirectory(prefix="corredor-bench-") as tmp:
+        for edges in args.edges:
+            scenario, compiled, facts = _network(edges, args.seed, Path(tmp))
+            print(
+                f"\n{edges:,} edges, {facts['nodes']:,} nodes: compile (route search) "
+                f"{facts['compile_s']:.1f} s, {facts['routes']:,} routes"
+            )
+            print(header)
+            print("-" * len(header))
+            one, rows = None, []
+            for r in args.replicates:
+                if edges >= 5000 and r >= 256 and not args.large:
+                    print(f"{edges:>6} {'':>6} {'':>6} {r:>5}  (skipped: run with --large)")
+                    continue
+                queue = ctx.Queue()
+                proc = ctx.Process(
+                    target=_measure, args=(scenario, compiled, r, args.years, opts, queue)
+                )
+                proc.start()
+                proc.join()
+                if proc.exitcode != 0 or queue.empty():
+                    raise SystemExit(f"{edges} edges × {r} replicates failed ({proc.exitcode})")
+                row = queue.get()
+                rows.append(row)
+                one = row if r == 1 else one
+                per = 1000 / (row["replicates"] * row["months"])
+                wall = f"{row['wall_s'] / one['wall_s']:.1f}" if one else "-"
+                cpu = f"{row['cpu_s'] / one['cpu_s']:.1f}" if one else "-"
+                print(
+                    f"{edges:>6} {facts['nodes']:>6} {facts['routes']:>6} {r:>5} "
+                    f"{row['wall_s'] * per:>14.2f} {row['cpu_s'] * per:>13.2f} "
+                    f"{row['peak_mb']:>8.0f} {row['estimate_mb']:>9.1f} "
+                    f"{row['file_mb']:>8.1f} {row['resolution']:>4} {wall:>7} {cpu:>6}",
+                    flush=True,
+                )
+            weekly = [x for x in rows if x["resolution"] == "week" and x["replicates"] > 1]
+            if one and weekly:
+                big = max(weekly, key=lambda x: x["replicates"])
+                added = (big["replicates"] - 1) * big["recorded_weeks"]
+                grow = (big["peak_mb"] - one["peak_mb"]) * 1e3 / added
+                est = big["estimate_mb"] * 1e3 / (big["replicates"] * big["recorded_weeks"])
+                print(
+                    f"memory per replicate-week: {grow:.1f} kB measured (1 -> "
+                    f"{big['replicates']} replicates, weekly), {est:.1f} kB of recorded arrays"
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -52,25 +52,18 @@ def check_at_least(value: Any, field: str, low: int = 1) -> None:
 
 
 def floats_per_step(sc: Any) -> int:
-    """Numbers one replicate records per step (see `results.UNITS`): per edge flows and
-    interdictions, per node homicides, per country seizures, transit and strikes, per
-    market deliveries and prices, per area production, per group profits."""
-    net = sc.network
-    countries = len(net.country_codes)
-    producers = len({n.country for n in net.nodes if n.kind == "production"})
-    markets = sum(1 for n in net.nodes if n.kind == "market")
-    areas = sum(1 for n in net.nodes if n.kind == "production")
-    per_country = 9 + producers  # seized (2), destroyed, transit, homicides, strikes, deaths
-    return (
-        2 * len(net.edges)
-        + len(net.nodes)
-        + countries * (per_country + 1)  # + corridors (at most one per country)
-        + 2 * markets
-        + areas
-        + len(sc.groups)
-        + len(sc.agencies)
-        + 4  # lost, stock, container inspection and treatment costs
-    )
+    """Numbers one replicate records per step: every recorded variable
+    (`output_size.VARIABLES`) at the scenario's dimension sizes."""
+    from corredor.output_size import VARIABLES, dimension_sizes
+
+    sizes = dimension_sizes(sc)
+    total = 0
+    for dims in VARIABLES.values():
+        n = 1
+        for d in dims:
+            n *= sizes[d]
+        total += n
+    return total
 
 
 def run_bytes(sc: Any, runs: int, resolution: str = "week") -> int:

@@ -31,6 +31,7 @@ RESOLUTIONS = ("auto", "week", "year")
 VARIABLES = {
     "produced_kg": ("area",),
     "delivered_kg": ("market",),
+    "consumed_kg": ("market",),
     "seized_kg": ("country",),
     "seized_origin_kg": ("country",),
     "destroyed_kg": ("country",),
@@ -42,6 +43,9 @@ VARIABLES = {
     "transit_kg": ("country",),
     "transit_by_origin_kg": ("origin", "country"),
     "price_usd_per_kg": ("market",),
+    "trade_price_usd_per_kg": ("trade_node",),
+    "trade_stock_kg": ("trade_node",),
+    "shipped_share": ("trade_node",),
     "homicides": ("node",),
     "homicides_country": ("country",),
     "group_profit_usd": ("group",),
@@ -65,6 +69,8 @@ def dimension_sizes(scenario: Scenario) -> dict[str, int]:
     return {
         "area": len(areas),
         "market": sum(n.kind == "market" for n in net.nodes),
+        # where cocaine changes hands: production areas, hand-offs, consumer markets
+        "trade_node": len(areas) + len(net.wholesale_markets) + len(net.retail_markets),
         "country": len(countries),
         "origin": len({n.country for n in areas}),
         # routes are labelled by the country they leave from: at most every country

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from corredor import interdiction, kernels, markets, production, traffickers, violence
 from corredor.allocation import Allocation
 from corredor.errors import CorredorError
+from corredor.network import INTERNATIONAL
 from corredor.parameters import PARAMS, parse_when
 from corredor.routes import OPEN_KINDS, RouteSet, enumerate_routes
 from corredor.scenario import Scenario, allies_both_ways
@@ -142,6 +143,9 @@ class Compiled:
     inc_route_edge: Incidence  # (P, E)
     inc_route_corridor: Incidence  # (P, K)
     inc_route_group: Incidence  # (P, G)
+    # (P, M*C) a route selling at consumer market m that crossed country c: what reaches
+    # each market, by the countries on its last leg of the journey
+    inc_route_market_via: Incidence
     inc_route_lag_market: Incidence  # (P, (L+1)*S), S = len(routes.markets)
     area_of_block: np.ndarray  # (B,) index into areas (production blocks; 0 for pools)
     block_trade: np.ndarray  # (B,) trade-node index of each stock's location
@@ -255,6 +259,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             len(routes.corridor_labels),
         ),
         inc_route_group=incidence(np.arange(n_p), routes.group, n_p, n_g),
+        inc_route_market_via=_market_via(net, routes, retail, countries, incidence),
         inc_route_lag_market=incidence(
             np.arange(n_p), routes.lag_weeks * n_s + routes.market, n_p, (max_lag + 1) * n_s
         ),
@@ -311,6 +316,29 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             ]
         ),
     )
+
+
+def _market_via(net, routes: RouteSet, retail: list[str], countries: list[str], incidence):
+    """(P, M*C) incidence of routes selling at a consumer market with the countries their
+    nodes lie in (international waters and the market's own node left out)."""
+    cidx = {c: i for i, c in enumerate(countries)}
+    rows, cols = [], []
+    for p, path in enumerate(routes.paths):
+        market = routes.markets[routes.market[p]]
+        if market not in retail:
+            continue
+        m = retail.index(market)
+        crossed = set()
+        for eid in path:
+            edge = net.edges[net.edge_index[eid]]
+            for node_id in (edge.from_, edge.to):
+                node = net.node(node_id)
+                if node.country != INTERNATIONAL and node.kind != "market":
+                    crossed.add(node.country)
+        for c in sorted(crossed):
+            rows.append(p)
+            cols.append(m * len(countries) + cidx[c])
+    return incidence(rows, cols, routes.n_routes, len(retail) * len(countries))
 
 
 def week_times(start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
@@ -693,6 +721,7 @@ class Simulation:
             "produced_kg": (R, len(c.areas)),
             "delivered_kg": (R, len(c.markets)),
             "consumed_kg": (R, len(c.markets)),
+            "delivered_via_kg": (R, len(c.markets), n_c),
             "seized_kg": (R, n_c),
             "seized_origin_kg": (R, n_c),
             "destroyed_kg": (R, n_c),
@@ -1129,6 +1158,9 @@ class Simulation:
         rec.add(t, "produced_kg", wk.produced)
         rec.add(t, "delivered_kg", wk.delivered[:, -n_m:])
         rec.add(t, "consumed_kg", wk.consumed)
+        n_cty = len(c.countries)
+        via = (wk.arrived @ c.inc_route_market_via).reshape(R, n_m, n_cty)
+        rec.add(t, "delivered_via_kg", via)
         if wk.origin_c is not None:
             seized_c = seized_c + wk.origin_c
             rec.add(t, "seized_origin_kg", wk.origin_c)

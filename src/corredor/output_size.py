@@ -32,6 +32,7 @@ VARIABLES = {
     "produced_kg": ("area",),
     "delivered_kg": ("market",),
     "consumed_kg": ("market",),
+    "delivered_via_kg": ("market", "country"),
     "seized_kg": ("country",),
     "seized_origin_kg": ("country",),
     "destroyed_kg": ("country",),

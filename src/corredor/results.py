@@ -27,6 +27,11 @@ UNITS = {
     "produced_kg": ("kg", "potential production of pure cocaine HCl"),
     "delivered_kg": ("kg", "cocaine reaching consumer markets"),
     "consumed_kg": ("kg", "cocaine consumed by users in each consumer market"),
+    "delivered_via_kg": (
+        "kg",
+        "cocaine reaching each consumer market, by the countries its last route crossed "
+        "(counted once per country; dispatched week)",
+    ),
     "seized_kg": ("kg", "cocaine seized, by country where the seizure is recorded"),
     "seized_origin_kg": (
         "kg",
@@ -80,6 +85,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "produced_kg": ("area",),
         "delivered_kg": ("market",),
         "consumed_kg": ("market",),
+        "delivered_via_kg": ("market", "country"),
         "seized_kg": ("country",),
         "seized_origin_kg": ("country",),
         "destroyed_kg": ("country",),
@@ -125,6 +131,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
             + ["retail"] * len(c.markets),
         ),
         "trade_node_country": ("trade_node", [net.node(n).country for n in c.trade_nodes]),
+        "trade_node_ref_price": ("trade_node", c.trade_ref_price),
         "country": c.countries,
         "origin": c.producers,
         "corridor": c.routes.corridor_labels,
@@ -143,6 +150,11 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "edge_mode": ("edge", [e.mode for e in net.edges]),
         "edge_jurisdiction": ("edge", [net.jurisdiction(e) for e in net.edges]),
         "edge_capacity_kg_per_week": ("edge", net.edge_array("capacity_kg_per_week")),
+        # the searched domain of each leg (domains.csv), "" where none is declared
+        "edge_domain": (
+            "edge",
+            [(lambda d: d[1].split("/")[0] if d else "")(net.edge_domain(e)) for e in net.edges],
+        ),
     }
     raw = {k: v for k, v in scenario.raw.items() if not k.startswith("_")}
     attrs = {
@@ -402,6 +414,7 @@ class Results:
             df["region"] = f"{origin}>" + df["region"]
             frames.append(df)
         frames += self._sea_departures(_tidy)
+        frames += self._route_composition(_tidy, stats)
         frames.append(_tidy(self.annual("homicides_country"), "country", "homicides"))
         pop = self._population()
         if pop is not None:
@@ -441,6 +454,64 @@ class Results:
             tidy(by_basin, "basin", "sea_departures_t"),
             tidy(share, "basin", "sea_departure_share"),
         ]
+
+    def _route_composition(self, tidy, stats: str = "run") -> list[pd.DataFrame]:
+        """How the trade goes, for the validation checks:
+
+        - `delivered_via_share`, region "MARKET>CC": share of what reaches a consumer market
+          whose last route crossed country CC (e.g. "mkt-us>MX");
+        - `interdicted_share`, region a searched domain (e.g. "us-mx-border"): kg seized or
+          destroyed on its legs over kg entering them;
+        - `sea_removal_share`, region a basin or "transit-zone" (every basin): kg seized
+          or destroyed on maritime legs touching the basin's sea nodes over the kg
+          leaving land for them (`sea_departures_t`).
+        """
+        ds = self.data
+        out = []
+        if "delivered_via_kg" in ds:
+            via = self.annual("delivered_via_kg")
+            total = self.annual("delivered_kg")
+            share = via / total.where(total > 0)
+            df = share.to_dataframe(name="value").reset_index()
+            df["region"] = df["market"].astype(str) + ">" + df["country"].astype(str)
+            out.append(
+                _quantiles(
+                    df[["year", "region", "replicate", "value"]].dropna(subset=["value"]),
+                    "delivered_via_share",
+                    stats,
+                )
+            )
+        flow = self.annual("flow_kg")
+        removed = self.annual("interdicted_kg")
+        if "edge_domain" in ds.coords:
+            dom = ds["edge_domain"]
+            labels = [d for d in dict.fromkeys(dom.values.tolist()) if d]
+            for label in labels:
+                on = dom == label
+                f = flow.where(on).sum("edge")
+                share = removed.where(on).sum("edge") / f.where(f > 0)
+                out.append(tidy(share, None, "interdicted_share").assign(region=label))
+        if "node_basin" in ds.coords:
+            basin = dict(zip(ds["node"].values, ds["node_basin"].values, strict=True))
+            kind = dict(zip(ds["node"].values, ds["node_kind"].values, strict=True))
+            ends = list(zip(ds["edge_from"].values, ds["edge_to"].values, strict=True))
+            maritime = [m in ("gofast", "semisub", "fishing") for m in ds["edge_mode"].values]
+            basins = sorted({b for b in basin.values() if b})
+            for name in [*basins, "transit-zone"]:
+                wanted = basins if name == "transit-zone" else [name]
+                touch = [
+                    mar and (basin[f] in wanted or basin[t] in wanted)
+                    for (f, t), mar in zip(ends, maritime, strict=True)
+                ]
+                enter = [kind[f] != "sea" and basin[t] in wanted for (f, t) in ends]
+                if not any(enter):
+                    continue
+                touch_da = xr.DataArray(touch, dims="edge")
+                enter_da = xr.DataArray(enter, dims="edge")
+                entered = flow.where(enter_da).sum("edge")
+                share = removed.where(touch_da).sum("edge") / entered.where(entered > 0)
+                out.append(tidy(share, None, "sea_removal_share").assign(region=name))
+        return out
 
     def _population(self) -> xr.DataArray | None:
         pops = self.data.attrs.get("country_population_json")

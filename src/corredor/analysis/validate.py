@@ -49,7 +49,12 @@ STATUS_MEANING = {
     "post hoc": "the model was changed after this data had been seen to miss",
     "input": "the data is a model input: circular, does not count",
 }
-METRICS = ("MAPE %", "in range", "ratio")
+METRICS = ("MAPE %", "in range", "ratio", "at least", "share in range", "years at bound")
+# Observed sources that are not a history series or one evidence entry:
+#   "prices"  the stage prices of data/validation/prices.csv (metric "share in range")
+#   "model"   the model's own guards (metric "years at bound")
+SPECIAL_SOURCES = ("prices", "model")
+OPTIONAL = ("low", "high")  # a range written in the check, instead of the source's
 FIELDS = (
     "id",
     "title",
@@ -114,6 +119,8 @@ class Check:
     bears_on: tuple[str, ...]
     note: str
     caveat: str
+    low: float | None = None  # the range to fall in, when the check states its own
+    high: float | None = None
 
     @property
     def years(self) -> str:
@@ -145,7 +152,7 @@ def load_checks(path: str | Path | None = None) -> list[Check]:
         missing = [k for k in FIELDS if k not in item]
         if missing:
             raise bad("missing", missing[0], f"add `{missing[0]} = ...`")
-        extra = [k for k in item if k not in FIELDS]
+        extra = [k for k in item if k not in FIELDS and k not in OPTIONAL]
         if extra:
             raise bad("unknown field", extra[0], f"use only {', '.join(FIELDS)}")
         cid = str(item["id"])
@@ -155,6 +162,10 @@ def load_checks(path: str | Path | None = None) -> list[Check]:
         if item["series"] not in SERIES and item["series"] not in (
             "sea_departure_share",
             "sea_departures_t",
+            "delivered_via_share",
+            "interdicted_share",
+            "sea_removal_share",
+            "stage_price_usd_per_kg",
         ):
             raise bad(f"unknown series {item['series']!r}", "series", "use a summary metric")
         years = item["years"]
@@ -165,7 +176,10 @@ def load_checks(path: str | Path | None = None) -> list[Check]:
             or years[0] > years[1]
         ):
             raise bad(f"{years!r} is not [first, last]", "years", "write e.g. [2022, 2024]")
-        if item["observed"] != "history" and item["observed"] not in evidence:
+        if (
+            item["observed"] not in ("history", *SPECIAL_SOURCES)
+            and item["observed"] not in evidence
+        ):
             raise bad(
                 f"{item['observed']!r} is neither 'history' nor an evidence id",
                 "observed",
@@ -178,6 +192,8 @@ def load_checks(path: str | Path | None = None) -> list[Check]:
         threshold = item["threshold"]
         if not isinstance(threshold, int | float) or threshold <= 0:
             raise bad(f"{threshold!r} is not a positive number", "threshold", "e.g. 30")
+        if ("low" in item) != ("high" in item):
+            raise bad("a range needs both low and high", "low", "give both, or neither")
         if item["metric"] == "ratio" and threshold < 1:
             raise bad("a ratio's threshold is a factor >= 1", "threshold", "e.g. 2")
         if not isinstance(item["registered"], _dt.date):
@@ -201,13 +217,25 @@ def load_checks(path: str | Path | None = None) -> list[Check]:
                 bears_on=tuple(bears),
                 note=str(item["note"]),
                 caveat=str(item["caveat"]),
+                low=float(item["low"]) if "low" in item else None,
+                high=float(item["high"]) if "high" in item else None,
             )
         )
     return out
 
 
 # Fields that define what a check measures; a blind check may not change them.
-DEFINITION = ("series", "region", "first", "last", "observed", "metric", "threshold")
+DEFINITION = (
+    "series",
+    "region",
+    "first",
+    "last",
+    "observed",
+    "metric",
+    "threshold",
+    "low",
+    "high",
+)
 
 
 def registry_violations(versions: list[tuple[str, list[Check]]]) -> list[str]:
@@ -382,13 +410,15 @@ def _observations(check: Check, observed: pd.DataFrame) -> pd.DataFrame:
     years = range(check.first, check.last + 1)
     if check.observed != "history":
         e = evidence[check.observed]
+        low = e.low if check.low is None else check.low
+        high = e.high if check.high is None else check.high
         return pd.DataFrame(
             [
                 dict(
                     year=y,
                     value=e.value,
-                    low=e.low,
-                    high=e.high,
+                    low=low,
+                    high=high,
                     value_bulk=np.nan,
                     purity=1.0,
                     purity_low=1.0,
@@ -431,6 +461,144 @@ def _observations(check: Check, observed: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
+def _summed(check: Check, obs, observed: pd.DataFrame, summary: pd.DataFrame):
+    """Observations and simulated yearly means summed over the regions of "A+B+C"
+    (years where every region has an observation)."""
+    regions = check.region.split("+")
+    years = range(check.first, check.last + 1)
+    hist = observed[
+        (observed.series == check.series)
+        & observed.region.isin(regions)
+        & observed.year.isin(years)
+    ]
+    complete = hist.groupby("year").region.nunique()
+    complete = complete[complete == len(regions)].index
+    hist = hist[hist.year.isin(complete)]
+    agg = hist.groupby("year").agg(
+        value=("value", "sum"), value_bulk=("value_bulk", "sum"), purity=("purity", "mean")
+    )
+    evidence = default_evidence()
+    lo = (
+        hist.assign(
+            low=[
+                min(evidence[r].low, b) * pl if r in evidence else b * pl
+                for r, b, pl in zip(hist.ref, hist.value_bulk, hist.purity_low, strict=True)
+            ],
+            high=[
+                max(evidence[r].high, b) * ph if r in evidence else b * ph
+                for r, b, ph in zip(hist.ref, hist.value_bulk, hist.purity_high, strict=True)
+            ],
+        )
+        .groupby("year")[["low", "high"]]
+        .sum()
+    )
+    out = agg.join(lo).reset_index()
+    first = hist.drop_duplicates("year").set_index("year")
+    out["purity_low"] = out.year.map(first.purity_low)
+    out["purity_high"] = out.year.map(first.purity_high)
+    out["purity_ref"] = out.year.map(first.purity_ref)
+    out["ref"] = ";".join(dict.fromkeys(hist.ref.astype(str)))
+    sim = (
+        summary[
+            (summary.metric == check.series)
+            & summary.region.isin(regions)
+            & summary.year.between(check.first, check.last)
+        ]
+        .groupby("year")[["mean", "p05", "p95"]]
+        .sum()
+    )
+    return out, sim
+
+
+def _stage_prices(results: Results) -> pd.DataFrame:
+    """Replicate-mean yearly prices by trading node (year x node), and each node's
+    reference price."""
+    ds = results.data
+    price = ds["trade_price_usd_per_kg"].groupby("year").mean("time").mean("replicate")
+    return price.to_pandas(), dict(
+        zip(ds["trade_node"].values, ds["trade_node_ref_price"].values, strict=True)
+    )
+
+
+def _special_row(check: Check, results: Results) -> dict | None:
+    """Checks on stage prices, which the summary's one-region rows cannot express."""
+    ds = results.data
+    if "trade_price_usd_per_kg" not in ds:
+        return None
+    prices, ref = _stage_prices(results)
+    years = [y for y in prices.index if check.first <= y <= check.last]
+    if not years:
+        return None
+    if check.metric == "years at bound":
+        params = __import__("json").loads(ds.attrs.get("parameters_json", "{}"))
+        floor, cap = params.get("markets.price_floor", 0.0), params.get("markets.price_cap", 1e9)
+        at = {}
+        for node in prices.columns:
+            p = prices.loc[years, node] / ref[node]
+            at[node] = int(((p <= 1.01 * floor) | (p >= 0.99 * cap)).sum())
+        worst = max(at, key=at.get)
+        value = float(at[worst])
+        sim = obs = value
+        lo = hi = value
+        note = f"Most years at a bound: {worst} ({at[worst]}). " + check.note
+        source = "model"
+        passed = value <= check.threshold
+        n_obs = len(at)
+    else:
+        evidence = default_evidence()
+        table = pd.read_csv(Path(registry_path()).with_name("prices.csv"))
+        table = table[table.year.between(check.first, check.last)]
+        inside, sims, obs_v, lows, highs, refs = [], [], [], [], [], []
+        for _, r in table.iterrows():
+            if r.year not in prices.index:
+                continue
+            nodes = str(r.node).split("+")
+            sim_p = float(prices.loc[r.year, nodes].mean())
+            e = evidence[r.ref]
+            lo, hi = e.low * r.usd_per_unit, e.high * r.usd_per_unit
+            inside.append(lo <= sim_p <= hi)
+            sims.append(sim_p)
+            obs_v.append(e.value * r.usd_per_unit)
+            lows.append(lo)
+            highs.append(hi)
+            refs.append(r.ref)
+        if not inside:
+            return None
+        value = float(np.mean(inside))
+        passed = value >= check.threshold
+        sim, obs = float(np.mean(sims)), float(np.mean(obs_v))
+        lo, hi = float(np.mean(lows)), float(np.mean(highs))
+        source = ";".join(refs)
+        n_obs = len(inside)
+        note = f"{sum(inside)} of {n_obs} country-years inside their published range. " + (
+            check.note
+        )
+    return dict(
+        check=check.id,
+        title=check.title,
+        series=check.series,
+        region=check.region,
+        source=source,
+        years=f"{min(years)}–{max(years)}" if min(years) != max(years) else f"{min(years)}",
+        simulated=sim,
+        sim_low=sim,
+        sim_high=sim,
+        observed=obs,
+        obs_low=lo,
+        obs_high=hi,
+        metric=check.metric,
+        threshold=check.threshold,
+        score=value,
+        passed=bool(passed),
+        status=check.status,
+        bears_on=";".join(check.bears_on),
+        note=note,
+        observed_bulk=np.nan,
+        purity="",
+        caveat=check.caveat,
+    )
+
+
 def _span(years: np.ndarray) -> str:
     first, last = int(years.min()), int(years.max())
     return f"{first}" if first == last else f"{first}–{last}"
@@ -467,12 +635,22 @@ def score(
     ens = ensemble.summary("ensemble") if ensemble is not None else None
     rows, details, skipped = [], [], []
     for check in checks:
+        if check.metric in ("share in range", "years at bound"):
+            row = _special_row(check, results)
+            if row is None:
+                skipped.append(check.id)
+            else:
+                rows.append(row)
+            continue
         obs = _observations(check, observed)
-        sim = summary[
-            (summary.metric == check.series)
-            & (summary.region == check.region)
-            & summary.year.between(check.first, check.last)
-        ].set_index("year")
+        if "+" in check.region:  # several regions together: sums of both sides
+            obs, sim = _summed(check, obs, observed, summary)
+        else:
+            sim = summary[
+                (summary.metric == check.series)
+                & (summary.region == check.region)
+                & summary.year.between(check.first, check.last)
+            ].set_index("year")
         obs = obs[obs.year.isin(sim.index)]
         if obs.empty:
             skipped.append(check.id)
@@ -490,6 +668,9 @@ def score(
             inside = (s_mean >= o_lo) & (s_mean <= o_hi)
             value = float(inside.mean())
             passed = bool(inside.all())
+        elif check.metric == "at least":
+            value = float(s_mean.min())
+            passed = bool((s_mean >= check.threshold).all())
         else:  # ratio
             value = float(s_mean.mean() / max(o.mean(), 1e-9))
             passed = 1.0 / check.threshold <= value <= check.threshold
@@ -654,6 +835,12 @@ def _observed_cell(r) -> str:
 
 
 def _score_cell(r) -> str:
+    if r.metric == "at least":
+        return f"lowest {fmt(r.score)} (≥ {r.threshold:g})"
+    if r.metric == "share in range":
+        return f"{r.score:.0%} in range (≥ {r.threshold:.0%})"
+    if r.metric == "years at bound":
+        return f"{r.score:g} years at a bound (≤ {r.threshold:g})"
     if r.metric == "MAPE %":
         return f"MAPE {r.score:.1f}% (≤ {r.threshold:g}%)"
     if r.metric == "in range":

@@ -138,7 +138,7 @@ def random_corridors(draw):
         used = sorted({n["country"] for n in nodes} - {"XS"})
         groups[f"g{g}"] = dict(
             origins=origins,
-            sells=draw(st.sampled_from([[], wholesale, wholesale + [layers[-1][0][0]]])),
+            sells=draw(st.sampled_from([[], wholesale + [n for n, _ in layers[-1]]])),
             territory=used,
             allies=[f"g{g - 1}"] if g and draw(st.booleans()) else [],
             factions=draw(

@@ -95,7 +95,9 @@ def test_step_is_a_plan_of_documented_phases(monkeypatch):
         monkeypatch.setattr(sim, name, lambda wk, f=original, n=name: (called.append(n), f(wk))[1])
     sim.phases = [getattr(sim, name) for name in PHASES]
     sim.run()
-    weeks = 2 * 52  # warm-up year and one recorded year
+    from corredor.engine import WARMUP_YEARS
+
+    weeks = (WARMUP_YEARS + 1) * 52  # warm-up years and one recorded year
     assert called == list(PHASES) * weeks
     assert set(sim.timings) == set(PHASES) and all(v >= 0 for v in sim.timings.values())
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any  # scenarios are typed Any: scenario.py depends on this module (via limits)
 
 from corredor.errors import CorredorError
 from corredor.network import INTERNATIONAL
-from corredor.scenario import Scenario
 
 WEEKS_PER_YEAR = 52
 DEFAULT_LIMIT_GB = 1.0
@@ -62,7 +62,7 @@ class OutputSizeWarning(UserWarning):
     """A run switched to yearly resolution because weekly results would be too large."""
 
 
-def dimension_sizes(scenario: Scenario) -> dict[str, int]:
+def dimension_sizes(scenario: Any) -> dict[str, int]:
     """Length of each results dimension for a scenario (corridors: an upper bound)."""
     net = scenario.network
     countries = set(net.country_codes) | {a.country for a in scenario.agencies.values()}
@@ -83,13 +83,13 @@ def dimension_sizes(scenario: Scenario) -> dict[str, int]:
     }
 
 
-def periods(scenario: Scenario, resolution: str) -> int:
+def periods(scenario: Any, resolution: str) -> int:
     """Recorded time steps: weeks, or calendar years."""
     years = scenario.end - scenario.start + 1
     return years * WEEKS_PER_YEAR if resolution == "week" else years
 
 
-def estimate_bytes(scenario: Scenario, replicates: int, resolution: str) -> int:
+def estimate_bytes(scenario: Any, replicates: int, resolution: str) -> int:
     """Bytes of the recorded arrays of a run (Results.data before compression)."""
     sizes = dimension_sizes(scenario)
     per_slot = 0
@@ -121,7 +121,7 @@ def _limit_for(n: float) -> str:
 
 
 def plan_output(
-    scenario: Scenario,
+    scenario: Any,
     replicates: int,
     resolution: str = "auto",
     max_output_gb: float | None = DEFAULT_LIMIT_GB,

@@ -245,3 +245,18 @@ def test_groups_can_wait_out_raids_they_see():
     assert seen_raids < seen_constant
     blind_raids = presence(True, 0.0)
     assert blind_raids > seen_raids
+
+
+def test_land_ports_of_entry_are_searched_once_per_crossing():
+    """The US border force inspects traffic at the ports of entry: the crossing leg is
+    searched by container capability, once, over the border's traffic, by the agency
+    limited to that domain only."""
+    sc = load_scenario("baseline").with_period(2016, 2016)
+    net = sc.network
+    im = compile_interdiction(sc, np.array([2016.0]), sorted(set(net.country_codes)))
+    e = net.edge_index["mx-north--us-southwest-border--road"]
+    assert im.cap_index[e] == 0 and im.search_days[e] == 1.0  # container, once
+    cbp = im.agencies.index("US-CBP")
+    assert im.covered[cbp].sum() == 1 and im.covered[cbp, e]
+    florida = net.edge_index["us-florida--mkt-us--container"]
+    assert not im.covered[cbp, florida] and im.covered[im.agencies.index("US"), florida]

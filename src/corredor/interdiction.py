@@ -299,7 +299,11 @@ def compile_interdiction(
     cidx = {c: i for i, c in enumerate(countries)}
     modes = [e.mode for e in net.edges]
     juris = [net.jurisdiction(e) for e in net.edges]
-    cap_index = np.array([SEARCH.index(CAPABILITY_OF_MODE[m]) for m in modes], dtype=np.int64)
+    caps = []
+    for e, m in zip(net.edges, modes, strict=True):
+        found = net.edge_domain(e)
+        caps.append(found[0] if found else CAPABILITY_OF_MODE[m])  # checkpoints: container
+    cap_index = np.array([SEARCH.index(c) for c in caps], dtype=np.int64)
     p0 = np.clip(net.edge_array("base_detection"), 0.0, 1.0 - 1e-12)
 
     agencies = list(scenario.agencies.items())
@@ -320,12 +324,11 @@ def compile_interdiction(
                 origin[:, ai] = series.at(times)
             else:
                 budget[:, ai, SEARCH.index(cap)] = series.at(times)
-        for ei, (m, j) in enumerate(zip(modes, juris, strict=True)):
-            cap = CAPABILITY_OF_MODE[m]
+        for ei, j in enumerate(juris):
+            cap = caps[ei]
             covered[ai, ei] = j in agency.jurisdictions and cap in budgets
-            if agency.domains and cap != "container":
-                found = net.edge_domain(net.edges[ei])
-                covered[ai, ei] &= found is not None and found[1].split("/")[0] in agency.domains
+            if agency.domains:  # an agency limited to named domains or ports
+                covered[ai, ei] &= domain_name(net, net.edges[ei]) in agency.domains
             source_country[ai + 1, ei] = cidx[j if j != INTERNATIONAL else agency.country]
         strike[:, ai] = scenario.strike_shares[aid].at(times)
     # Searched domains: a leg with a declared domain shares it (and its extent) with the
@@ -378,10 +381,24 @@ def compile_interdiction(
         origin=origin,
         # time a shipment spends under search: the crossing, except for a container,
         # which is inspected once at the port whatever its voyage
-        search_days=np.where(np.array(modes) == "container", 1.0, net.edge_array("transit_days")),
+        search_days=np.where(
+            cap_index == SEARCH.index("container"), 1.0, net.edge_array("transit_days")
+        ),
         domain=domain,
         domain_labels=labels,
     )
+
+
+def domain_name(net, edge) -> str | None:
+    """The name an agency's `domains` uses for the domain an edge lies in: a row of
+    domains.csv, or for a container leg its port's node id; None for an edge searched on
+    its own."""
+    found = net.edge_domain(edge)
+    if found is not None:
+        return found[1].split("/")[0]
+    if edge.mode == "container":
+        return edge.from_ if net.node(edge.from_).kind == "port" else edge.to
+    return None
 
 
 def shipment_counts(

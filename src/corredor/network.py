@@ -156,8 +156,10 @@ class MarketRow(_Row):
     ref: str = ""
 
 
-# Capabilities that search domains (containers are searched per port, by throughput).
-DOMAIN_CAPABILITIES = ("road", "maritime", "air")
+# Capabilities that search domains. Containers are searched per port, by throughput; a
+# domain of capability "container" is a land checkpoint (ports of entry) whose legs are
+# inspected once per crossing, its extent the traffic crossing it.
+DOMAIN_CAPABILITIES = ("road", "maritime", "air", "container")
 
 
 class DomainRow(_Row):
@@ -336,6 +338,9 @@ class Network:
             return None
         cap = "maritime" if edge.mode in MARITIME_MODES else "air" if edge.mode == "air" else "road"
         label = edge.domain
+        checkpoint = [d for d in self.domains if d.domain == label and d.capability == "container"]
+        if label and checkpoint:  # a land port of entry: its traffic is inspected
+            cap = "container"
         if not label:
             if cap == "maritime":
                 ends = [self.node(edge.from_), self.node(edge.to)]

@@ -712,14 +712,14 @@ def _check_agencies(
                     field=f"agencies.{aid}.jurisdictions",
                     fix=suggest(code, countries),
                 )
-        labels = {d.domain for d in net.domains}
+        labels = {d.domain for d in net.domains} | {n.id for n in net.nodes if n.kind == "port"}
         for label in a.domains:
             if label not in labels:
                 raise CorredorError(
                     f"unknown domain {label!r}",
                     file=file,
                     field=f"agencies.{aid}.domains",
-                    fix="name a domain of the network's domains.csv; "
+                    fix="name a domain of the network's domains.csv or a port; "
                     + suggest(label, sorted(labels) or ["(none)"]),
                 )
         budgets[aid] = {}

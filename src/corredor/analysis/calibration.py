@@ -40,12 +40,12 @@ class FreeParameter:
 
 
 FREE: tuple[FreeParameter, ...] = (
-    # Upper bound keeps container detection at the ports below ~40% with baseline budgets:
-    # published inspection rates are 2-10% (Europol, fig-antwerp-inspection) and at most
-    # 30% of containers reviewed in Ecuador (AP 2023). Unbounded, the fit pushes it to ~95%.
-    FreeParameter("interdiction.k_container", 0.05, 0.6, log=True),
-    FreeParameter("interdiction.k_road", 0.002, 0.5, log=True),
-    FreeParameter("interdiction.k_maritime", 0.002, 0.5, log=True),
+    # Model v2 frees container effectiveness over its evidence range (issue 13) and the
+    # scorecard reports where it lands; road and sea effectiveness are per unit of the
+    # searched domains' extent (param-k-road, param-k-maritime).
+    FreeParameter("interdiction.k_container", 0.01, 5.0, log=True),
+    FreeParameter("interdiction.k_road", 0.005, 10.0, log=True),
+    FreeParameter("interdiction.k_maritime", 0.05, 100.0, log=True),
     # Violence coefficients within their evidence ranges (param-violence-*).
     FreeParameter("violence.flow_coef", 0.0, 1.0),
     FreeParameter("violence.contest_coef", 0.1, 1.5),
@@ -55,6 +55,9 @@ FREE: tuple[FreeParameter, ...] = (
     # Seizures at origin (labs, stockpiles; param-k-origin): without them the shared
     # k_* must serve both Colombia's large seizures and Ecuador's smaller ones.
     FreeParameter("interdiction.k_origin", 1e-4, 0.1, log=True),
+    # Consumption is not observed: its scale is fitted so that production at the prices
+    # exporters pay matches the observed series (param-demand-scale).
+    FreeParameter("markets.demand_scale", 0.5, 4.0, log=True),
 )
 # Also accepted with --param: agencies.ID.effort_scale=LOW:HIGH, an agency's effort level
 # relative to its budget indices (scen-effort-scale); a scenario without the agency

@@ -41,7 +41,7 @@ def calibrate(
 ) -> None:
     """Fit free parameters to observed history; write calibrated TOML and a report."""
     from corredor.analysis.calibration import parse_bounds
-    from corredor.history import load_history
+    from corredor.history import load_history, pure_equivalent
     from corredor.outputs.calibration_report import write_report
     from corredor.scenario import load_scenario
 
@@ -63,7 +63,8 @@ def calibrate(
     check_at_least(workers, "--workers")
     check_seed(seed)
     free = parse_bounds(param)
-    history_df = load_history(observed)
+    # seizures are recorded as bulk weights, the model moves pure cocaine
+    history_df = pure_equivalent(load_history(observed))
     sc = load_scenario(scenario)
     check_run_size(sc, replicates * popsize * max(1, len(free)), resolution="year")
     names = [

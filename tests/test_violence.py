@@ -154,3 +154,42 @@ def test_swamping_bites_harder_as_traffic_grows():
     # the base detection is nobody's workload: an edge seen by base detection only keeps it
     only_base = interdiction.swamped(p, np.ones((1, 3)), n, np.ones((1, 3)), 0.5)
     np.testing.assert_allclose(only_base, p)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(1, 6),
+    st.integers(0, 2**31 - 1),
+    st.floats(0.0, 2.0),
+    st.floats(0.0, 1.5),
+)
+def test_compiled_homicides_match_the_reference(n_r, n_g, n_n, seed, beta, psi):
+    """kernels.expected_homicides (the engine's) equals violence.expected_homicides."""
+    from corredor import kernels
+
+    rng = np.random.default_rng(seed)
+    kg = rng.exponential(500.0, (n_r, n_g, n_n)) * (rng.random((n_r, n_g, n_n)) < 0.7)
+    handler = rng.random((n_n, n_g, n_g))
+    handler /= handler.sum(axis=2, keepdims=True)
+    rival = (rng.random((n_g, n_g)) < 0.5).astype(float)
+    rival = np.triu(rival, 1) + np.triu(rival, 1).T
+    factions = rng.uniform(1.0, 5.0, n_g)
+    price = rng.uniform(0.2, 3.0, (n_r, n_n))
+    flow, contest = rng.uniform(0, 1, n_r), rng.uniform(0, 2, n_r)
+    expected = violence.expected_homicides(
+        kg,
+        rival,
+        flow[:, None],
+        contest[:, None],
+        factions,
+        violence.handler_operator(handler),
+        np.full((n_r, 1), beta),
+        price,
+        np.full((n_r, 1), psi),
+    )
+    got = kernels.expected_homicides(
+        kg, handler, rival, factions, flow, contest, np.full(n_r, beta), price, np.full(n_r, psi)
+    )
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)

@@ -166,6 +166,7 @@ class Compiled:
     rival: np.ndarray  # (T, G, G) rivalry by week
     factions: np.ndarray  # (T, G) number of rival factions of each group (1 = united)
     handler: sp.csr_matrix  # (G*N, G*N) tonnes of g at a node -> moved by group h
+    handler_dense: np.ndarray  # (N, G, G) the same, per node (for the compiled kernel)
     node_country: np.ndarray  # (N,) country index
     country_population: np.ndarray  # (C,)
     country_base_rate: np.ndarray  # (C,)
@@ -223,6 +224,12 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     )
     trade_premium = np.array(
         [rows[t].entry_premium_usd_per_kg if t in rows else 0.0 for t in trade_nodes]
+    )
+    handler = violence.handler_matrix(
+        groups,
+        {g: s.ground for g, s in scenario.groups.items()},
+        allies_both_ways(scenario.groups),
+        [(n.id, n.country, n.kind in OPEN_KINDS) for n in net.nodes],
     )
     pooled = routes.pooled
     block_node = [net.nodes[o].id for o in routes.block_origin]
@@ -294,14 +301,8 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             },
             week_times(scenario.start, scenario.end)[0],
         ),
-        handler=violence.handler_operator(
-            violence.handler_matrix(
-                groups,
-                {g: s.ground for g, s in scenario.groups.items()},
-                allies_both_ways(scenario.groups),
-                [(n.id, n.country, n.kind in OPEN_KINDS) for n in net.nodes],
-            )
-        ),
+        handler=violence.handler_operator(handler),
+        handler_dense=handler,
         factions=violence.faction_count(
             [scenario.factions[g] for g in groups], week_times(scenario.start, scenario.end)[0]
         ),
@@ -499,6 +500,10 @@ class Simulation:
         self.phases = [getattr(self, name) for name in PHASES]
         # Seconds spent in each phase over the run (warm-up included), when profiling.
         self.timings: dict[str, float] | None = dict.fromkeys(PHASES, 0.0) if profile else None
+
+    def per_replicate(self, name: str) -> np.ndarray:
+        """(R,) a parameter's value in every replicate (for the compiled kernels)."""
+        return np.ascontiguousarray(np.broadcast_to(self.pv(name), (self.R, 1))[:, 0], dtype=float)
 
     def pv(self, name: str):
         """A parameter's value: a float, or (R, 1) when it is drawn per replicate."""
@@ -1102,21 +1107,21 @@ class Simulation:
         fight over set expected homicides at each node; recorded weeks draw them, with
         each country's base rate. Reads wk.node_group and price; writes wk.homicides
         (R, N) and wk.homicides_country (R, C)."""
-        c, R, pv = self.c, self.R, self.pv
+        c, R = self.c, self.R
         node_group = wk.node_group.reshape(R, len(c.groups), -1)
         relative = self.price / c.trade_ref_price[None, :]
         covered = c.trade_to_node_price.sum(axis=0) > 0  # nodes of countries with a market
         index = np.where(covered[None, :], relative @ c.trade_to_node_price, 1.0)
-        lam = violence.expected_homicides(
+        lam = kernels.expected_homicides(
             node_group,
+            c.handler_dense,
             c.rival[wk.t],
-            pv("violence.flow_coef"),
-            pv("violence.contest_coef"),
-            c.factions[wk.t],
-            c.handler,
-            pv("violence.fragmentation_exponent"),
-            index,
-            pv("violence.price_exponent"),
+            c.factions[wk.t].astype(float),
+            self.per_replicate("violence.flow_coef"),
+            self.per_replicate("violence.contest_coef"),
+            self.per_replicate("violence.fragmentation_exponent"),
+            np.ascontiguousarray(index),
+            self.per_replicate("violence.price_exponent"),
         )
         if wk.rec is None:
             return

@@ -65,3 +65,24 @@ def test_dispatch_respects_capacity_and_refills():
     assert abs(left[0, 0]) < 1e-9
     one_pass, left1 = kernels.dispatch(offered, shares, capacity, np.array([0]), bounds, rh_edge, 1)
     assert one_pass.sum() < 100.0 and left1[0, 0] > 0
+
+
+def test_compiled_perceive_matches_the_numpy_reference():
+    """kernels.perceive (the engine's) equals Simulation.route_choice_reference, mid-run,
+    with beliefs learned, presence varying and strikes announced."""
+    from conftest import DATA
+    from corredor.engine import PHASES, Simulation, Week
+    from corredor.scenario import load_scenario
+
+    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
+    sim = Simulation(sc, replicates=3, seed=2)
+    sim._init_state()
+    for week in range(80):
+        wk = Week(t=min(week, 40), rec=None)
+        for name in PHASES:
+            getattr(sim, name)(wk)
+    det = sim.detection(40)
+    for got, want in zip(sim.route_choice(det), sim.route_choice_reference(det), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+    for got, want in zip(sim.route_choice(), sim.route_choice_reference(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)

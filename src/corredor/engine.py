@@ -789,6 +789,52 @@ class Simulation:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(R, P) each route's perceived risk, value and share of its stock's dispatch,
         from the groups' current beliefs, what they see this week (`det`) and prices:
+        the perceive phase (`kernels.perceive`; `route_choice_reference` is the same in
+        numpy). The value (USD/kg) is what a kilogram bought here can pay for itself: the
+        price at the route's market times the chance of arriving, less transport cost,
+        the strike penalty and the market's entry premium, discounted by the markup
+        (`traffickers.py`)."""
+        risk, value, shares, self.block_value = self._perceive(det)
+        return risk, value, shares
+
+    def _perceive(self, det):
+        c, routes = self.c, self.c.routes
+        det_hazard = self.usual_hazard[:1] * 0.0 if det is None else det.hazard
+        visibility = self.per_replicate("traffickers.presence_visibility")
+        if det is None:
+            visibility = np.zeros(self.R)
+        return kernels.perceive(
+            self.alpha,
+            self.beta,
+            np.ascontiguousarray(np.atleast_2d(self.prior_mean)),
+            np.ascontiguousarray(det_hazard),
+            self.usual_hazard,
+            visibility,
+            self.strike_rate,
+            c.rh_belief,
+            routes.rh_edge,
+            c.route_bounds,
+            self.price,
+            c.route_sell_trade,
+            c.block_trade[routes.block],
+            c.keep,
+            self.per_replicate("traffickers.strike_deterrence"),
+            routes.cost,
+            c.route_premium,
+            self.per_replicate("traffickers.markup"),
+            routes.block_start,
+            self.sharpness,
+            traffickers.MIN_VALUE,
+            traffickers.FLOOR,
+        )
+
+    def route_choice_reference(
+        self, det: interdiction.Detection | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The numpy reference of `route_choice` (tests compare them).
+
+        (R, P) each route's perceived risk, value and share of its stock's dispatch,
+        from the groups' current beliefs, what they see this week (`det`) and prices:
         the perceive phase. The value (USD/kg) is what a kilogram bought here can pay
         for itself: the price at the route's market times the chance of arriving, less
         transport cost, the strike penalty and the market's entry premium, discounted
@@ -899,8 +945,7 @@ class Simulation:
         strike_rate; writes wk.det, wk.value, wk.shares (R, P) and wk.ship (R, B)."""
         c, pv = self.c, self.pv
         wk.det = self.detection(wk.t)
-        _, wk.value, wk.shares = self.route_choice(wk.det)
-        block_value = np.add.reduceat(wk.shares * wk.value, c.routes.block_start, axis=1)
+        _, wk.value, wk.shares, block_value = self._perceive(wk.det)
         wk.ship = traffickers.ship_fraction(
             block_value,
             self.price[:, c.block_trade],

@@ -67,6 +67,14 @@ OUTCOMES: dict[str, tuple[str, Callable[[xr.Dataset], xr.DataArray]]] = {
         "Delivered, all markets (t)",
         lambda ds: ds["delivered_kg"].sum(("time", "market")) / 1e3,
     ),
+    "consumed_t": (
+        "Consumed, all markets (t)",
+        lambda ds: _consumed(ds, None),
+    ),
+    "consumed_us_t": (
+        "Consumed in the US (t)",
+        lambda ds: _consumed(ds, "mkt-us"),
+    ),
     "seized_t": ("Seized (t)", lambda ds: ds["seized_kg"].sum(("time", "country")) / 1e3),
     "destroyed_t": (
         "Destroyed in strikes (t)",
@@ -96,6 +104,14 @@ OUTCOMES: dict[str, tuple[str, Callable[[xr.Dataset], xr.DataArray]]] = {
         lambda ds: ds["cost_usd"].sum(("time", "payer")) / 1e6,
     ),
 }
+def _consumed(ds: xr.Dataset, market: str | None) -> xr.DataArray:
+    """Tonnes consumed in the window (deliveries, for results without consumption)."""
+    name = "consumed_kg" if "consumed_kg" in ds else "delivered_kg"
+    da = ds[name] if market is None else ds[name].sel(market=market)
+    dims = ("time", "market") if market is None else ("time",)
+    return da.sum(dims) / 1e3
+
+
 DERIVED = {
     "displacement_index": "Displacement index (targeted fall still delivered)",
     "cost_per_kg_kept_usd": "Cost per kg kept from consumers (USD/kg)",
@@ -333,7 +349,9 @@ def compare(
                     diff_p95=np.quantile(diff, 0.95),
                 )
             )
-        kept = base["delivered_t"] - values["delivered_t"]  # t less delivered, per replicate
+        # kept from consumers: tonnes less consumed, per replicate (in a demand-pulled
+        # market a fall in deliveries is partly made up from stocks and other routes)
+        kept = base["consumed_t"] - values["consumed_t"]
         derived = {k: (np.nan, np.nan, np.nan) for k in DERIVED}
         note = ""
         if i > 0:
@@ -348,7 +366,7 @@ def compare(
                 derived["displacement_index"] = _ratio(kept, fall, one_minus=True)
             extra = values["cost_musd"] - base["cost_musd"]
             derived["cost_per_kg_kept_usd"] = _ratio(extra * 1e6, kept * 1e3)
-            kept_us = base["delivered_us_t"] - values["delivered_us_t"]
+            kept_us = base["consumed_us_t"] - values["consumed_us_t"]
             derived["cost_per_kg_kept_us_usd"] = _ratio(extra * 1e6, kept_us * 1e3)
             deaths = (values["deaths_crew"] + values["deaths_misidentified"]) - (
                 base["deaths_crew"] + base["deaths_misidentified"]

@@ -36,6 +36,7 @@ TOP_LEVEL = {
     "agencies",
     "interventions",
     "refs",
+    "calibration",  # how the fitted values were made: command, seed, version, inputs
 }
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
@@ -262,6 +263,16 @@ def build_scenario(
     seed = _int_field(raw, "seed", file, default=0)
     if seed < 0:
         raise CorredorError("must not be negative", file=file, field="seed", fix="use 0 or more")
+    record = raw.get("calibration", {})
+    if not isinstance(record, dict) or not all(
+        isinstance(v, str | int | float | bool) for v in record.values()
+    ):
+        raise CorredorError(
+            "must be a table of plain values (command, seed, corredor_version, ...)",
+            file=file,
+            field="calibration",
+            fix="copy the [calibration] table written by `corredor calibrate`",
+        )
     params_raw = raw.get("parameters", {})
     if not isinstance(params_raw, dict):
         raise CorredorError("must be a table", file=file, field="parameters")

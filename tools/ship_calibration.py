@@ -61,7 +61,9 @@ def ship(fitted_text: str, scenario_text: str) -> str:
         hits = [i for i, line in enumerate(lines) if pattern.match(line)]
         if len(hits) != 1:
             raise SystemExit(f"{name}: expected one `{name} = ...` line, found {len(hits)}")
-        lines[hits[0]] = f"{name} = {value!r}" if isinstance(value, str) else f"{name} = {value:.6g}"
+        lines[hits[0]] = (
+            f"{name} = {value!r}" if isinstance(value, str) else f"{name} = {value:.6g}"
+        )
     for aid, table in fitted.get("agencies", {}).items():
         raise SystemExit(f"agencies.{aid}: ship effort scales by hand ({table})")
     # 2. the [calibration] table, replaced or inserted before [parameters]

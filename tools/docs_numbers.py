@@ -176,6 +176,8 @@ def _run_field(folder: Path, field: str, fmt: str = "") -> str:
     if field not in run:
         raise SourceError(f"{folder.relative_to(ROOT)}/run.json has no {field!r}")
     value = run[field]
+    if field == "command":
+        return f"`{value}`"
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _fmt(value, fmt or (",.0f" if isinstance(value, int) else ".0f"))
     return str(value)

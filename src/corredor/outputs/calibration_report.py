@@ -287,7 +287,14 @@ def _alternatives_blocks(result: CalibrationResult) -> list[tuple]:
             "Held-out MAPE across these fits:",
         ),
         ("list", spread),
-        ("table", head, rows, "Every fit's parameter values are in alternatives.csv."),
+        (
+            "table",
+            head,
+            rows,
+            "Objective: as the search scored it (fitting window, the search's replicates); "
+            "held-out MAPE: a run of each fit with the report's replicates. Stage: where "
+            "the search found it. Every fit's parameter values are in alternatives.csv.",
+        ),
     ]
 
 

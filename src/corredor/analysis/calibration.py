@@ -430,6 +430,7 @@ class Evaluator:
         self.stages: list[str] = []
         self.seen: dict[bytes, float] = {}
         self.best = math.inf
+        self.done = 0  # evaluations finished (the history grows a batch at a time)
 
     def decode(self, x: np.ndarray) -> dict[str, float]:
         return {
@@ -443,9 +444,10 @@ class Evaluator:
         return self.budget is not None and self.elapsed() > self.budget
 
     def _done(self, value: float) -> None:
+        self.done += 1
         self.best = min(self.best, value)
         if self.progress is not None:
-            self.progress(len(self.values) + 1, self.best, self.elapsed())
+            self.progress(self.done, self.best, self.elapsed())
 
     def __call__(self, points: list[np.ndarray]) -> list[float]:
         if self._over() and self.values:  # at least one evaluation, to have a best point

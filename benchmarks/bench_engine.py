@@ -52,7 +52,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
     ap.add_argument("--save", type=Path, help="also write the table as JSON, with machine info")
     args = ap.parse_args()
-    from corredor.provenance import machine_info
+    from corredor.provenance import finish, machine_info
 
     machine = machine_info()
     ctx = mp.get_context("spawn")
@@ -80,7 +80,7 @@ def main() -> None:
             kind="bench_engine",
             command=f"benchmarks/bench_engine.py --scenario {args.scenario} --replicates {reps}",
             description=f"One process per row: the default {title}.",
-            machine=machine,
+            machine=finish(machine),
             rows=rows,
         )
         args.save.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

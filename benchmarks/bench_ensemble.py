@@ -36,7 +36,7 @@ def main() -> None:
 
     from corredor.analysis.executors import executor
     from corredor.analysis.uncertainty import ensemble
-    from corredor.provenance import machine_info
+    from corredor.provenance import finish, machine_info
     from corredor.scenario import load_scenario
 
     machine = machine_info()  # load average before this benchmark adds its own
@@ -93,7 +93,7 @@ def main() -> None:
             command="benchmarks/bench_ensemble.py "
             + f"--n {args.n} --chunk {args.chunk} --workers {args.workers}",
             description=title + "; seconds from starting the workers to the gathered result.",
-            machine=machine,
+            machine=finish(machine),
             rows=rows,
         )
         args.save.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

@@ -56,7 +56,7 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, default=4)
     ap.add_argument("--save", type=Path, help="also write the table as JSON, with machine info")
     args = ap.parse_args()
-    from corredor.provenance import machine_info
+    from corredor.provenance import finish, machine_info
 
     machine = machine_info()
     rows = []
@@ -100,7 +100,7 @@ def main() -> None:
             command=f"benchmarks/bench_sweep.py --points {args.points} "
             f"--replicates {args.replicates}",
             description=title + "; wall time includes starting local workers.",
-            machine=machine,
+            machine=finish(machine),
             rows=[
                 dict(backend=name, workers=workers, same=bool(ok), **s)
                 for (name, workers, _, s), ok in zip(rows, same, strict=True)

@@ -39,7 +39,7 @@ def main() -> None:
     from corredor.analysis.uncertainty import compiled_for, make_chunks, sample
     from corredor.analysis.uncertainty import uncertain_parameters as uncertain
     from corredor.engine import PHASES, Simulation
-    from corredor.provenance import machine_info
+    from corredor.provenance import finish, machine_info
     from corredor.results import build_dataset
     from corredor.scenario import load_scenario
 
@@ -124,7 +124,7 @@ def main() -> None:
             command=f"benchmarks/profile_ensemble.py --runs {n}",
             description=f"One ensemble chunk of {n} runs of {sc.name} {sc.start}-{sc.end}, "
             "CPU milliseconds per run.",
-            machine=machine,
+            machine=finish(machine),
             runs=n,
             around={k: ms(v) for k, v in around.items()},
             engine_ms=ms(engine),

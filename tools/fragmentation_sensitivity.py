@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--save", type=Path, help="also write the rows as JSON, with machine info")
     args = ap.parse_args(argv)
-    from corredor.provenance import machine_info
+    from corredor.provenance import finish, machine_info
 
     machine = machine_info()
     started = time.perf_counter()
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             command="tools/fragmentation_sensitivity.py "
             f"--betas {args.betas} --workers {args.workers} --seed {args.seed}",
             seconds=seconds,
-            machine=machine,
+            machine=finish(machine),
             rows=[{**r, "years": {str(y): v for y, v in r["years"].items()}} for r in rows],
         )
         args.save.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

@@ -92,12 +92,26 @@ def machine_info() -> dict:
     )
 
 
+def finish(machine: dict) -> dict:
+    """`machine` with the load average at the end of the measurement added (other work
+    on a shared machine that started during it shows there)."""
+    try:
+        return {**machine, "load_average_end": round(os.getloadavg()[0], 2)}
+    except (AttributeError, OSError):
+        return machine
+
+
 def describe(machine: dict) -> str:
     """One line for a caption: '2 cores (AMD EPYC), 2026-12-01, commit abc123'."""
     day = str(machine.get("date", "")).split(" ")[0]
     parts = [f"{machine.get('cores', '?')} cores ({machine.get('cpu', 'unknown CPU')})", day]
-    if machine.get("load_average") is not None:
-        parts.append(f"load average {machine['load_average']:g} at the start")
+    loads = [
+        f"{machine[key]:g} at the {when}"
+        for key, when in (("load_average", "start"), ("load_average_end", "end"))
+        if machine.get(key) is not None
+    ]
+    if loads:
+        parts.append("load average " + ", ".join(loads))
     if machine.get("commit"):
         parts.append(f"commit {machine['commit']}")
     return ", ".join(p for p in parts if p)

@@ -36,6 +36,7 @@ from corredor.engine import Simulation
 from corredor.errors import CorredorError, suggest
 from corredor.evidence import default_evidence
 from corredor.parameters import PARAMS
+from corredor.provenance import machine_info
 from corredor.results import Results, build_dataset
 from corredor.scenario import Scenario, build_scenario
 from corredor.version import __version__
@@ -533,6 +534,7 @@ class CalibrationResult:
     history: pd.DataFrame | None = None  # every evaluation, in order
     alternatives: pd.DataFrame | None = None  # the best distinct fits, held-out errors
     provenance: dict = field(default_factory=dict)  # command, seed, version, digest
+    machine: dict = field(default_factory=dict)  # where and when it ran (its start)
 
     @property
     def complete(self) -> bool:
@@ -606,6 +608,7 @@ def calibrate(
     # network every run shares)
     end = min(int(observed["year"].max()), scenario.end)
     free = applicable(free, scenario)
+    machine = machine_info()
 
     def make_task(values: dict[str, float]) -> EvalTask:
         return EvalTask(scenario, observed, values, fit_end, replicates, seed)
@@ -712,6 +715,7 @@ def calibrate(
         history=history,
         alternatives=alt,
         provenance=provenance,
+        machine=machine,
     )
 
 

@@ -42,6 +42,7 @@ from corredor.analysis.calibration import (
 from corredor.engine import VARYING
 from corredor.errors import CorredorError
 from corredor.parameters import PARAMS
+from corredor.provenance import machine_info
 from corredor.results import Results
 from corredor.scenario import Scenario
 from corredor.version import __version__
@@ -132,6 +133,7 @@ def abc(
     if not 0.0 < accept <= 1.0:
         raise CorredorError("must be in (0, 1]", field="--accept", fix="e.g. --accept 0.05")
     started = time.perf_counter()
+    machine = machine_info()
     end = int(observed["year"].max())
     # Only parameters that can differ between replicates of one run can be drawn along
     # the replicate axis; the others (an agency's effort scale) keep the scenario's value.
@@ -186,6 +188,7 @@ def abc(
             corredor_version=__version__,
             inputs_digest=inputs_digest(scenario, observed, free),
         ),
+        machine=machine,
     )
     return result, post
 

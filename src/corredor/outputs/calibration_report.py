@@ -41,7 +41,7 @@ from corredor.analysis.calibration import (  # noqa: E402
 from corredor.evidence import default_evidence  # noqa: E402
 from corredor.outputs.report import CSS  # noqa: E402
 from corredor.parameters import PARAMS  # noqa: E402
-from corredor.provenance import describe, machine_info  # noqa: E402
+from corredor.provenance import describe, finish, machine_info  # noqa: E402
 
 __all__ = ["MAPE_TARGETS", "scenario_toml", "status_line", "write_report"]
 
@@ -572,7 +572,7 @@ def write_report(
         fit_end=result.fit_end,
         best=result.best,
         near_bounds=result.near_bounds(),
-        machine=machine_info(),
+        machine=finish(result.machine or machine_info()),
     )
     put("run.json", json.dumps(run, indent=1, default=str) + "\n")
     content = blocks(result, base_name, ranges, posterior, run, wrote_toml)

@@ -6,6 +6,7 @@ Goals (issue #2): one replicate of 2015-2030 under 2 s on a 2-core machine, and
 256 replicates costing less than 16 times one replicate.
 
     .venv/bin/python benchmarks/bench_engine.py [--scenario baseline] [--replicates 1 16 256]
+    .venv/bin/python benchmarks/bench_engine.py --save benchmarks/results/engine.json
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import multiprocessing as mp
 import resource
 import time
+from pathlib import Path
 
 
 def _measure(scenario: str, replicates: int, resolution: str, queue) -> None:
@@ -48,7 +50,11 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, nargs="+", default=[1, 16, 256])
     ap.add_argument("--resolution", default="week", choices=["week", "year"])
     ap.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
+    ap.add_argument("--save", type=Path, help="also write the table as JSON, with machine info")
     args = ap.parse_args()
+    from corredor.provenance import finish, machine_info
+
+    machine = machine_info()
     ctx = mp.get_context("spawn")
     rows = []
     for r in args.replicates:
@@ -63,10 +69,22 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=1))
         return
-    print(
+    title = (
         f"scenario {args.scenario}, resolution {args.resolution}, "
         f"{rows[0]['steps']} weekly steps (incl. 52 warm-up), {rows[0]['routes']} routes"
     )
+    if args.save:
+        args.save.parent.mkdir(parents=True, exist_ok=True)
+        reps = " ".join(str(r) for r in args.replicates)
+        data = dict(
+            kind="bench_engine",
+            command=f"benchmarks/bench_engine.py --scenario {args.scenario} --replicates {reps}",
+            description=f"One process per row: the default {title}.",
+            machine=finish(machine),
+            rows=rows,
+        )
+        args.save.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(title)
     header = (
         f"{'replicates':>10} {'compile s':>10} {'run s':>8} {'step×rep/s':>12} "
         f"{'× one rep':>10} {'peak MB':>8}"

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 
 import pandas as pd
 import pytest
 
 from conftest import invoke_cli
-from corredor.analysis.calibration import FREE, FreeParameter, calibrate, parse_bounds
+from corredor.analysis.calibration import (
+    FREE,
+    FreeParameter,
+    calibrate,
+    near_bounds,
+    parse_bounds,
+)
 from corredor.analysis.evidence_check import check_builtins
 from corredor.errors import CorredorError
 from corredor.evidence import default_evidence
@@ -131,18 +138,33 @@ def test_small_calibration_end_to_end(tmp_path):
         popsize=2,
         replicates=1,
         report_replicates=2,
-        budget_seconds=120,
         polish_evals=8,
+        alternatives=2,
     )
     assert result.evaluations > 2 * 3 * (1 + 1)  # DE (popsize x dims x generations), then polish
     assert set(result.best) == {p.name for p in free}
     assert 0.1 <= result.best["interdiction.k_container"] <= 3.0
     assert {"fit", "held-out"} <= set(result.stats.window)
     assert (result.stats.mape >= 0).all()
+    assert result.complete and result.stop_reason == "generation limit"
+    assert result.generations == 1 and len(result.history) == result.evaluations
     paths = write_report(result, tmp_path / "cal", "baseline")
     assert all(p.exists() for p in paths)
     html = (tmp_path / "cal" / "calibration.html").read_text()
     assert "data:image/png;base64" in html and "held-out" in html
+    # real HTML: headings, tables and the figure, not Markdown shown inside <pre>
+    assert "<pre>" not in html and "|---|" not in html and "## " not in html
+    assert html.count("<table>") >= 4 and "<h2>Fitted parameters</h2>" in html
+    assert "<td class=num>" in html and "<figure><img" in html
+    # the held-out errors of the best distinct fits, the first being the fit itself
+    alt = pd.read_csv(tmp_path / "cal" / "alternatives.csv")
+    assert 1 <= len(alt) <= 10 and list(alt["rank"]) == list(range(1, len(alt) + 1))
+    assert alt.objective.is_monotonic_increasing
+    assert alt.loc[0, "violence.contest_coef"] == pytest.approx(
+        result.best["violence.contest_coef"], rel=1e-5
+    )
+    assert "mape homicide_rate EC" in alt.columns
+    assert "How fragile is the held-out fit?" in html
     # the transit share is judged against the published range, one line per year
     ranges = pd.read_csv(tmp_path / "cal" / "range_checks.csv")
     transit = ranges[ranges.series == "transit_share_of_origin"]
@@ -252,3 +274,127 @@ def test_evidence_check_says_what_the_values_rest_on(capsys, monkeypatch):
     m = re.search(r"(\d+) distinct values checked against a range: (\d+) rest on external", out)
     assert m and int(m.group(1)) == sum(split.values()) and int(m.group(2)) == split["external"]
     assert f"{split['assumption']} on Corredor's own assumptions" in out
+
+
+MINI_CALIBRATION = [
+    "calibrate",
+    "tests/data/mini.toml",
+    "--maxiter",
+    "1",
+    "--popsize",
+    "1",
+    "--polish-evals",
+    "2",
+    "--report-replicates",
+    "1",
+    "--alternatives",
+    "2",
+    "--fit-end",
+    "2016",
+]
+
+
+def test_same_calibration_with_one_and_two_workers(tmp_path, capsys, monkeypatch):
+    """The search stops on its generation and polish limits and gathers parallel
+    evaluations by position: one and two workers write byte-identical files."""
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        code, text = invoke_cli(
+            [*MINI_CALIBRATION, "-w", workers, "-o", str(out)], capsys, monkeypatch
+        )
+        assert code == 0, text
+        assert "Complete: the search ended on its generation limit" in text
+        outs.append(out)
+    for name in ("calibrated.toml", "evaluations.csv", "alternatives.csv"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    toml = (outs[0] / "calibrated.toml").read_text()
+    for key in ("command = ", "seed = 1", "corredor_version = ", "inputs_digest = "):
+        assert key in toml
+    assert "--maxiter 1 --popsize 1" in toml and 'stopped_on = "generation limit"' in toml
+    # the calibrated copy is a scenario that loads, [calibration] record included
+    fitted = load_scenario(outs[0] / "calibrated.toml")
+    assert fitted.raw["calibration"]["seed"] == 1
+
+
+def test_time_budget_marks_the_result_incomplete(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "cal"
+    args = [*MINI_CALIBRATION, "-w", "1", "--budget-seconds", "0.001", "-o", str(out)]
+    code, text = invoke_cli(args, capsys, monkeypatch)
+    assert code == 1, text
+    assert "INCOMPLETE: the search stopped on its time budget" in text
+    assert not (out / "calibrated.toml").exists()
+    md = (out / "calibration.md").read_text()
+    assert "INCOMPLETE" in md and "calibrated.toml was not written" in md
+    assert "banner incomplete" in (out / "calibration.html").read_text()
+    run = json.loads((out / "run.json").read_text())
+    assert run["stopped_on"] == "time budget" and run["complete"] is False
+    code, text = invoke_cli([*args, "--accept-incomplete"], capsys, monkeypatch)
+    assert code == 0, text
+    toml = (out / "calibrated.toml").read_text()
+    assert "# INCOMPLETE" in toml and 'stopped_on = "time budget"' in toml
+
+
+def test_values_near_a_bound_are_flagged():
+    free = (
+        FreeParameter("interdiction.k_container", 0.05, 0.6, log=True),
+        FreeParameter("traffickers.choice_sharpness", 1.0, 12.0),
+        FreeParameter("violence.contest_coef", 0.1, 1.5),
+    )
+    # the shipped values of issue 12: 0.5899 against 0.6, 1.021 against 1.0
+    best = {
+        "interdiction.k_container": 0.5899,
+        "traffickers.choice_sharpness": 1.021,
+        "violence.contest_coef": 0.8,
+    }
+    flags = {f["name"]: f for f in near_bounds(best, free)}
+    assert set(flags) == {"interdiction.k_container", "traffickers.choice_sharpness"}
+    assert flags["interdiction.k_container"]["side"] == "upper"
+    assert flags["traffickers.choice_sharpness"]["side"] == "lower"
+    assert near_bounds({**best, "traffickers.choice_sharpness": 1.3}, free, 0.02)[0]["name"] == (
+        "interdiction.k_container"
+    )
+
+
+def test_report_flags_a_value_at_its_bound(tmp_path):
+    from dataclasses import replace
+
+    sc = load_scenario("tests/data/mini.toml")
+    free = (FreeParameter("violence.contest_coef", 0.1, 1.5),)
+    result = calibrate(  # stopped by its budget after one evaluation: just a result
+        sc,
+        load_history(),
+        free=free,
+        fit_end=2016,
+        replicates=1,
+        report_replicates=1,
+        alternatives=1,
+        budget_seconds=1e-9,
+    )
+    assert result.evaluations == 1 and not result.complete
+    pinned = replace(result, best={"violence.contest_coef": 1.5})
+    write_report(pinned, tmp_path, "mini")
+    md = (tmp_path / "calibration.md").read_text()
+    assert "**at its upper bound**" in md and "set by the bound, not by the data" in md
+    assert "<strong>at its upper bound</strong>" in (tmp_path / "calibration.html").read_text()
+    write_report(replace(result, best={"violence.contest_coef": 0.8}), tmp_path, "mini")
+    assert "at its upper bound" not in (tmp_path / "calibration.md").read_text()
+
+
+def test_shipped_calibration_traces_to_its_command_and_inputs():
+    """baseline.toml records how its fitted values were made; the inputs they were
+    fitted to are still those (otherwise: recalibrate, `make recalibrate`)."""
+    from corredor.analysis.calibration import inputs_digest
+    from corredor.version import __version__
+
+    sc = load_scenario("baseline")
+    record = sc.raw["calibration"]
+    assert record["command"].startswith("corredor calibrate baseline ")
+    assert f"--seed {record['seed']}" in record["command"]
+    assert record["corredor_version"] == __version__
+    assert record["stopped_on"] in ("generation limit", "converged")
+    assert record["inputs_digest"] == inputs_digest(sc, load_history(), FREE), (
+        "baseline.toml's inputs changed since its calibration: run `make recalibrate`"
+    )
+    for p in FREE:
+        assert p.name in sc.params.as_dict()

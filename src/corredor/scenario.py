@@ -47,6 +47,7 @@ TOP_LEVEL = {
     "agencies",
     "interventions",
     "refs",
+    "calibration",  # how the fitted values were made: command, seed, version, inputs
 }
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 # Longest `extends` chain followed; deeper chains are a mistake, not a design.
@@ -516,6 +517,16 @@ def build_scenario(
             file=file,
             field="seed",
             fix="use a whole number from 0 to 2**63 - 1",
+        )
+    record = raw.get("calibration", {})
+    if not isinstance(record, dict) or not all(
+        isinstance(v, str | int | float | bool) for v in record.values()
+    ):
+        raise CorredorError(
+            "must be a table of plain values (command, seed, corredor_version, ...)",
+            file=file,
+            field="calibration",
+            fix="copy the [calibration] table written by `corredor calibrate`",
         )
     params_raw = raw.get("parameters", {})
     if not isinstance(params_raw, dict):

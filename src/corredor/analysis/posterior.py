@@ -34,14 +34,18 @@ from corredor.analysis.calibration import (
     FreeParameter,
     compare,
     fit_statistics,
+    inputs_digest,
     objective_value,
     simulate,
+    target_series,
 )
 from corredor.engine import VARYING
 from corredor.errors import CorredorError
 from corredor.parameters import PARAMS
+from corredor.provenance import machine_info
 from corredor.results import Results
 from corredor.scenario import Scenario
+from corredor.version import __version__
 
 
 def prior_sample(free: tuple[FreeParameter, ...], n: int, seed: int) -> dict[str, np.ndarray]:
@@ -61,23 +65,14 @@ def prior_sample(free: tuple[FreeParameter, ...], n: int, seed: int) -> dict[str
 
 def run_series(ds: xr.Dataset, series: str, region: str) -> xr.DataArray:
     """(replicate, year) values of a calibration target in a yearly dataset."""
-    if series == "produced_t":
-        produced = ds["produced_kg"] / 1e3
-        if region == "world":
-            return produced.sum("area")
-        return produced.where(ds["area_country"] == region, 0.0).sum("area")
-    if series == "seized_t":
-        return ds["seized_kg"].sel(country=region) / 1e3
-    if series == "homicide_rate":
-        import json
-
-        pops = json.loads(ds.attrs["country_population_json"])
-        return ds["homicides_country"].sel(country=region) / pops[region] * 1e5
-    raise CorredorError(
-        f"ABC cannot score the series {series!r} yet",
-        field="calibration.TARGETS",
-        fix="give it weight 0 or add it to posterior.run_series",
-    )
+    da = target_series(ds, series, region)
+    if da is None:
+        raise CorredorError(
+            f"the runs have no {series} for {region}",
+            field="calibration.TARGETS",
+            fix="calibrate a scenario whose network has that country",
+        )
+    return da
 
 
 def distances(ds: xr.Dataset, observed: pd.DataFrame, fit_end: int) -> np.ndarray:
@@ -138,6 +133,7 @@ def abc(
     if not 0.0 < accept <= 1.0:
         raise CorredorError("must be in (0, 1]", field="--accept", fix="e.g. --accept 0.05")
     started = time.perf_counter()
+    machine = machine_info()
     end = int(observed["year"].max())
     # Only parameters that can differ between replicates of one run can be drawn along
     # the replicate axis; the others (an agency's effort scale) keep the scenario's value.
@@ -185,6 +181,14 @@ def abc(
             f"approximate Bayesian computation (rejection: {n} prior draws, {k} accepted, "
             f"bands from the posterior predictive of {m} accepted sets)"
         ),
+        free=free,
+        stop_reason=f"{n} draws",
+        provenance=dict(
+            seed=int(seed),
+            corredor_version=__version__,
+            inputs_digest=inputs_digest(scenario, observed, free),
+        ),
+        machine=machine,
     )
     return result, post
 

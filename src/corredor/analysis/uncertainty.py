@@ -179,7 +179,7 @@ class Chunk:
 _COMPILED: dict[str, object] = {}  # per worker process: compiled networks by scenario
 
 
-def _compiled(scenario: Scenario):
+def compiled_for(scenario: Scenario):
     """The scenario's compiled routes and arrays, built once per process (route
     enumeration costs about half a second; every chunk of an ensemble shares it)."""
     import json
@@ -208,7 +208,7 @@ def run_chunk(chunk: Chunk) -> xr.Dataset:
         seed=chunk.seed,
         resolution="year",
         draws=chunk.draws,
-        compiled=_compiled(chunk.scenario),
+        compiled=compiled_for(chunk.scenario),
     )
     data = sim.run()
     ds = build_dataset(sim, data)

@@ -104,6 +104,8 @@ OUTCOMES: dict[str, tuple[str, Callable[[xr.Dataset], xr.DataArray]]] = {
         lambda ds: ds["cost_usd"].sum(("time", "payer")) / 1e6,
     ),
 }
+
+
 def _consumed(ds: xr.Dataset, market: str | None) -> xr.DataArray:
     """Tonnes consumed in the window (deliveries, for results without consumption)."""
     name = "consumed_kg" if "consumed_kg" in ds else "delivered_kg"

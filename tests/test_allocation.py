@@ -50,7 +50,8 @@ def test_static_policy_equals_precomputed_plan():
     whole-run plan for the static policy."""
     sc = load_scenario(MINI)
     static = Simulation(sc, replicates=2, seed=3)
-    forced = Simulation(sc, replicates=2, seed=3, draws={"interdiction.k_road": [0.02, 0.02]})
+    k_road = sc.params["interdiction.k_road"]  # the scenario's own value, drawn per replicate
+    forced = Simulation(sc, replicates=2, seed=3, draws={"interdiction.k_road": [k_road] * 2})
     assert static.plan is not None and forced.plan is None
     forced._init_state()
     for t in (0, 100, 300):

@@ -40,7 +40,7 @@ def series_of(sc, lever, weeks):
 def test_baseline_has_every_lever_with_defaults_from_the_scenario(baseline):
     levers = levers_for(baseline)
     assert set(CATALOGUE) - set(levers) <= {"ec_port_inspection_share"}  # needs interventions
-    assert levers["us_strike_share"].default == pytest.approx(0.3)  # the 2025 campaign
+    assert levers["us_strike_share"].default == pytest.approx(0.5)  # the 2025 campaign
     assert levers["demand_factor"].default == 1.0
     assert levers["ec_container_effort"].default == 1.0
     assert all(lv.year == 2026 for lv in levers.values())

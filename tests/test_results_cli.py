@@ -114,11 +114,18 @@ def test_cli_informational_commands(capsys, monkeypatch):
 
 
 def test_transit_share_of_origin_is_consistent(mini_results):
-    """All of a country's output passes its own nodes; shares elsewhere lie in [0, 1]."""
+    """All of a country's output passes its own nodes, though not in the year it is made:
+    exporters hold stocks and ship when selling beats holding (Model v2), so a year's
+    share strays from one, and the run's output-weighted mean stays close to it; shares
+    elsewhere lie in [0, 1]."""
     df = mini_results.summary()
     own = df[(df.metric == "transit_share_of_origin") & (df.region == "CO>CO")]
     assert not own.empty
-    assert own["mean"].between(0.9, 1.1).all()
+    assert own["mean"].between(0.75, 1.25).all()
+    made = mini_results.annual("produced_kg").mean("replicate")
+    made = made.isel(area=(made["area_country"] == "CO").values).sum("area")
+    share = own.set_index("year")["mean"].reindex(made["year"].values).to_numpy()
+    assert 0.95 < float((share * made.values).sum() / made.values.sum()) < 1.05
     other = df[(df.metric == "transit_share_of_origin") & (df.region == "CO>EC")]
     assert other["mean"].between(0.0, 1.0).all() and other["mean"].max() > 0
 

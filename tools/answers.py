@@ -147,7 +147,7 @@ def curves(workers: int) -> None:
             res = compare(loaded, replicates=16, seed=1, first=q[1][0], last=q[1][1])
             t = res.table[res.table.scenario == res.table.scenario.iloc[-1]]
             for _, r in t.iterrows():
-                rows.append(dict(scenario=name, parameter=param, value=v, **r.to_dict()))
+                rows.append({**r.to_dict(), "scenario": name, "parameter": param, "value": v})
             print(f"curve {name} {param}={v}", flush=True)
     pd.DataFrame(rows).to_csv(OUT / "curves.csv", index=False, float_format="%.6g")
 

@@ -40,7 +40,7 @@ FRAG = CAL / "fragmentation.json"
 BENCH = ROOT / "benchmarks" / "results"
 DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), CAL / "fragmentation.md")
 
-MARK = re.compile(r"<!-- gen:(?P<spec>[^>]*?) -->(?P<body>.*?)<!-- /gen -->", re.DOTALL)
+MARK = re.compile(r"<!-- gen:(?P<spec>[^\n]*?) -->(?P<body>.*?)<!-- \/gen -->", re.DOTALL)
 
 
 class SourceError(Exception):
@@ -206,7 +206,7 @@ def abc_post(param, quantile, fmt=".2f"):
 @renderer("cal-heldout-table")
 def cal_heldout_table():
     """The held-out errors of the shipped calibration, against the project's targets."""
-    from corredor.analysis.calibration import HELD_OUT_SERIES
+    from corredor.analysis.calibration import HELD_OUT_SERIES, INPUT_SERIES
 
     stats = _csv(CAL / "fit_statistics.csv")
     comp = _csv(CAL / "comparison.csv")
@@ -228,7 +228,9 @@ def cal_heldout_table():
             f"{r['mean']:,.1f} ({r['value']:,.4g})" for _, r in sel.sort_values("year").iterrows()
         )
         verdict = (
-            ""
+            "model input: does not count"
+            if (series, region) in INPUT_SERIES
+            else ""
             if target is None
             else (f"{target:g}%: " + ("met" if row.mape <= target else "missed"))
         )

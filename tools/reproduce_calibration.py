@@ -75,13 +75,15 @@ def current_digest(scenario: Path, record: dict) -> str:
     """The inputs digest of the scenario as it is now (same free parameters and
     observed series as the recorded command)."""
     from corredor.analysis.calibration import inputs_digest, parse_bounds
-    from corredor.history import load_history
+    from corredor.history import load_history, pure_equivalent
     from corredor.scenario import load_scenario
 
     args = shlex.split(record["command"])
     params = [args[i + 1] for i, a in enumerate(args) if a == "--param"]
     observed = next((args[i + 1] for i, a in enumerate(args) if a == "--observed"), None)
-    return inputs_digest(load_scenario(scenario), load_history(observed), parse_bounds(params))
+    # the calibration fits pure-equivalent seizures (history.pure_equivalent)
+    observed_df = pure_equivalent(load_history(observed))
+    return inputs_digest(load_scenario(scenario), observed_df, parse_bounds(params))
 
 
 def run(command: str, out: Path, workers: int | None) -> float:

@@ -37,6 +37,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
+from corredor.analysis.compiled import compiled_for
 from corredor.engine import VARYING, Simulation
 from corredor.errors import CorredorError
 from corredor.evidence import default_evidence
@@ -174,27 +175,6 @@ class Chunk:
     seed: int
     draws: dict[str, np.ndarray]
     n_runs: int
-
-
-_COMPILED: dict[str, object] = {}  # per worker process: compiled networks by scenario
-
-
-def compiled_for(scenario: Scenario):
-    """The scenario's compiled routes and arrays, built once per process (route
-    enumeration costs about half a second; every chunk of an ensemble shares it)."""
-    import json
-
-    from corredor.engine import compile_scenario
-
-    key = json.dumps(
-        {k: v for k, v in scenario.raw.items() if not k.startswith("_")},
-        sort_keys=True,
-        default=str,
-    ) + str(scenario.network.path)
-    if key not in _COMPILED:
-        _COMPILED.clear()  # one scenario at a time is enough
-        _COMPILED[key] = compile_scenario(scenario)
-    return _COMPILED[key]
 
 
 def run_chunk(chunk: Chunk) -> xr.Dataset:

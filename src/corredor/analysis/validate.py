@@ -394,6 +394,7 @@ def caveat_text(row) -> str:
         simulated=fmt(row.simulated),
         observed=observed,
         score=fmt(row.score),
+        score_pct=f"{100 * float(row.score):.0f}%" if pd.notna(row.score) else "n/a",
         threshold=fmt(row.threshold),
         years=row.years,
     )

@@ -83,9 +83,16 @@ def check_readme(path: str | Path) -> Path:
 
 
 def update_readme(path: str | Path, table: pd.DataFrame, source: str) -> Path:
-    """Rewrite the validation section of the README at `path` from `table`."""
+    """Rewrite the validation section of the README at `path` from `table`, as written
+    to validation.csv (6 significant digits), so the section is what the CSV gives."""
+    import tempfile
+
     path = check_readme(path)
     text = path.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "validation.csv"
+        table.to_csv(csv, index=False, float_format="%.6g")
+        table = load_scorecard(csv).table
     new = replace_section(text, readme_section(table, source), path)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(new, encoding="utf-8")

@@ -58,8 +58,8 @@ def test_repeated_seizures_shift_flow_to_alternatives(mini_copy):
 @pytest.mark.xfail(
     strict=True,
     reason="Model v2 defect, measured 2026-12-03: on the mini network the route through "
-    "Ecuador's port carries about 0.1% of the flow to Europe and so a crackdown on its roads has almost nothing to "
-    "divert (issue 13 note)",
+    "Ecuador's port carries about 0.1% of the flow to Europe and so a crackdown on its "
+    "roads has almost nothing to divert (issue 13 note)",
 )
 def test_learning_takes_time_after_a_shock(mini_copy):
     """A crackdown on Ecuador's roads from 2017: what groups send towards Ecuador right

@@ -29,6 +29,7 @@ from corredor.analysis.calibration import (  # noqa: E402
     AGENCY_SCALE_EVIDENCE,
     BOUND_MARGIN,
     HELD_OUT_SERIES,
+    INPUT_SERIES,
     MAPE_TARGETS,
     RANGE_CHECKS,
     STOP_BUDGET,
@@ -274,6 +275,8 @@ def _alternatives_blocks(result: CalibrationResult) -> list[tuple]:
         text = f"{key[0]} {key[1]}: {v.min():.1f}% to {v.max():.1f}%"
         if target is not None:
             text += f" ({int((v <= target).sum())} of {len(v)} within the {target:g}% target)"
+        elif key in INPUT_SERIES:
+            text += " (a model input: does not count as a held-out success)"
         spread.append(text + ".")
     return [
         ("h2", "How fragile is the held-out fit?"),

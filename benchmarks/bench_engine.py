@@ -38,6 +38,7 @@ def _measure(scenario: str, replicates: int, resolution: str, queue) -> None:
             compile_s=t1 - t0,
             run_s=t2 - t1,
             steps=steps,
+            warmup=sim.warmup,
             routes=compiled.routes.n_routes,
             peak_mb=peak_mb,
         )
@@ -71,7 +72,8 @@ def main() -> None:
         return
     title = (
         f"scenario {args.scenario}, resolution {args.resolution}, "
-        f"{rows[0]['steps']} weekly steps (incl. 52 warm-up), {rows[0]['routes']} routes"
+        f"{rows[0]['steps']} weekly steps (incl. {rows[0]['warmup']} warm-up), "
+        f"{rows[0]['routes']} routes"
     )
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)

@@ -214,6 +214,15 @@ def text() -> str:
         "their 90% interval. Regenerate with `python tools/answers.py` (the runs) or "
         "`python tools/answers.py --text` (this page from the committed tables).",
         "",
+        "**Read these answers with the validation scorecard** (README, "
+        "docs/validation/validation.md). Model v2 fails most of its pre-registered "
+        "checks, and its calibrated baseline loses the Ecuadorian corridor after 2021 "
+        "(the share of Colombian output crossing Ecuador falls from about 0.2 to 0.01 by "
+        "2024, against 0.2-0.5 published), while the parameter draws used here mostly keep "
+        "it; the draws also give Ecuadorian homicide totals far above the observed ones. "
+        "Where an answer is about Ecuador, treat it as what this model does, not as an "
+        "estimate of the world.",
+        "",
     ]
     curves_df = pd.read_csv(OUT / "curves.csv") if (OUT / "curves.csv").exists() else None
     for name, (first, last), outcomes, question, main in QUESTIONS:

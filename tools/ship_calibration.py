@@ -24,18 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "src" / "corredor" / "data" / "scenarios" / "baseline.toml"
 DOCS = ROOT / "docs" / "calibration"
-REPORT_FILES = (
-    "calibrated.toml",
-    "calibration.md",
-    "calibration.html",
-    "fit.png",
-    "comparison.csv",
-    "fit_statistics.csv",
-    "range_checks.csv",
-    "alternatives.csv",
-    "evaluations.csv",
-    "run.json",
-)
 
 
 def calibration_block(text: str) -> list[str]:
@@ -107,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     text = ship(fitted.read_text(encoding="utf-8"), args.scenario.read_text(encoding="utf-8"))
     args.scenario.write_text(text, encoding="utf-8")
     print(f"updated {args.scenario}")
+    from corredor.outputs.calibration_report import REPORT_FILES
+
     args.docs.mkdir(parents=True, exist_ok=True)
     for name in REPORT_FILES:
         src = args.outdir / name

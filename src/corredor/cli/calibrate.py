@@ -131,7 +131,7 @@ def calibrate(
     )
     from corredor.history import load_history, pure_equivalent
     from corredor.limits import check_at_least, check_run_size, check_seed
-    from corredor.outputs.calibration_report import status_line, write_report
+    from corredor.outputs.calibration_report import REPORT_FILES, status_line, write_report
     from corredor.scenario import load_scenario
 
     if method not in ("de", "abc"):
@@ -175,19 +175,7 @@ def calibrate(
     )
     from corredor.outset import OutputSet, command_line
 
-    names = [
-        "calibrated.toml",
-        "calibration.md",
-        "calibration.html",
-        "fit.png",
-        "comparison.csv",
-        "fit_statistics.csv",
-        "range_checks.csv",
-        "alternatives.csv",
-        "evaluations.csv",
-        "run.json",
-        *(["posterior.csv"] if method == "abc" else []),
-    ]
+    names = [*REPORT_FILES, *(["posterior.csv"] if method == "abc" else [])]
     outset = OutputSet(
         out,
         command=command_line(),

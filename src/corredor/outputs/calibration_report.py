@@ -44,7 +44,21 @@ from corredor.outputs.report import CSS  # noqa: E402
 from corredor.parameters import PARAMS  # noqa: E402
 from corredor.provenance import describe, finish, machine_info  # noqa: E402
 
-__all__ = ["MAPE_TARGETS", "scenario_toml", "status_line", "write_report"]
+__all__ = ["MAPE_TARGETS", "REPORT_FILES", "scenario_toml", "status_line", "write_report"]
+
+# The files a calibration writes (ABC adds posterior.csv), in the order they are listed.
+REPORT_FILES = (
+    "calibrated.toml",
+    "calibration.md",
+    "calibration.html",
+    "fit.png",
+    "comparison.csv",
+    "fit_statistics.csv",
+    "range_checks.csv",
+    "alternatives.csv",
+    "evaluations.csv",
+    "run.json",
+)
 
 EXTRA_CSS = """
 .banner { padding: 10px 16px; border-left: 4px solid #2e7d32; background: #eef6ee; }

@@ -108,8 +108,8 @@ def test_more_demand_pulls_more_consumption_and_higher_prices_upstream():
 
 
 def test_seized_kilograms_are_replaced_in_part():
-    """An eight-month crackdown on the Pacific legs seizes a lot; prices rise downstream
-    and pull replacement cargo from upstream stocks, so consumption falls by less than
+    """An eight-month crackdown on the Caribbean legs to the US seizes a lot; prices rise
+    downstream and pull replacement cargo from upstream stocks, so consumption falls by less than
     the extra seizures (in a supply-push model every seized kilogram is one less
     consumed)."""
     base = stages(**{"interdiction.k_maritime": 1.0, "traffickers.presence_visibility": 0.0})
@@ -119,7 +119,7 @@ def test_seized_kilograms_are_replaced_in_part():
             {
                 "what": "effort",
                 "agency": "US",
-                "edge": ["ecport-sea", "coport-sea"],
+                "edge": ["n-carib", "carib-us"],
                 "from": "2017-03-01",
                 "to": "2017-11-01",
                 "factor": 20.0,

@@ -82,6 +82,7 @@ VARYING = (
     "markets.price_smoothing_weeks",
     "markets.inventory_weeks",
     "markets.price_adjustment",
+    "markets.cost_anchor",
     "markets.price_floor",
     "markets.price_cap",
     "violence.price_exponent",
@@ -147,6 +148,7 @@ class Compiled:
     # each market, by the countries on its last leg of the journey
     inc_route_market_via: Incidence
     inc_route_lag_market: Incidence  # (P, (L+1)*S), S = len(routes.markets)
+    inc_route_sell: Incidence  # (P, Tn) one-hot: the trade node each route sells at
     area_of_block: np.ndarray  # (B,) index into areas (production blocks; 0 for pools)
     block_trade: np.ndarray  # (B,) trade-node index of each stock's location
     pool_of_wholesale: np.ndarray  # (W,) block index of each wholesale market's pool
@@ -269,6 +271,12 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         inc_route_market_via=_market_via(net, routes, retail, countries, incidence),
         inc_route_lag_market=incidence(
             np.arange(n_p), routes.lag_weeks * n_s + routes.market, n_p, (max_lag + 1) * n_s
+        ),
+        inc_route_sell=incidence(
+            np.arange(n_p),
+            np.array([tidx[routes.markets[m]] for m in routes.market], dtype=np.int64),
+            n_p,
+            len(tidx),
         ),
         area_of_block=np.array(
             [0 if pool else area_idx[node] for pool, node in zip(pooled, block_node, strict=True)],
@@ -687,6 +695,9 @@ class Simulation:
         self.retail_stock = cover * self.demand[:1]
         self.price = np.repeat(c.trade_ref_price[None, :], R, axis=0)  # (R, Tn)
         self.throughput = np.zeros((R, len(c.trade_nodes)))
+        # smoothed flow-weighted log landed cost at each trading node, and its weight
+        self.landed_log = np.zeros((R, len(c.trade_nodes)))
+        self.landed_weight = np.zeros((R, len(c.trade_nodes)))
         self.throughput[:, -len(c.markets) :] = self.demand[:1]
         self.area_price = np.repeat(c.trade_ref_price[None, : len(c.areas)], R, axis=0)
         self.allocation.init_state(R)
@@ -1131,6 +1142,20 @@ class Simulation:
         tau = pv("markets.price_smoothing_weeks")
         self.throughput += (out - self.throughput) / tau
         self.held_now = held
+        # What a kilogram delivered at each market cost its sellers this week, averaged
+        # over the routes that delivered there by the kilograms they sent.
+        log_cost, weight = markets.landed_cost(
+            self.price,
+            wk.value,
+            wk.sent,
+            c.block_trade[c.routes.block],
+            c.route_sell_trade,
+            c.routes.cost,
+            c.route_premium,
+            pv("traffickers.markup"),
+        )
+        self.landed_log += (log_cost @ c.inc_route_sell - self.landed_log) / tau
+        self.landed_weight += (weight @ c.inc_route_sell - self.landed_weight) / tau
         if getattr(self, "prices_fixed", False):
             return
         self.price = markets.adjust_prices(
@@ -1142,6 +1167,8 @@ class Simulation:
             pv("markets.price_adjustment"),
             pv("markets.price_floor"),
             pv("markets.price_cap"),
+            landed=markets.mean_landed(self.landed_log, self.landed_weight),
+            anchor=pv("markets.cost_anchor"),
         )
         self.area_price += (self.price[:, :n_a] - self.area_price) / pv(
             "production.price_lag_weeks"

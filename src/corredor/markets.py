@@ -14,11 +14,27 @@ below it, buyers bid them up. Each week the log price closes a share
     ln P <- ln P - a * ln(stock / (inventory_weeks * throughput))
 
 (the change is limited to 20% a week, and the price to [floor, cap] times its
-reference). So scarcity after seizures raises prices and gluts lower them, and since
-traders ship on only when the margin covers their markup (`traffickers.ship_fraction`),
-prices settle where each stage's price is the previous stage's plus transport cost,
-compensation for the risk of seizure and the markup: Reuter and Kleiman's risks and
-prices, with the seized kilogram replaced at its price where it was lost.
+reference). So scarcity after seizures raises prices and gluts lower them.
+
+**Prices from risks and costs.** A market that is supplied also moves towards the cost
+of landing a kilogram there. For a route r selling at market m, the break-even price is
+
+    L_r = (P_b * (1 + mu) + C_r + pi_m) / a_r,      a_r = (1 - q_r) * keep_r - delta * d_r
+
+with P_b the price where the route's cargo was bought, mu the markup, C_r transport
+cost, pi_m the market's entry premium and a_r the share of a kilogram the sellers expect
+to arrive (perceived risk q_r, known losses, strike penalty; `traffickers.py`): each stage's
+price is the previous stage's plus transport cost, compensation for the risk of seizure
+(a seized kilogram is replaced at its price where it was lost) and the markup, Reuter and
+Kleiman's risks and prices. The market's landed cost L_m is the geometric mean of L_r
+over the routes that delivered there, weighted by the kilograms they sent, smoothed over
+`markets.price_smoothing_weeks`; each week the log price also closes a share
+`markets.cost_anchor` of ln(L_m / P_m). Competition among sellers drives this: a price
+above the landed cost draws more shipments, one below it makes sellers hold back. Without
+this term (`cost_anchor` = 0) stage prices are linked only through the shipping decision,
+and in Model v2's first calibration they drifted to their guards (docs/model.md).
+Production areas have no routes selling at them: their price is set by their stock
+alone (a glut at origin lowers it, and with it every landed cost downstream).
 
 **Consumption.** Users buy at the retail price, which moves with the wholesale price
 with elasticity `markets.price_transmission` (retail markups are largely fixed costs).
@@ -72,6 +88,47 @@ def consumption(
     return np.minimum(stock, wanted)
 
 
+MIN_ARRIVING = 0.05  # a route expected to deliver less than this share sets no cost
+TINY_KG = 1e-6  # kg: below this a stock or a flow is nothing
+
+
+def landed_cost(
+    price: np.ndarray,
+    value: np.ndarray,
+    sent: np.ndarray,
+    buy_trade: np.ndarray,
+    sell_trade: np.ndarray,
+    cost: np.ndarray,
+    premium: np.ndarray,
+    markup,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(R, P) weight x ln(break-even price) of each route and (R, P) its weight (kg
+    sent this week; zero for routes expected to deliver less than MIN_ARRIVING):
+    summed per market, their ratio is the market's log landed cost (module docstring).
+
+    `value` is the route value of `traffickers.py`, (P_m * a_r - C_r - pi_m) / (1 + mu),
+    from which a_r is recovered at this week's prices.
+    """
+    mu = np.asarray(markup, dtype=float)
+    mu = mu[:, None] if mu.ndim == 1 else mu
+    sell = price[:, sell_trade]
+    arriving = (value * (1.0 + mu) + cost + premium) / np.maximum(sell, 1e-9)
+    weight = np.where(arriving > MIN_ARRIVING, sent, 0.0)
+    breakeven = (price[:, buy_trade] * (1.0 + mu) + cost + premium) / np.maximum(
+        arriving, MIN_ARRIVING
+    )
+    return weight * np.log(breakeven), weight
+
+
+def mean_landed(log_sum: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """(R, N) landed cost of each market (USD/kg) from smoothed sums of weight x log
+    cost and of weight; NaN where nothing was delivered (no pull on the price)."""
+    has = weight > TINY_KG
+    out = np.full(log_sum.shape, np.nan)
+    np.exp(np.divide(log_sum, weight, out=np.zeros_like(log_sum), where=has), out=out, where=has)
+    return out
+
+
 def adjust_prices(
     price: np.ndarray,
     stock: np.ndarray,
@@ -81,14 +138,22 @@ def adjust_prices(
     speed,
     floor,
     cap,
+    landed: np.ndarray | None = None,
+    anchor=0.0,
 ) -> np.ndarray:
     """(R, N) next week's prices at trading nodes from their stock and smoothed
-    throughput (kg and kg/week; module docstring). A market with neither stock nor
-    throughput keeps its price; stock nobody ships on lowers it."""
-    tiny = 1e-6  # kg: below this a stock or a flow is nothing
+    throughput (kg and kg/week) and, where `landed` (USD/kg) is not NaN, the pull
+    `anchor` towards the landed cost (module docstring). A market with neither stock
+    nor throughput nor landed cost keeps its price; stock nobody ships on lowers it."""
+    tiny = TINY_KG
     target = np.asarray(cover_weeks) * throughput
     active = (stock > tiny) | (target > tiny)
     gap = np.log(np.maximum(stock, tiny)) - np.log(np.maximum(target, tiny))
-    step = np.clip(-np.asarray(speed) * gap, -MAX_WEEKLY_CHANGE, MAX_WEEKLY_CHANGE)
+    step = np.where(active, -np.asarray(speed) * gap, 0.0)
+    if landed is not None:
+        pull = np.asarray(anchor) * (np.log(np.where(np.isnan(landed), price, landed)) - np.log(price))
+        step = step + np.where(np.isnan(landed), 0.0, pull)
+        active = active | ~np.isnan(landed)
+    step = np.clip(step, -MAX_WEEKLY_CHANGE, MAX_WEEKLY_CHANGE)
     new = price * np.exp(np.where(active, step, 0.0))
     return np.clip(new, ref_price * np.asarray(floor), ref_price * np.asarray(cap))

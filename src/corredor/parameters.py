@@ -377,6 +377,15 @@ _BASE = [
         "week (how fast wholesale prices react to gluts and scarcity)",
     ),
     _p(
+        "markets.cost_anchor",
+        "1/week",
+        0.2,
+        (0.0, 1.0),
+        "param-cost-anchor",
+        "share of the log gap between a supplied market's price and the landed cost of its "
+        "supply (previous stage's price, transport, risk, markup) closed in a week",
+    ),
+    _p(
         "markets.price_floor",
         "-",
         0.02,

@@ -158,6 +158,43 @@ def test_prices_follow_stock_against_throughput():
     assert (new / p <= 1.2 + 1e-12).all() and (new / p >= 1 / 1.2 - 1e-12).all()
 
 
+def test_prices_move_towards_the_landed_cost_of_their_supply():
+    p = np.array([[100.0, 100.0, 100.0]])
+    stock = np.array([[40.0, 40.0, 40.0]])  # at target cover: only the anchor acts
+    thr = np.array([[10.0, 10.0, 10.0]])
+    landed = np.array([[150.0, 50.0, np.nan]])
+    new = markets.adjust_prices(p, stock, thr, p, 4.0, 0.1, 0.01, 100.0, landed, 0.2)
+    assert new[0, 0] == pytest.approx(100.0 * 1.5**0.2)  # closes 20% of the log gap
+    assert new[0, 1] == pytest.approx(100.0 * 0.5**0.2)
+    assert new[0, 2] == pytest.approx(100.0)  # nothing delivered: no pull
+    same = markets.adjust_prices(p, stock * 3, thr, p, 4.0, 0.1, 0.01, 100.0, landed, 0.0)
+    assert same == pytest.approx(markets.adjust_prices(p, stock * 3, thr, p, 4.0, 0.1, 0.01, 100.0))
+
+
+def test_landed_cost_is_the_break_even_price_of_the_routes_that_delivered():
+    """Two routes sell at market 1, bought at node 0 for 1,000 USD/kg: the landed cost is
+    (1,000 x (1 + markup) + cost + premium) / (share expected to arrive), weighted by
+    the kilograms sent; a route expected to deliver almost nothing sets no cost."""
+    price = np.array([[1000.0, 8000.0]])
+    cost = np.array([500.0, 300.0, 100.0])
+    premium = np.array([200.0, 200.0, 200.0])
+    arriving = np.array([0.8, 0.5, 0.01])
+    markup = 0.3
+    value = (price[0, 1] * arriving - cost - premium) / (1 + markup)
+    sent = np.array([[3.0, 1.0, 5.0]])
+    log_sum, weight = markets.landed_cost(
+        price, value[None, :], sent, np.zeros(3, int), np.ones(3, int), cost, premium, markup
+    )
+    assert weight.tolist() == [[3.0, 1.0, 0.0]]
+    breakeven = (1000 * 1.3 + cost[:2] + premium[:2]) / arriving[:2]
+    want = np.exp((3 * np.log(breakeven[0]) + np.log(breakeven[1])) / 4)
+    got = markets.mean_landed(
+        log_sum[:, :2].sum(axis=1, keepdims=True), weight.sum(axis=1, keepdims=True)
+    )
+    assert got[0, 0] == pytest.approx(want)
+    assert np.isnan(markets.mean_landed(np.zeros((1, 1)), np.zeros((1, 1)))).all()
+
+
 def test_demand_responds_to_retail_price_through_transmission():
     stock = np.array([[1e9, 1e9]])
     demand = np.array([[100.0, 100.0]])

@@ -463,6 +463,33 @@ def uncertain_count(scenario="baseline"):
     return str(len(uncertain_parameters(load_scenario(scenario))))
 
 
+@renderer("param-table")
+def param_table(scenario="baseline"):
+    """The declared parameters (parameters.PARAMS, modes excluded) with their default and
+    the value the scenario sets, as a Markdown table."""
+    from corredor.parameters import PARAMS
+    from corredor.scenario import load_scenario
+
+    values = load_scenario(scenario).params
+    rows = [
+        f"| parameter | unit | default | {scenario} | bounds | evidence | drawn as | meaning |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for p in PARAMS.values():
+        if p.name.startswith("modes."):
+            continue
+        if p.series:
+            mine = "series"
+        else:
+            v = values[p.name]
+            mine = "=" if v == p.default else f"**{v:.3g}**"
+        rows.append(
+            f"| `{p.name}` | {p.unit} | {p.default:g} | {mine} | [{p.bounds[0]:g}, {p.bounds[1]:g}] "
+            f"| `{p.evidence}` | {p.dist or 'fixed'} | {p.doc} |"
+        )
+    return "\n" + "\n".join(rows) + "\n"
+
+
 # -- the markers ------------------------------------------------------------------------------------
 
 
@@ -501,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("files", nargs="*", type=Path, help="default: README.md and docs/*.md")
     args = ap.parse_args(argv)
     bad = 0
-    for path in args.files or DOCS:
+    for path in [p.resolve() for p in args.files] or DOCS:
         text = path.read_text(encoding="utf-8")
         try:
             if args.check:

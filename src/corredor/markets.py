@@ -151,7 +151,9 @@ def adjust_prices(
     gap = np.log(np.maximum(stock, tiny)) - np.log(np.maximum(target, tiny))
     step = np.where(active, -np.asarray(speed) * gap, 0.0)
     if landed is not None:
-        pull = np.asarray(anchor) * (np.log(np.where(np.isnan(landed), price, landed)) - np.log(price))
+        pull = np.asarray(anchor) * (
+            np.log(np.where(np.isnan(landed), price, landed)) - np.log(price)
+        )
         step = step + np.where(np.isnan(landed), 0.0, pull)
         active = active | ~np.isnan(landed)
     step = np.clip(step, -MAX_WEEKLY_CHANGE, MAX_WEEKLY_CHANGE)

@@ -475,6 +475,26 @@ _BASE = [
         "candidate routes kept per origin and market",
         integer=True,
     ),
+    _p(
+        "routes.max_enumerated",
+        "paths",
+        20_000,
+        (1, 1e7),
+        "param-route-search",
+        "simple paths per origin and market listed in full; above it, best-first search",
+        integer=True,
+        dist=None,
+    ),
+    _p(
+        "routes.search_steps",
+        "steps",
+        200_000,
+        (1, 1e9),
+        "param-route-search",
+        "most partial paths a best-first route search extends per origin and market",
+        integer=True,
+        dist=None,
+    ),
 ]
 
 _MODE_DEFAULTS = {

@@ -486,6 +486,28 @@ _BASE = [
         dist=None,
     ),
     _p(
+        "routes.refresh_weeks",
+        "weeks",
+        0,
+        (0, 520),
+        "param-route-refresh",
+        "weeks between refreshes of each group's candidate routes from what it perceives "
+        "(0: routes fixed for the run)",
+        integer=True,
+        dist=None,
+    ),
+    _p(
+        "routes.pool_factor",
+        "-",
+        4,
+        (1, 50),
+        "param-route-refresh",
+        "when routes evolve: the pool they are drawn from keeps this many times "
+        "routes.per_corridor and routes.max_per_pair",
+        integer=True,
+        dist=None,
+    ),
+    _p(
         "routes.search_steps",
         "steps",
         200_000,

@@ -73,6 +73,12 @@ class RouteSet:
     # and were searched best-first instead (`PairSearch`); empty when every pair was
     # listed in full
     searched: list[PairSearch] = field(default_factory=list)
+    # When routes evolve (routes.refresh_weeks > 0) the route arrays hold a pool: `initial`
+    # marks the routes a run starts with (all of them when routes are fixed) and `pair`
+    # the (group, start, market) pair of each route, an index into `pairs`.
+    pair: np.ndarray | None = None  # (P,)
+    initial: np.ndarray | None = None  # (P,) bool
+    pairs: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def n_routes(self) -> int:
@@ -236,10 +242,10 @@ def _searched(net, graph: SearchGraph, start, half_price, limits) -> tuple[list,
 
 
 def _candidates(net, graph: SearchGraph, start, ref_price, limits, searched):
-    """The kept paths (lists of edges) from `start` to the market of `graph`: every
-    simple path listed and ranked while they number at most `routes.max_enumerated`,
-    else the best found by best-first search (recorded in `searched`)."""
-    max_hops, per_corridor, max_per_pair, limit, _ = limits
+    """Paths (score, signature, edges) from `start` to the market of `graph`, sorted by
+    score: every simple path while they number at most `routes.max_enumerated`, else
+    those a best-first search collects for the selection (recorded in `searched`)."""
+    max_hops, _, _, limit, _ = limits
     market = graph.market
     half_price = 0.5 * ref_price[market]
     listed_paths = listed(graph, start, max_hops, limit)
@@ -251,20 +257,24 @@ def _candidates(net, graph: SearchGraph, start, ref_price, limits, searched):
                 (_score(net, edges, half_price), country_signature(net, edges), edges)
             )
         candidates.sort(key=lambda c: c[0])
-        return _select(candidates, per_corridor, max_per_pair)
+        return candidates
     candidates, search = _searched(net, graph, start, half_price, limits)
     searched.append((start, market, limit, max_hops, search.steps, search.budget_hit))
-    return _select(candidates, per_corridor, max_per_pair)
+    return candidates
 
 
 def enumerate_routes(scenario: Scenario) -> RouteSet:
     """Enumerate and select candidate routes for every group; compile them to arrays."""
     net = scenario.network
     p = scenario.params
+    per_corridor, max_per_pair = int(p["routes.per_corridor"]), int(p["routes.max_per_pair"])
+    # Routes that evolve draw on a pool: what the selection keeps with both caps
+    # multiplied by routes.pool_factor (a superset of the routes a run starts with).
+    factor = int(p["routes.pool_factor"]) if p["routes.refresh_weeks"] > 0 else 1
     limits = (
         int(p["routes.max_hops"]),
-        int(p["routes.per_corridor"]),
-        int(p["routes.max_per_pair"]),
+        per_corridor * factor,
+        max_per_pair * factor,
         int(p["routes.max_enumerated"]),
         int(p["routes.search_steps"]),
     )
@@ -285,7 +295,11 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
     searched: list[PairSearch] = []
     graphs: dict[tuple[str, str], SearchGraph] = {}  # (group, market): the legs it may use
 
-    def paths(gid: str, start: str, sells: list[str]) -> list[tuple[int, list]]:
+    pairs: list[tuple[str, str, str]] = []  # (group, start, market) of each pair
+
+    def paths(gid: str, start: str, sells: list[str]) -> list[tuple[int, list, int, bool]]:
+        """(market index, edges, pair index, a route the run starts with) of each kept
+        route of the group from `start`."""
         out, found = [], []
         for market in sells:
             sub = subgraphs[gid]
@@ -293,8 +307,13 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
                 continue
             if (gid, market) not in graphs:
                 graphs[gid, market] = _search_graph(net, _view(net, sub, market), market)
-            for edges in _candidates(net, graphs[gid, market], start, ref_price, limits, found):
-                out.append((markets.index(market), edges))
+            candidates = _candidates(net, graphs[gid, market], start, ref_price, limits, found)
+            pool = _select(candidates, limits[1], limits[2])
+            first = {id(edges) for edges in _select(candidates, per_corridor, max_per_pair)}
+            if pool:
+                pairs.append((gid, start, market))
+            for edges in pool:
+                out.append((markets.index(market), edges, len(pairs) - 1, id(edges) in first))
         searched.extend(PairSearch(gid, *f) for f in found)
         return out
 
@@ -313,10 +332,13 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
                     field=f"groups.{gid}.territory",
                     fix="extend the group's territory or allies, its `sells`, or add edges",
                 )
-            for market, edges in found:
+            for market, edges, pair, initial in found:
                 routes.append(
-                    dict(group=gi, origin=area, market=market, block=len(blocks), edges=edges)
-                )
+                    dict(
+                        group=gi, origin=area, market=market, block=len(blocks), edges=edges,
+                        pair=pair, initial=initial,
+                    )
+                )  # fmt: skip
             blocks.append((gi, net.node_index[area], share))
     for node in net.wholesale_markets:
         buyers = [(gi, gid, g) for gi, (gid, g) in enumerate(groups) if node in g.buys]
@@ -338,10 +360,13 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
                     fix="extend the group's territory or allies, its `sells`, or add edges",
                 )
             found_any = True
-            for market, edges in found:
+            for market, edges, pair, initial in found:
                 routes.append(
-                    dict(group=gi, origin=node, market=market, block=len(blocks), edges=edges)
-                )
+                    dict(
+                        group=gi, origin=node, market=market, block=len(blocks), edges=edges,
+                        pair=pair, initial=initial,
+                    )
+                )  # fmt: skip
         if found_any:
             blocks.append((-1, net.node_index[node], 1.0))
 
@@ -401,4 +426,7 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
         paths=[tuple(e.id for e in r["edges"]) for r in routes],
         markets=markets,
         searched=searched,
+        pair=np.array([r["pair"] for r in routes], dtype=np.int64),
+        initial=np.array([r["initial"] for r in routes], dtype=bool),
+        pairs=pairs,
     )

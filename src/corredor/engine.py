@@ -28,6 +28,7 @@ from corredor.allocation import Allocation
 from corredor.errors import CorredorError
 from corredor.network import INTERNATIONAL
 from corredor.parameters import PARAMS, parse_when
+from corredor.route_evolution import RouteEvolution
 from corredor.routes import OPEN_KINDS, RouteSet, enumerate_routes
 from corredor.scenario import Scenario, allies_both_ways
 
@@ -504,6 +505,7 @@ class Simulation:
             axis=1,
         )  # (R, E)
         self.crew = crew if any(n.endswith(".crew") for n in self.draws) else crew[:1]
+        self.evolution: RouteEvolution | None = None  # set per run by _init_state
         # The plan of a week: one method per phase, in the order of PHASES.
         self.phases = [getattr(self, name) for name in PHASES]
         # Seconds spent in each phase over the run (warm-up included), when profiling.
@@ -721,6 +723,9 @@ class Simulation:
         self.strike_rate = np.zeros((R, n_e))
         self.clock = 0  # weeks simulated, warm-up included: drives the delivery pipeline
         self.clock_offset = 0  # week at which belief counts were last rescaled
+        # Each replicate's live routes, when they evolve (routes.refresh_weeks > 0).
+        interval = int(self.scenario.params["routes.refresh_weeks"])
+        self.evolution = RouteEvolution(c.routes, c.capacity, R, interval) if interval > 0 else None
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -809,6 +814,19 @@ class Simulation:
         return risk, value, shares
 
     def _perceive(self, det):
+        risk, value, shares, block_value = self._perceive_all(det)
+        if self.evolution is not None and not self.evolution.all_live:
+            # only live routes get a share of the dispatch
+            shares, block_value = self.evolution.live_shares(
+                value, self._buy_price(), self.sharpness, traffickers.MIN_VALUE
+            )
+        return risk, value, shares, block_value
+
+    def _buy_price(self) -> np.ndarray:
+        """(R, P) price of the stock each route draws on, USD/kg."""
+        return self.price[:, self.c.block_trade[self.c.routes.block]]
+
+    def _perceive_all(self, det):
         c, routes = self.c, self.c.routes
         det_hazard = self.usual_hazard[:1] * 0.0 if det is None else det.hazard
         visibility = self.per_replicate("traffickers.presence_visibility")
@@ -880,6 +898,10 @@ class Simulation:
         shares = kernels.block_shares(
             value - buy, routes.block_start, self.sharpness, traffickers.MIN_VALUE
         )
+        if self.evolution is not None and not self.evolution.all_live:
+            shares, _ = self.evolution.live_shares(
+                value, buy, self.sharpness, traffickers.MIN_VALUE
+            )
         return risk, value, shares
 
     def send(self, shares: np.ndarray, offered: np.ndarray) -> np.ndarray:
@@ -904,11 +926,23 @@ class Simulation:
         if self.timings is None:
             for phase in self.phases:
                 phase(wk)
-            return
-        for name, phase in zip(PHASES, self.phases, strict=True):
-            t0 = time.perf_counter()
-            phase(wk)
-            self.timings[name] += time.perf_counter() - t0
+        else:
+            for name, phase in zip(PHASES, self.phases, strict=True):
+                t0 = time.perf_counter()
+                phase(wk)
+                self.timings[name] += time.perf_counter() - t0
+        if self.evolution is not None:
+            self._evolve(wk)
+
+    def _evolve(self, wk: Week) -> None:
+        """Routes that evolve: add the week to the record of each replicate's routes and,
+        every routes.refresh_weeks weeks, revise its live routes (`route_evolution`)."""
+        ev = self.evolution
+        ev.observe(wk.sent, wk.offered, wk.flow, wk.arrived)
+        if ev.due(self.clock):
+            risk, value, _, _ = self._perceive_all(wk.det)
+            buy = self._buy_price()
+            ev.revise(self.clock, risk, value, buy, self.sharpness, traffickers.MIN_VALUE)
 
     # -- the phases, in the order of PHASES --------------------------------------------
     def produce(self, wk: Week) -> None:

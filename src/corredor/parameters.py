@@ -484,6 +484,48 @@ _BASE = [
         "candidate routes kept per origin and market",
         integer=True,
     ),
+    _p(
+        "routes.max_enumerated",
+        "paths",
+        20_000,
+        (1, 1e7),
+        "param-route-search",
+        "simple paths per origin and market listed in full; above it, best-first search",
+        integer=True,
+        dist=None,
+    ),
+    _p(
+        "routes.refresh_weeks",
+        "weeks",
+        0,
+        (0, 520),
+        "param-route-refresh",
+        "weeks between refreshes of each group's candidate routes from what it perceives "
+        "(0: routes fixed for the run)",
+        integer=True,
+        dist=None,
+    ),
+    _p(
+        "routes.pool_factor",
+        "-",
+        4,
+        (1, 50),
+        "param-route-refresh",
+        "when routes evolve: the pool they are drawn from keeps this many times "
+        "routes.per_corridor and routes.max_per_pair",
+        integer=True,
+        dist=None,
+    ),
+    _p(
+        "routes.search_steps",
+        "steps",
+        200_000,
+        (1, 1e9),
+        "param-route-search",
+        "most partial paths a best-first route search extends per origin and market",
+        integer=True,
+        dist=None,
+    ),
 ]
 
 _MODE_DEFAULTS = {

@@ -169,6 +169,11 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "resolution": sim.resolution,
         "corredor_version": __version__,
         "initial_stock_kg_mean": float(np.mean(sim.initial_stock)),
+        # how candidate routes were found: every simple path listed, or best-first
+        # search where a pair had more than routes.max_enumerated (routes.py)
+        "route_search": c.routes.search_note or "complete: every simple path listed",
+        # fixed candidate routes, or how they evolved (routes.refresh_weeks, route_evolution)
+        "route_refresh": sim.evolution.summary() if sim.evolution is not None else "fixed",
         "country_population_json": json.dumps({c.iso2: c.population for c in net.countries}),
     }
     ds = xr.Dataset(variables, coords=coords, attrs=attrs)

@@ -5,6 +5,7 @@ become one message and exit code 2, and no traceback ever reaches a user (see
 from __future__ import annotations
 
 import sys
+import warnings
 
 import typer
 
@@ -24,9 +25,22 @@ from corredor.cli.crash import EXIT_INTERRUPTED, debugging, explain
 from corredor.errors import CorredorError
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Corredor's own warnings (routes found by search, output switched to yearly) as one
+    `warning:` line, like the other notes of a command; others as Python shows them."""
+    if category.__module__.startswith("corredor"):
+        err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
+_python_showwarning = warnings.showwarning
+
+
 def main() -> None:
     """Entry point: user errors become one message and exit code 2; unexpected errors one
     message, a log file and exit code 1."""
+    warnings.showwarning = _show_warning
     try:
         # In non-standalone mode click returns the code of a `typer.Exit` instead of
         # raising it; pass it on so a failed check exits non-zero.

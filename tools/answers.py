@@ -219,7 +219,10 @@ def text() -> str:
         "checks. Its calibrated baseline keeps the Ecuadorian corridor after 2021 only "
         "since the cost anchor (markets.cost_anchor) was added and its value chosen after "
         "the first calibration lost that corridor: the checks on Ecuador's held-out years "
-        "are post hoc, not blind. Where an answer is about Ecuador, treat it as what this "
+        "are post hoc, not blind. The parameter draws give Ecuadorian homicide totals far "
+        "above the observed ones (their mean is pulled up by draws with strong violence "
+        "coefficients), so read homicide differences as relative, not as counts. Where an "
+        "answer is about Ecuador, treat it as what this "
         "model does, not as an estimate of the world.",
         "",
     ]

@@ -106,10 +106,16 @@ def test_credit_to_countries_matches_the_sparse_product(stages_sim):
 def test_weekly_country_share_matches_the_whole_run():
     sim = Simulation(load_scenario(MINI).with_period(end=2016), replicates=1)
     whole = sim.im.country_share(sim.plan.credit)
-    out = np.empty(whole.shape[1:])
+    out = np.zeros(whole.shape[1:])
+    every_edge = np.ones((1, 1, whole.shape[1]))
     for t in (0, 7, len(whole) - 1):
-        kernels.country_share_week(sim.plan.credit[t], sim.im.source_country, out)
+        kernels.country_share_week(sim.plan.credit[t], sim.im.source_country, every_edge, out)
         assert np.array_equal(out, whole[t])
+    # only the rows of edges with something to credit are rewritten
+    some = np.zeros_like(every_edge)
+    some[0, 0, 2] = 1.0
+    kernels.country_share_week(sim.plan.credit[0], sim.im.source_country, some, out)
+    assert np.array_equal(out[2], whole[0, 2]) and np.array_equal(out[3:], whole[-1, 3:])
 
 
 @pytest.mark.parametrize("swamp", [False, True])

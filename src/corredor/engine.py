@@ -597,7 +597,6 @@ class Simulation:
         handling = self.pv("interdiction.handling_time")
         self._swamp = bool(np.any(handling > 0))
         self._area_ref_price = c.trade_ref_price[None, : len(c.areas)]
-        self._prior: np.ndarray | None = None  # the prior mean, contiguous (set per run)
         # violence: nodes whose country has a market (a price index), and the factions
         self._covered_nodes = c.trade_to_node_price.sum(axis=0) > 0
         self._factions = c.factions.astype(float)
@@ -836,8 +835,14 @@ class Simulation:
         p_start = np.tile(det0.p_detect, (1, len(c.groups)))  # (R|1, G*E)
         strength = self.pv("traffickers.prior_strength")
         self.prior_mean = p_start
-        self.alpha = np.broadcast_to(strength * p_start, (R, n_ge)).copy()
-        self.beta = np.broadcast_to(strength * (1.0 - p_start), (R, n_ge)).copy()
+        # Beliefs about the (group, edge) pairs routes use (slots) change week by week,
+        # the others keep their prior: the phases work on the slots, kept compact.
+        slots = c.slot_belief
+        self._alpha_all = np.broadcast_to(strength * p_start, (R, n_ge)).copy()
+        self._beta_all = np.broadcast_to(strength * (1.0 - p_start), (R, n_ge)).copy()
+        self._alpha = np.ascontiguousarray(self._alpha_all[:, slots])
+        self._beta = np.ascontiguousarray(self._beta_all[:, slots])
+        self._prior = np.ascontiguousarray(np.atleast_2d(self.prior_mean)[:, slots])
         half_life = np.broadcast_to(self.pv("traffickers.memory_half_life_weeks"), (R, 1))
         self.decay = 0.5 ** (1.0 / half_life[:, 0])  # (R,)
         self._rate = 1.0 - self.decay  # weight of this week in the groups' running views
@@ -851,8 +856,22 @@ class Simulation:
         self.strike_rate = np.zeros((R, n_e))
         self.clock = 0  # weeks simulated, warm-up included: drives the delivery pipeline
         self.clock_offset = 0  # week at which belief counts were last rescaled
-        self._prior = np.ascontiguousarray(np.atleast_2d(self.prior_mean))
         self._buffers()
+
+    @property
+    def alpha(self) -> np.ndarray:
+        """(R, G*E) each group's interdicted-shipment counts on each edge (its belief is
+        alpha / (alpha + beta); counts kept multiplied by decay**-week, see `learn`)."""
+        out = self._alpha_all.copy()
+        out[:, self.c.slot_belief] = self._alpha
+        return out
+
+    @property
+    def beta(self) -> np.ndarray:
+        """(R, G*E) each group's passed-shipment counts on each edge (see `alpha`)."""
+        out = self._beta_all.copy()
+        out[:, self.c.slot_belief] = self._beta
+        return out
 
     def _buffers(self) -> None:
         """The week's working arrays, allocated once per run: the compiled phases write
@@ -985,14 +1004,13 @@ class Simulation:
         if det is None:
             visibility = np.zeros(self.R)
         return kernels.perceive_slots(
-            self.alpha,
-            self.beta,
+            self._alpha,
+            self._beta,
             self._prior,
             np.ascontiguousarray(det_hazard),
             self.usual_hazard,
             visibility,
             self.strike_rate,
-            c.slot_belief,
             c.rh_slot,
             routes.rh_edge,
             c.route_bounds,
@@ -1214,12 +1232,15 @@ class Simulation:
             p_detect = self._p_eff
             if not ((p_detect >= 0) & (p_detect <= det.p_detect + 1e-12)).all():
                 raise AssertionError("swamped detection outside [0, unswamped p]")
-        # Draws only where there is something to draw: a binomial of 0 trials (or 0
-        # detections) returns 0 without drawing, so the streams are the same.
+        # Draws only where there is something to draw: a binomial of 0 trials or of
+        # probability 0 returns 0 without drawing, so the streams are the same.
         detected = self.rng["interdiction"].binomial(self._ship_n[:n], self._ship_p[:n])
-        hit = detected > 0
-        struck = self.rng["strikes"].binomial(detected[hit], self._ship_share[:n][hit])
-        kernels.scatter_counts(self._ship_where, n, detected, struck, self._detected, self._struck)
+        share = self._ship_share[:n]
+        hit = (detected > 0) & (share > 0.0)  # strikes are possible
+        struck = self.rng["strikes"].binomial(detected[hit], share[hit]) if hit.any() else hit[:0]
+        kernels.scatter_counts(
+            self._ship_where, n, detected, hit, struck, self._detected, self._struck
+        )
         detected, wk.struck = self._detected, self._struck
         wk.any_struck = bool(struck.any())
         if wk.any_struck:
@@ -1288,23 +1309,13 @@ class Simulation:
         # Lazy discounting: counts are kept multiplied by decay**-clock (see kernels.learn);
         # observations of week w weigh decay**-(w + 1) against the prior.
         weight = self.decay ** -float(self.clock + 1 - self.clock_offset)  # (R,)
-        if weight.max() > 1e200:  # rescale long before overflow; the ratio is unaffected
-            self.alpha /= weight[:, None]
-            self.beta /= weight[:, None]
+        args = (self.c.slot_edge, wk.frac, wk.frac_struck, self.c.load, self.no_deterrence)
+        if not kernels.learn_slots(self._alpha, self._beta, wk.own_kg, *args, weight):
+            # a weight above 1e200: rescale long before overflow; the ratio is unaffected
+            for counts in (self._alpha, self._beta, self._alpha_all, self._beta_all):
+                counts /= weight[:, None]
             self.clock_offset = self.clock
-            weight = np.ones(self.R)
-        kernels.learn_slots(
-            self.alpha,
-            self.beta,
-            wk.own_kg,
-            self.c.slot_belief,
-            self.c.slot_edge,
-            wk.frac,
-            wk.frac_struck,
-            self.c.load,
-            self.no_deterrence,
-            weight,
-        )
+            kernels.learn_slots(self._alpha, self._beta, wk.own_kg, *args, np.ones(self.R))
 
     def deliver(self, wk: Week) -> None:
         """Survivors enter the delivery pipeline and arrive after their route's transit
@@ -1502,8 +1513,10 @@ class Simulation:
         if self.plan is not None:
             # this week's (E, C) split of the whole run's plan (`country_share`)
             if self._share is None:
-                self._share = np.empty((self.im.n_edges, len(self.c.countries)))
-            kernels.country_share_week(self.plan.credit[t], self.im.source_country, self._share)
+                self._share = np.zeros((self.im.n_edges, len(self.c.countries)))
+            kernels.country_share_week(
+                self.plan.credit[t], self.im.source_country, per_edge, self._share
+            )
             return per_edge @ self._share
         return kernels.credit_countries(
             per_edge, det.credit, self.im.source_country, len(self.c.countries)

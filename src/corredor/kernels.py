@@ -134,7 +134,7 @@ def dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, pass
     for r in range(n_r):
         room[:] = capacity
         open_share[:] = shares[r]
-        for _ in range(passes):
+        for pass_ in range(passes):
             constrained = False
             intended[:] = 0.0
             for b in range(n_b):
@@ -173,6 +173,8 @@ def dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, pass
                         shares[r, p] / total_open if (scale[p] >= 1.0 and total_open > 0.0) else 0.0
                     )
                 left[r, b] = max(left[r, b] - got_block, 0.0)
+            if not constrained or pass_ == passes - 1:
+                break  # everything offered fitted, or no pass left: room is not needed
             # capacity used this pass
             for p in range(n_p):
                 got = want[p] * scale[p]
@@ -180,8 +182,6 @@ def dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, pass
                     for j in range(route_bounds[p], route_bounds[p + 1]):
                         e = rh_edge[j]
                         room[e] = max(room[e] - got, 0.0)
-            if not constrained:  # everything offered fitted: later passes would add nothing
-                break
     return sent, left
 
 
@@ -700,9 +700,9 @@ def shipments_and_detection(
 
 
 @njit(cache=True, nogil=True)
-def scatter_counts(where, n, detected_c, struck_c, detected, struck):  # pragma: no cover
+def scatter_counts(where, n, detected_c, hit, struck_c, detected, struck):  # pragma: no cover
     """Full (R, E) detected and struck shipments from the draws on edges with shipments
-    (struck_c has one value per positive detection, in order)."""
+    (struck_c has one value for each true `hit`, in order)."""
     n_e = detected.shape[1]
     detected[:] = 0
     struck[:] = 0
@@ -710,9 +710,8 @@ def scatter_counts(where, n, detected_c, struck_c, detected, struck):  # pragma:
     for i in range(n):
         r = where[i] // n_e
         e = where[i] - r * n_e
-        d = detected_c[i]
-        detected[r, e] = d
-        if d > 0:
+        detected[r, e] = detected_c[i]
+        if hit[i]:
             struck[r, e] = struck_c[j]
             j += 1
 
@@ -818,22 +817,25 @@ def transit_week(
 
 
 @njit(cache=True, nogil=True)
-def learn_slots(
-    alpha, beta, own, slot_belief, slot_edge, frac, frac_struck, load, deterrence, weight
-):
-    """`learn` over the belief slots groups use (own (R, U), slot u is belief
-    slot_belief[u] = g * E + e, e = slot_edge[u]); beliefs elsewhere never change."""
+def learn_slots(alpha, beta, own, slot_edge, frac, frac_struck, load, deterrence, weight):
+    """`learn` on the belief slots groups use: alpha, beta and own (R, U), slot u a
+    group's belief about edge slot_edge[u]; beliefs elsewhere never change. Returns
+    False, changing nothing, when a weight is above 1e200: counts must be rescaled
+    first (`Simulation.learn`)."""
     n_r, n_u = own.shape
     for r in range(n_r):  # pragma: no cover - compiled
+        if weight[r] > 1e200:
+            return False
+    for r in range(n_r):
         for u in range(n_u):
             kg = own[r, u]
             if kg <= 0.0:
                 continue
-            k = slot_belief[u]
             e = slot_edge[u]
             n = kg / load[e] * weight[r]
-            alpha[r, k] += n * (frac[r, e] + deterrence[r] * frac_struck[r, e])
-            beta[r, k] += n * (1.0 - frac[r, e])
+            alpha[r, u] += n * (frac[r, e] + deterrence[r] * frac_struck[r, e])
+            beta[r, u] += n * (1.0 - frac[r, e])
+    return True
 
 
 @njit(cache=True, nogil=True)
@@ -1012,7 +1014,6 @@ def perceive_slots(
     usual,
     visibility,
     strike_rate,
-    slot_belief,
     rh_slot,
     rh_edge,
     route_bounds,
@@ -1029,12 +1030,13 @@ def perceive_slots(
     floor,
     belief_floor,
 ):  # pragma: no cover - compiled
-    """`perceive`, with each belief's hazard computed once per slot (U beliefs that
-    routes use, slot_belief[u] = g * E + e; hop j's slot rh_slot[j]) and each edge's
-    strike hazard once per edge instead of once per hop: the same numbers."""
+    """`perceive` on the belief slots (alpha, beta, prior (R|1, U): the U (group, edge)
+    beliefs routes use; hop j's slot rh_slot[j]), each belief's hazard computed once per
+    slot and each edge's strike hazard once per edge instead of once per hop: the same
+    numbers."""
     n_r = alpha.shape[0]
     n_e = usual.shape[1]
-    n_u = slot_belief.shape[0]
+    n_u = alpha.shape[1]
     n_p = route_bounds.shape[0] - 1
     n_b = block_start.shape[0]
     risk = np.empty((n_r, n_p))
@@ -1054,9 +1056,8 @@ def perceive_slots(
             sr = strike_rate[r, e]
             strike_hz[e] = -np.log1p(-min(sr, 1.0 - 1e-12)) if sr != 0.0 else 0.0
         for i in range(n_u):
-            k = slot_belief[i]
-            b = (alpha[r, k] + belief_floor * prior[rp, k]) / (
-                alpha[r, k] + beta[r, k] + belief_floor
+            b = (alpha[r, i] + belief_floor * prior[rp, i]) / (
+                alpha[r, i] + beta[r, i] + belief_floor
             )
             belief_hz[i] = -np.log1p(-min(b, 1.0 - 1e-12))
         for p in range(n_p):
@@ -1341,11 +1342,21 @@ def homicides_by_country(where, count, n, node_country, base, out):  # pragma: n
 
 
 @njit(cache=True, nogil=True)
-def country_share_week(credit, source_country, out):  # pragma: no cover - compiled
+def country_share_week(credit, source_country, per_edge, out):  # pragma: no cover
     """out (E, C): share of each edge's interdictions credited to each country, from
-    one week's credit (S, E) by source (`InterdictionModel.country_share`, one week)."""
+    one week's credit (S, E) by source (`InterdictionModel.country_share`, one week),
+    on the edges where per_edge (K, R, E) has something to credit. Other rows keep last
+    week's (finite) shares: multiplied by 0, they add exactly nothing to the product."""
     n_s, n_e = credit.shape
-    out[:] = 0.0
-    for s in range(n_s):
-        for e in range(n_e):
+    n_k, n_r = per_edge.shape[0], per_edge.shape[1]
+    for e in range(n_e):
+        used = False
+        for k in range(n_k):
+            for r in range(n_r):
+                if per_edge[k, r, e] != 0.0:
+                    used = True
+        if not used:
+            continue
+        out[e, :] = 0.0
+        for s in range(n_s):
             out[e, source_country[s, e]] += credit[s, e]

@@ -604,7 +604,11 @@ class Simulation:
         self._base_homicides = np.ascontiguousarray(np.broadcast_to(base, (self.R, len(base))))
         self._no_origin = np.zeros((0, len(c.countries)))
         # detection week by week (parameters per replicate): kernels.detect_week
-        self._cover = im.covered * (im.search_days / im.exposure)[None, :]
+        cover = im.covered * (im.search_days / im.exposure)[None, :]  # (A, E)
+        agency, edge = np.nonzero(cover.T)[::-1]  # edge-major, agencies ascending
+        self._cover_start = np.searchsorted(edge, np.arange(im.n_edges + 1)).astype(np.int64)
+        self._cover_agency = agency.astype(np.int64)
+        self._cover_value = np.ascontiguousarray(cover[agency, edge])
         self._covered_f = im.covered.astype(float)
         self._maritime_f = im.maritime.astype(float)
         self._no_mult = np.zeros((0, *im.covered.shape))
@@ -780,7 +784,9 @@ class Simulation:
             self._no_mult if self.hazard_mult is None else self.hazard_mult[t][None],
             h0,
             self.per_replicate("strikes.pursuit_share"),
-            self._cover,
+            self._cover_start,
+            self._cover_agency,
+            self._cover_value,
             self._maritime_f,
             total,
             credit,

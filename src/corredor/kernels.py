@@ -146,12 +146,17 @@ def dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, pass
                     if want[p] > 0.0:
                         for j in range(route_bounds[p], route_bounds[p + 1]):
                             intended[rh_edge[j]] += want[p]
+            overflow = False  # no edge over capacity: every route's scale is 1
+            for e in range(n_e):
+                if intended[e] > room[e]:
+                    overflow = True
+                    break
             for b in range(n_b):
                 end = block_start[b + 1] if b + 1 < n_b else n_p
                 total_open = 0.0
                 for p in range(block_start[b], end):
                     s = 1.0
-                    if want[p] == 0.0:
+                    if want[p] == 0.0 or not overflow:
                         scale[p] = s
                         continue
                     for j in range(route_bounds[p], route_bounds[p + 1]):
@@ -991,12 +996,13 @@ def homicides_expected(
                     contested_sq += tg * rival[g, h] * moved[h]
                 contested_sq += (1.0 - 1.0 / factions[g]) * tg * tg
                 hhi_sq += tg * tg / factions[g]
-            intensity = 1.0
+            intensity = 1.0  # (1 ** x is 1: powers of 1 are not taken)
             if exponent[r] != 0.0 and hhi_sq > 0.0:
-                intensity = (total * total / hhi_sq) ** exponent[r]
-            if psi[r] != 0.0:
-                price = index[rp, n] if covered[n] else 1.0
-                intensity *= price ** psi[r]
+                concentration = total * total / hhi_sq
+                if concentration != 1.0:
+                    intensity = concentration ** exponent[r]
+            if psi[r] != 0.0 and covered[n]:
+                intensity *= index[rp, n] ** psi[r]
             value = flow_coef[r] * total + contest_coef[r] * contested_sq / total * intensity
             if value != 0.0:
                 where[k] = r * n_n + n
@@ -1106,7 +1112,9 @@ def detect_week(
     mult,
     h0,
     pursuit,
-    cover,
+    cover_start,
+    cover_agency,
+    cover_value,
     maritime,
     total,
     credit,
@@ -1119,47 +1127,53 @@ def detect_week(
     -expm1(-total), taken in numpy), credit (R, S, E), strike_share, misid_factor and
     the agencies' summed hazard (R, E). k (R, 4); gain, pursuit (R|1,); intel, strike
     (A,); effort (R|1, A, E); mult (1, A, E), or (0, A, E) for none; h0 (E,) with any
-    extra inspection hazard; cover (A, E) covered * search days / extent; maritime (E,)
-    1.0 on maritime edges."""
+    extra inspection hazard; the agencies searching edge e (ascending) are
+    cover_agency[cover_start[e]:cover_start[e + 1]], with cover_value their covered *
+    search days / extent (an agency not searching an edge adds exactly 0 to its sums);
+    maritime (E,) 1.0 on maritime edges."""
     n_r = k.shape[0]
-    n_a, n_e = cover.shape
+    n_s, n_e = credit.shape[1], credit.shape[2]
     one_g = gain.shape[0] == 1
     one_p = pursuit.shape[0] == 1
     one_f = effort.shape[0] == 1
     has_mult = mult.shape[0] > 0
-    hz = np.empty((n_a, n_e))
-    shz = np.empty((n_a, n_e))
-    multiplier = np.empty(n_a)
+    multiplier = np.empty(n_s - 1)
+    su = np.empty(n_s - 1)
     for r in range(n_r):
         g = gain[0 if one_g else r]
         pu = pursuit[0 if one_p else r]
         unpursued = (1.0 - pu) / pu
         rf = 0 if one_f else r
-        for a in range(n_a):
+        for a in range(n_s - 1):
             multiplier[a] = 1.0 + g * intel[a]
-            su = strike[a] * unpursued
-            for e in range(n_e):
-                v = k[r, cap_index[e]] * multiplier[a] * effort[rf, a, e] * cover[a, e]
-                if has_mult:
-                    v = v * mult[0, a, e]
-                hz[a, e] = v
-                shz[a, e] = v * su * maritime[e]
+            su[a] = strike[a] * unpursued
         for e in range(n_e):
             hs = 0.0
             ss = 0.0
             sharp = 0.0
-            for a in range(n_a):
-                hs += hz[a, e]
-                ss += shz[a, e]
-                if shz[a, e] != 0.0:  # 0 / m adds nothing
-                    sharp += shz[a, e] / multiplier[a]
+            for i in range(cover_start[e], cover_start[e + 1]):
+                a = cover_agency[i]
+                v = k[r, cap_index[e]] * multiplier[a] * effort[rf, a, e] * cover_value[i]
+                if has_mult:
+                    v = v * mult[0, a, e]
+                hs += v
+                sv = v * su[a] * maritime[e]
+                ss += sv
+                if sv != 0.0:  # 0 / m adds nothing
+                    sharp += sv / multiplier[a]
             tot = h0[e] + hs + ss
             total[r, e] = tot
             hazard_sum[r, e] = hs
             safe = tot if tot > 0 else 1.0
             credit[r, 0, e] = 1.0 if tot <= 0 else h0[e] / safe
-            for a in range(n_a):
-                both = hz[a, e] + shz[a, e]
+            for a in range(1, n_s):
+                credit[r, a, e] = 0.0
+            for i in range(cover_start[e], cover_start[e + 1]):
+                a = cover_agency[i]
+                v = k[r, cap_index[e]] * multiplier[a] * effort[rf, a, e] * cover_value[i]
+                if has_mult:
+                    v = v * mult[0, a, e]
+                both = v + v * su[a] * maritime[e]
                 credit[r, 1 + a, e] = both / safe if both != 0.0 else 0.0
             strike_share[r, e] = ss / safe
             misid_factor[r, e] = sharp / ss if ss > 0 else 1.0
@@ -1278,9 +1292,11 @@ def record_week(
                 rec_destroyed[r, slot, c] += credited[1, r, c]
         rec_lost[r, slot] += _rowsum(lost_e, r) + held_lost[r]
         rec_stock[r, slot] = _rowsum(stock, r) + _rowsum(pipeline, r) + _rowsum(retail_stock, r)
-        for e in range(flow.shape[1]):
-            _add32(rec_flow, r, slot, e, flow[r, e])
-            _add32(rec_interdicted, r, slot, e, interdicted[r, e])
+        for e in range(flow.shape[1]):  # (adding 0 changes nothing: skipped)
+            if flow[r, e] != 0.0:
+                _add32(rec_flow, r, slot, e, flow[r, e])
+            if interdicted[r, e] != 0.0:
+                _add32(rec_interdicted, r, slot, e, interdicted[r, e])
         for i in range(rec_corridor.shape[2]):
             acc = 0.0
             for jj in range(corridor_indptr[i], corridor_indptr[i + 1]):

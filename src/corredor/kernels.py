@@ -1,10 +1,14 @@
-"""Compiled inner loops (numba) for the per-week phases the profile shows dominate.
+"""Compiled inner loops (numba) of the weekly phases.
 
 Routes are stored flat: the hops of route p are positions route_start[p] to
 route_start[p + 1] - 1 of the route-hop arrays. Each kernel loops over replicates and
 routes once, skipping routes with nothing on them, instead of building
 (replicate x route x hop) arrays in numpy. Loops are serial: results are bit-for-bit
 reproducible and the parallelism lives one level up (replicates, ensembles, workers).
+
+The first kernels are the building blocks and numpy references' companions (route
+sums, capacity-filling dispatch, shares, learning, homicides); the section "the weekly
+phases, fused" holds what the engine's phases call each week.
 """
 
 from __future__ import annotations
@@ -64,7 +68,8 @@ def transit(
     n_nodes,
     n_countries,
 ):  # pragma: no cover - compiled
-    """Carry each route's cargo hop by hop and accumulate what the week records.
+    """Carry each route's cargo hop by hop and accumulate what the week records (the
+    dense form of `transit_week`'s route walk, kept as its reference).
 
     sent: (R, P) kg dispatched; survive: (R, E) share of what enters an edge that leaves
     it (not interdicted, not lost). Returns
@@ -315,95 +320,6 @@ def expected_homicides(
                 intensity *= price[rp, n] ** psi[r]
             out[r, n] = flow_coef[r] * total + contest_coef[r] * contested_sq / total * intensity
     return out
-
-
-@njit(cache=True, nogil=True)
-def perceive(
-    alpha,
-    beta,
-    prior,
-    det_hazard,
-    usual,
-    visibility,
-    strike_rate,
-    rh_belief,
-    rh_edge,
-    route_bounds,
-    price,
-    sell_trade,
-    buy_trade,
-    keep,
-    deterrence,
-    cost,
-    premium,
-    markup,
-    block_start,
-    sharpness,
-    floor,
-    belief_floor,
-):  # pragma: no cover - compiled
-    """The perceive phase in one pass (`Simulation.route_choice` describes it).
-
-    Returns risk, value, shares (R, P) and each block's share-weighted value (R, B).
-    `prior`, `det_hazard` may have one row for all replicates; the others are per
-    replicate ((R,) parameters). The numpy reference is `Simulation.route_choice_reference`
-    (a test checks they agree).
-    """
-    n_r = alpha.shape[0]
-    n_e = usual.shape[1]
-    n_p = route_bounds.shape[0] - 1
-    n_b = block_start.shape[0]
-    risk = np.empty((n_r, n_p))
-    value = np.empty((n_r, n_p))
-    shares = np.empty((n_r, n_p))
-    block_value = np.zeros((n_r, n_b))
-    seen = np.empty(n_e)
-    for r in range(n_r):
-        rp = 0 if prior.shape[0] == 1 else r
-        rd = 0 if det_hazard.shape[0] == 1 else r
-        for e in range(n_e):
-            u = usual[r, e]
-            ratio = det_hazard[rd, e] / u if u > 0.0 else 1.0
-            seen[e] = 1.0 + visibility[r] * (ratio - 1.0)
-        for p in range(n_p):
-            h = 0.0
-            s = 0.0
-            for j in range(route_bounds[p], route_bounds[p + 1]):
-                e = rh_edge[j]
-                k = rh_belief[j]
-                b = (alpha[r, k] + belief_floor * prior[rp, k]) / (
-                    alpha[r, k] + beta[r, k] + belief_floor
-                )
-                b = min(b, 1.0 - 1e-12)
-                h += -np.log1p(-b) * seen[e]
-                sr = min(strike_rate[r, e], 1.0 - 1e-12)
-                s += -np.log1p(-sr)
-            q = -np.expm1(-h)
-            d = -np.expm1(-s)
-            risk[r, p] = q
-            sell = price[r, sell_trade[p]]
-            gross = sell * ((1.0 - q) * keep[p] - deterrence[r] * d) - cost[p] - premium[p]
-            value[r, p] = gross / (1.0 + markup[r])
-        for b_i in range(n_b):
-            end = block_start[b_i + 1] if b_i + 1 < n_b else n_p
-            top = -np.inf
-            for p in range(block_start[b_i], end):
-                net = value[r, p] - price[r, buy_trade[p]]
-                u = sharpness[r] * np.log(max(net, floor))
-                shares[r, p] = u
-                if u > top:
-                    top = u
-            total = 0.0
-            for p in range(block_start[b_i], end):
-                w = np.exp(shares[r, p] - top)
-                shares[r, p] = w
-                total += w
-            v = 0.0
-            for p in range(block_start[b_i], end):
-                shares[r, p] /= total
-                v += shares[r, p] * value[r, p]
-            block_value[r, b_i] = v
-    return risk, value, shares, block_value
 
 
 # -- the weekly phases, fused ----------------------------------------------------------

@@ -13,6 +13,7 @@
 #   make fragmentation           docs/calibration/fragmentation.json
 #   make bench                   benchmarks/results/engine.json, ensemble.json
 #   make bench-sweep, make profile   benchmarks/results/sweep.json, profile.json
+#   make bench-networks          benchmarks/results/networks.json (slow: 5,000 edges × 256)
 #   make docs-numbers            rewrite the marked numbers from those files
 PYTHON ?= python3
 VENV := .venv
@@ -21,8 +22,8 @@ HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUN_STAMP := $(VENV)/.installed-run-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 
-.PHONY: run test lint format bench bench-sweep profile data dashboard clean install \
-	install-run docs-numbers reproduce-calibration recalibrate abc fragmentation
+.PHONY: run test lint format bench bench-sweep bench-networks profile data dashboard clean \
+	install install-run docs-numbers reproduce-calibration recalibrate abc fragmentation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +71,10 @@ bench-sweep: install
 
 profile: install
 	$(BIN)/python benchmarks/profile_ensemble.py --save $(RESULTS)/profile.json
+	$(BIN)/python tools/docs_numbers.py
+
+bench-networks: install
+	$(BIN)/python benchmarks/bench_networks.py --default --large --save $(RESULTS)/networks.json
 	$(BIN)/python tools/docs_numbers.py
 
 docs-numbers: install

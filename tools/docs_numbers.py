@@ -16,6 +16,8 @@ the command that makes it) and returns TEXT. The result files and their commands
 | docs/calibration/fragmentation.json | `make fragmentation` |
 | benchmarks/results/engine.json, ensemble.json | `make bench` |
 | benchmarks/results/sweep.json | `make bench-sweep` |
+| benchmarks/results/profile.json | `make profile` |
+| benchmarks/results/networks.json | `make bench-networks` |
 
     .venv/bin/python tools/docs_numbers.py            # rewrite the marked numbers (make docs-numbers)
     .venv/bin/python tools/docs_numbers.py --check    # exit 1 if any differs (a test runs this)
@@ -404,16 +406,21 @@ def bench_ensemble_value(backend_prefix, field="seconds", fmt=".0f"):
 def bench_engine():
     data = _bench("engine")
     lines = [
-        "| replicates | compile s | run s | steps × replicates per s | × one replicate | peak MB |",
-        "|---|---|---|---|---|---|",
+        "| replicates | compile s | first run s | run s | run CPU s | steps × replicates "
+        "per s | CPU ms per replicate-month | × one replicate | × one replicate (CPU) "
+        "| peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows = data["rows"]
-    base = rows[0]["run_s"] / rows[0]["replicates"]
+    base = rows[0]["cpu_s"] / rows[0]["replicates"]
+    base_wall = rows[0]["run_s"] / rows[0]["replicates"]
     for r in rows:
         rate = r["steps"] * r["replicates"] / r["run_s"]
+        month = 1000 * (r["cpu_s"] - r["setup_cpu_s"]) / (r["replicates"] * r["months"])
         lines.append(
-            f"| {r['replicates']} | {r['compile_s']:.2f} | {r['run_s']:.2f} | {rate:,.0f} | "
-            f"{r['run_s'] / base:.1f} | {r['peak_mb']:.0f} |"
+            f"| {r['replicates']} | {r['compile_s']:.2f} | {r['first_s']:.2f} | "
+            f"{r['run_s']:.2f} | {r['cpu_s']:.2f} | {rate:,.0f} | {month:.2f} | "
+            f"{r['run_s'] / base_wall:.1f} | {r['cpu_s'] / base:.1f} | {r['peak_mb']:.0f} |"
         )
     lines += ["", _caption(data, "make bench") + f" {data['description']}"]
     return "\n" + "\n".join(lines) + "\n"
@@ -433,6 +440,94 @@ def bench_profile(top="10"):
         lines.append(f"| `{f['function']}` | {f['ms']:.1f} |")
     lines += ["", _caption(data, "make profile") + f" {data['description']}"]
     return "\n" + "\n".join(lines) + "\n"
+
+
+def _networks() -> dict:
+    return _bench("networks")
+
+
+def _network(which: str) -> dict:
+    """A network of networks.json: "default" or its number of edges."""
+    for net in _networks()["networks"]:
+        if (which == "default" and net["network"] == "default") or (
+            net["network"] == "synthetic" and str(net["edges"]) == which
+        ):
+            return net
+    raise SourceError(f"networks.json has no network {which!r}")
+
+
+def _network_label(net: dict) -> str:
+    return "default" if net["network"] == "default" else f"{net['edges']:,} edges"
+
+
+def _per_month(row: dict, field: str) -> float:
+    return 1000 * row[field] / (row["replicates"] * row["months"])
+
+
+@renderer("bench-networks")
+def bench_networks():
+    """The network-size table (benchmarks/bench_networks.py)."""
+    data = _networks()
+    lines = [
+        "| network | edges | routes | replicates | CPU ms / replicate-month | "
+        "wall ms / replicate-month | peak MB | results MB (est. / file) | resolution | "
+        "× one replicate (CPU) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for net in data["networks"]:
+        one = next((r for r in net["rows"] if r["replicates"] == 1), None)
+        for r in net["rows"]:
+            ratio = f"{r['cpu_s'] / one['cpu_s']:.1f}×" if one and r is not one else ""
+            lines.append(
+                f"| {_network_label(net)} | {net['edges']:,} | {net['routes']:,} | "
+                f"{r['replicates']} | {_per_month(r, 'cpu_s'):.2f} | "
+                f"{_per_month(r, 'wall_s'):.2f} | {r['peak_mb']:,.0f} | "
+                f"{r['estimate_mb']:,.1f} / {r['file_mb']:,.1f} | {r['resolution']} | {ratio} |"
+            )
+        for r in net["skipped"]:
+            lines.append(
+                f"| {_network_label(net)} | {net['edges']:,} | {net['routes']:,} | {r} | "
+                "(not run: needs --large) | | | | | |"
+            )
+    compile_s = ", ".join(f"{n['compile_s']:.1f} s ({_network_label(n)})" for n in data["networks"])
+    lines += [
+        "",
+        f"Compiling each scenario (the route search) took {compile_s}; it is not in the "
+        "per-month figures. "
+        + _caption(data, "make bench-networks")
+        + f" `{data['command']}`: {data['description']}",
+    ]
+    return "\n" + "\n".join(lines) + "\n"
+
+
+@renderer("bench-networks-memory")
+def bench_networks_memory(which="default"):
+    """'3.4 kB of recorded arrays per replicate-week, and peak memory grew by 3.2 kB per
+    replicate-week (1 to 256 replicates, weekly: 249 to 927 MB)'."""
+    memory = _network(which)["memory"]
+    if memory is None:
+        raise SourceError(f"networks.json has no weekly multi-replicate run of {which!r}")
+    return (
+        f"{memory['arrays_kb']:.1f} kB of recorded arrays per replicate-week, and peak "
+        f"memory grew by {memory['measured_kb']:.1f} kB per replicate-week (1 to "
+        f"{memory['replicates']} replicates, weekly: {memory['peak_one_mb']:,.0f} to "
+        f"{memory['peak_big_mb']:,.0f} MB)"
+    )
+
+
+@renderer("bench-networks-value")
+def bench_networks_value(which, replicates, field="cpu", fmt=".2f"):
+    """One cell: CPU or wall ms per replicate-month, or the CPU ratio to one replicate."""
+    net = _network(which)
+    rows = {str(r["replicates"]): r for r in net["rows"]}
+    if replicates not in rows:
+        raise SourceError(f"networks.json has no {replicates}-replicate run of {which!r}")
+    row = rows[replicates]
+    if field in ("cpu", "wall"):
+        return _fmt(_per_month(row, f"{field}_s"), fmt)
+    if field == "ratio":
+        return _fmt(row["cpu_s"] / rows["1"]["cpu_s"], fmt)
+    raise SourceError(f"unknown field {field!r} (cpu, wall, ratio)")
 
 
 @renderer("bench-sweep")

@@ -173,6 +173,17 @@ class Compiled:
     node_country: np.ndarray  # (N,) country index
     country_population: np.ndarray  # (C,)
     country_base_rate: np.ndarray  # (C,)
+    # Compact indices for the compiled phases (kernels.py): only what routes can touch.
+    slot_belief: np.ndarray  # (U,) belief index g*E + e of each (group, edge) routes use
+    slot_edge: np.ndarray  # (U,) its edge e
+    rh_slot: np.ndarray  # (nnz,) slot of each hop's belief
+    node_slot_start: np.ndarray  # (N+1,) (node, group) slots of node n: [n]:[n+1]
+    slot_group: np.ndarray  # (K,) group of each (node, group) slot, ascending per node
+    rh_node_slot: np.ndarray  # (nnz,) (node, group) slot of each hop's end node
+    route_node_slot: np.ndarray  # (P,) (node, group) slot of each route's origin
+    origin_row: np.ndarray  # (C,) row of a producing country in `producers`, else -1
+    route_buy_trade: np.ndarray  # (P,) trade-node index where a route's cargo is bought
+    block_weight: np.ndarray  # (B,) share of its area's output a block receives
 
 
 def model_countries(scenario: Scenario) -> list[str]:
@@ -243,6 +254,11 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         mine = [i for i, t in enumerate(trade_nodes) if net.node(t).country == code]
         for i in mine:
             trade_to_node[i, ni] = 1.0 / len(mine)
+    slots = _slots(routes, n_g, n_e, len(net.nodes))
+    producers = sorted({net.node(a).country for a in areas})
+    origin_row = np.full(len(countries), -1, dtype=np.int64)
+    origin_row[[cidx[p] for p in producers]] = np.arange(len(producers))
+    block_trade = np.array([tidx[node] for node in block_node], dtype=np.int64)
     return Compiled(
         routes=routes,
         countries=countries,
@@ -283,7 +299,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
             [0 if pool else area_idx[node] for pool, node in zip(pooled, block_node, strict=True)],
             dtype=np.int64,
         ),
-        block_trade=np.array([tidx[node] for node in block_node], dtype=np.int64),
+        block_trade=block_trade,
         pool_of_wholesale=np.array([block_node.index(w) for w in wholesale], dtype=np.int64),
         route_sell_trade=np.array([tidx[routes.markets[m]] for m in routes.market], dtype=np.int64),
         route_sell_trade_of_market=np.array([tidx[m] for m in routes.markets], dtype=np.int64),
@@ -325,6 +341,30 @@ def compile_scenario(scenario: Scenario) -> Compiled:
                 for c in countries
             ]
         ),
+        **slots,
+        origin_row=origin_row,
+        route_buy_trade=block_trade[routes.block],
+        block_weight=routes.block_share * (~pooled).astype(float),
+    )
+
+
+def _slots(routes: RouteSet, n_g: int, n_e: int, n_n: int) -> dict[str, np.ndarray]:
+    """The compact indices of `Compiled`: the (group, edge) beliefs and (node, group)
+    flows that routes can touch, so the phases skip what no route uses."""
+    belief = routes.group[routes.rh_route].astype(np.int64) * n_e + routes.rh_edge
+    slot_belief = np.unique(belief)
+    # (node, group) keys, node-major: each node's groups in ascending order
+    hop_key = routes.rh_to.astype(np.int64) * n_g + routes.group[routes.rh_route]
+    origin_key = routes.origin.astype(np.int64) * n_g + routes.group
+    keys = np.unique(np.concatenate([hop_key, origin_key]))
+    return dict(
+        slot_belief=slot_belief,
+        slot_edge=slot_belief % n_e,
+        rh_slot=np.searchsorted(slot_belief, belief).astype(np.int64),
+        node_slot_start=np.searchsorted(keys, np.arange(n_n + 1) * n_g).astype(np.int64),
+        slot_group=(keys % n_g).astype(np.int64),
+        rh_node_slot=np.searchsorted(keys, hop_key).astype(np.int64),
+        route_node_slot=np.searchsorted(keys, origin_key).astype(np.int64),
     )
 
 
@@ -358,8 +398,41 @@ def week_times(start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
     return years + week / WEEKS_PER_YEAR, years
 
 
+# The recorded arrays in the order `kernels.record_week` takes them.
+RECORDED = (
+    "produced_kg",
+    "delivered_kg",
+    "consumed_kg",
+    "delivered_via_kg",
+    "seized_origin_kg",
+    "seized_kg",
+    "destroyed_kg",
+    "strikes",
+    "deaths_crew",
+    "deaths_misidentified",
+    "lost_kg",
+    "stock_kg",
+    "flow_kg",
+    "interdicted_kg",
+    "corridor_kg",
+    "transit_kg",
+    "transit_by_origin_kg",
+    "price_usd_per_kg",
+    "trade_price_usd_per_kg",
+    "trade_stock_kg",
+    "shipped_share",
+    "homicides",
+    "homicides_country",
+    "group_profit_usd",
+    "cost_usd",
+)
+
+
 class Recorder:
-    """Preallocated outputs at weekly or yearly resolution (flows summed, levels last)."""
+    """Preallocated outputs at weekly or yearly resolution (flows summed, levels last).
+
+    The record phase writes a week into every array at once (`kernels.record_week`,
+    through the views in `flat`: (R, slots, width), one per name of `RECORDED`)."""
 
     def __init__(self, slots: np.ndarray, n_slots: int, shapes: dict[str, tuple], dtypes: dict):
         self.slots = slots
@@ -368,12 +441,10 @@ class Recorder:
             name: np.zeros((shape[0], n_slots, *shape[1:]), dtype=dtypes.get(name, np.float64))
             for name, shape in shapes.items()
         }
-
-    def add(self, t: int, name: str, value: np.ndarray) -> None:
-        self.data[name][:, self.slots[t]] += value
-
-    def set(self, t: int, name: str, value: np.ndarray) -> None:
-        self.data[name][:, self.slots[t]] = value
+        self.flat = tuple(
+            a.reshape(a.shape[0], n_slots, -1) if a.ndim > 3 else a
+            for a in (self.data[name] for name in RECORDED)
+        )
 
 
 @dataclass(slots=True)
@@ -397,8 +468,10 @@ class Week:
     stock_before: np.ndarray | None = None  # (R, B) stocks before this week's dispatch
     ledger: np.ndarray | None = None  # (R, Tn) expected stock per market (check mode)
     sent: np.ndarray | None = None  # (R, P) sent on each route
+    block_out: np.ndarray | None = None  # (R, B) sent off from each stock
     det: interdiction.Detection | None = None  # this week's detection on every edge
     struck: np.ndarray | None = None  # (R, E) shipments struck
+    any_struck: bool = False  # any shipment struck this week
     frac: np.ndarray | None = None  # (R, E) share of shipments detected
     frac_struck: np.ndarray | None = None  # (R, E) share of shipments struck
     flow: np.ndarray | None = None  # (R, E) entering each edge
@@ -407,13 +480,14 @@ class Week:
     destroyed_e: np.ndarray | None = None  # (R, E) destroyed in strikes
     lost_e: np.ndarray | None = None  # (R, E) lost in transit (weather, spoilage)
     arrived: np.ndarray | None = None  # (R, P) reaching the end of each route
-    own_kg: np.ndarray | None = None  # (R, G*E) each group's kg on each edge
-    node_group: np.ndarray | None = None  # (R, G*N) each group's kg through each node
+    own_kg: np.ndarray | None = None  # (R, U) each group's kg on each edge (belief slots)
+    node_group: np.ndarray | None = None  # (R, K) each group's kg through each node (slots)
     transit: np.ndarray | None = None  # (R, C) kg crossing each country
-    by_origin: np.ndarray | None = None  # (R, C*C) kg crossing, by producing country
+    by_origin: np.ndarray | None = None  # (R, O*C) kg crossing, by producing country
     delivered: np.ndarray | None = None  # (R, S) arriving at each market routes sell at
     consumed: np.ndarray | None = None  # (R, M) consumed at each consumer market
-    homicides: np.ndarray | None = None  # (R, N) at each node
+    hom_where: np.ndarray | None = None  # (n,) nodes with expected homicides, r * N + n
+    homicides: np.ndarray | None = None  # (n,) homicides drawn at those nodes
     homicides_country: np.ndarray | None = None  # (R, C) including the base rate
 
 
@@ -506,6 +580,7 @@ class Simulation:
         )  # (R, E)
         self.crew = crew if any(n.endswith(".crew") for n in self.draws) else crew[:1]
         self.evolution: RouteEvolution | None = None  # set per run by _init_state
+        self._constants()
         # The plan of a week: one method per phase, in the order of PHASES.
         self.phases = [getattr(self, name) for name in PHASES]
         # Seconds spent in each phase over the run (warm-up included), when profiling.
@@ -513,13 +588,40 @@ class Simulation:
 
     def per_replicate(self, name: str) -> np.ndarray:
         """(R,) a parameter's value in every replicate (for the compiled kernels)."""
-        return np.ascontiguousarray(np.broadcast_to(self.pv(name), (self.R, 1))[:, 0], dtype=float)
+        if name not in self._per_replicate:
+            self._per_replicate[name] = np.ascontiguousarray(
+                np.broadcast_to(self.pv(name), (self.R, 1))[:, 0], dtype=float
+            )
+        return self._per_replicate[name]
 
     def pv(self, name: str):
         """A parameter's value: a float, or (R, 1) when it is drawn per replicate."""
         if name in self.draws:
             return self.draws[name][:, None]
         return self.scenario.params[name]
+
+    def _constants(self) -> None:
+        """What the phases use every week and a run never changes, computed once."""
+        c, im = self.c, self.im
+        self._per_replicate: dict[str, np.ndarray] = {}
+        handling = self.pv("interdiction.handling_time")
+        self._swamp = bool(np.any(handling > 0))
+        self._area_ref_price = c.trade_ref_price[None, : len(c.areas)]
+        # violence: nodes whose country has a market (a price index), and the factions
+        self._covered_nodes = c.trade_to_node_price.sum(axis=0) > 0
+        self._factions = c.factions.astype(float)
+        base = c.country_base_rate * c.country_population / 1e5 / WEEKS_PER_YEAR
+        self._base_homicides = np.ascontiguousarray(np.broadcast_to(base, (self.R, len(base))))
+        self._no_origin = np.zeros((0, len(c.countries)))
+        # detection week by week (parameters per replicate): kernels.detect_week
+        cover = im.covered * (im.search_days / im.exposure)[None, :]  # (A, E)
+        agency, edge = np.nonzero(cover.T)[::-1]  # edge-major, agencies ascending
+        self._cover_start = np.searchsorted(edge, np.arange(im.n_edges + 1)).astype(np.int64)
+        self._cover_agency = agency.astype(np.int64)
+        self._cover_value = np.ascontiguousarray(cover[agency, edge])
+        self._covered_f = im.covered.astype(float)
+        self._maritime_f = im.maritime.astype(float)
+        self._no_mult = np.zeros((0, *im.covered.shape))
 
     def _base_production(self) -> np.ndarray:
         """(T, R|1, A) kg per week per area before price response and noise."""
@@ -658,7 +760,6 @@ class Simulation:
                 pl.effort[t : t + 1],
                 pl.hazard[t : t + 1],
             )
-        im = self.im
         gain = self.pv("interdiction.intel_gain")
         effort = self.allocation.effort(
             t,
@@ -668,19 +769,63 @@ class Simulation:
             self.pv("allocation.intel_noise_cv"),
             gain,
         )
-        det = im.detect(
+        det = self._detect(t, effort)
+        if self.check:
+            check_detection(det)
+        return det
+
+    def _detect(self, t: int, effort: np.ndarray) -> interdiction.Detection:
+        """`InterdictionModel.detect` for week t with parameters per replicate, compiled
+        (`kernels.detect_week`; `_detect_reference` is the numpy, a test checks they
+        give the same numbers)."""
+        im, n_r, n_e = self.im, self.R, self.im.n_edges
+        n_s = len(im.agencies) + 1
+        h0 = im.h0 if self.h_extra is None else (im.h0[None, :] + self.h_extra[t][None])[0]
+        total, hazard = np.empty((n_r, n_e)), np.empty((n_r, n_e))
+        credit = np.empty((n_r, n_s, n_e))
+        strike_share, misid_factor = np.empty((n_r, n_e)), np.empty((n_r, n_e))
+        kernels.detect_week(
+            self.k,
+            im.cap_index,
+            self.per_replicate("interdiction.intel_gain"),
+            im.intel[t],
+            im.strike[t],
+            effort,
+            self._no_mult if self.hazard_mult is None else self.hazard_mult[t][None],
+            h0,
+            self.per_replicate("strikes.pursuit_share"),
+            self._cover_start,
+            self._cover_agency,
+            self._cover_value,
+            self._maritime_f,
+            total,
+            credit,
+            strike_share,
+            misid_factor,
+            hazard,
+        )
+        return interdiction.Detection(
+            p_detect=-np.expm1(-total),
+            strike_share=strike_share,
+            credit=credit,
+            misid_factor=misid_factor,
+            effort=np.einsum("xae,ae->xe", effort, self._covered_f),
+            hazard=hazard,
+        )
+
+    def _detect_reference(self, t: int, effort: np.ndarray) -> interdiction.Detection:
+        """The week's detection by `InterdictionModel.detect` (numpy)."""
+        im = self.im
+        return im.detect(
             effort,
             self.k,
-            gain,
+            self.pv("interdiction.intel_gain"),
             im.intel[t][None],
             im.strike[t][None],
             None if self.hazard_mult is None else self.hazard_mult[t][None],
             None if self.h_extra is None else self.h_extra[t][None],
             self.pv("strikes.pursuit_share"),
         )
-        if self.check:
-            check_detection(det)
-        return det
 
     # -- state --------------------------------------------------------------------------
     def _init_state(self) -> None:
@@ -709,10 +854,17 @@ class Simulation:
         p_start = np.tile(det0.p_detect, (1, len(c.groups)))  # (R|1, G*E)
         strength = self.pv("traffickers.prior_strength")
         self.prior_mean = p_start
-        self.alpha = np.broadcast_to(strength * p_start, (R, n_ge)).copy()
-        self.beta = np.broadcast_to(strength * (1.0 - p_start), (R, n_ge)).copy()
+        # Beliefs about the (group, edge) pairs routes use (slots) change week by week,
+        # the others keep their prior: the phases work on the slots, kept compact.
+        slots = c.slot_belief
+        self._alpha_all = np.broadcast_to(strength * p_start, (R, n_ge)).copy()
+        self._beta_all = np.broadcast_to(strength * (1.0 - p_start), (R, n_ge)).copy()
+        self._alpha = np.ascontiguousarray(self._alpha_all[:, slots])
+        self._beta = np.ascontiguousarray(self._beta_all[:, slots])
+        self._prior = np.ascontiguousarray(np.atleast_2d(self.prior_mean)[:, slots])
         half_life = np.broadcast_to(self.pv("traffickers.memory_half_life_weeks"), (R, 1))
         self.decay = 0.5 ** (1.0 / half_life[:, 0])  # (R,)
+        self._rate = 1.0 - self.decay  # weight of this week in the groups' running views
         self.sharpness = np.ascontiguousarray(
             np.broadcast_to(self.pv("traffickers.choice_sharpness"), (R, 1))[:, 0], dtype=float
         )
@@ -726,6 +878,60 @@ class Simulation:
         # Each replicate's live routes, when they evolve (routes.refresh_weeks > 0).
         interval = int(self.scenario.params["routes.refresh_weeks"])
         self.evolution = RouteEvolution(c.routes, c.capacity, R, interval) if interval > 0 else None
+        self._buffers()
+
+    @property
+    def alpha(self) -> np.ndarray:
+        """(R, G*E) each group's interdicted-shipment counts on each edge (its belief is
+        alpha / (alpha + beta); counts kept multiplied by decay**-week, see `learn`)."""
+        out = self._alpha_all.copy()
+        out[:, self.c.slot_belief] = self._alpha
+        return out
+
+    @property
+    def beta(self) -> np.ndarray:
+        """(R, G*E) each group's passed-shipment counts on each edge (see `alpha`)."""
+        out = self._beta_all.copy()
+        out[:, self.c.slot_belief] = self._beta
+        return out
+
+    def _buffers(self) -> None:
+        """The week's working arrays, allocated once per run: the compiled phases write
+        into them every week (what lasts between weeks is the state above)."""
+        c, R = self.c, self.R
+        n_e, n_b, n_t = len(c.load), len(c.routes.block_start), len(c.trade_nodes)
+        n_c, n_n = len(c.countries), len(c.node_country)
+
+        def zeros(*shape, dtype=float):
+            return np.zeros(shape, dtype=dtype)
+
+        self._lost_here, self._held_lost = zeros(R, n_t), zeros(R)
+        self._stock_before, self._offered, self._block_out = (zeros(R, n_b) for _ in range(3))
+        self._shipments = zeros(R, n_e, dtype=np.int64)
+        self._p_eff = zeros(R, n_e)
+        self._ship_where = zeros(R * n_e, dtype=np.int64)
+        self._ship_n = zeros(R * n_e, dtype=np.int64)
+        self._ship_p, self._ship_share = zeros(R * n_e), zeros(R * n_e)
+        self._detected, self._struck = zeros(R, n_e, dtype=np.int64), zeros(R, n_e, dtype=np.int64)
+        (
+            self._frac,
+            self._frac_struck,
+            self._flow,
+            self._interdicted,
+            self._destroyed,
+            self._seized,
+            self._lost,
+        ) = (zeros(R, n_e) for _ in range(7))
+        self._arrived = zeros(R, c.routes.n_routes)
+        self._own = zeros(R, len(c.slot_belief))
+        self._node_group = zeros(R, len(c.slot_group))
+        self._transit = zeros(R, n_c)
+        self._by_origin = zeros(R, len(c.producers) * n_c)
+        self._incoming = zeros(R, c.inc_route_lag_market.shape[1])
+        self._delivered = zeros(R, len(c.routes.markets))
+        self._held, self._supply = zeros(R, n_t), zeros(R, n_t)
+        self._hom_where, self._lam = zeros(R * n_n, dtype=np.int64), zeros(R * n_n)
+        self._hom_country = zeros(R, n_c)
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -805,7 +1011,7 @@ class Simulation:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(R, P) each route's perceived risk, value and share of its stock's dispatch,
         from the groups' current beliefs, what they see this week (`det`) and prices:
-        the perceive phase (`kernels.perceive`; `route_choice_reference` is the same in
+        the perceive phase (`kernels.perceive_slots`; `route_choice_reference` is the same in
         numpy). The value (USD/kg) is what a kilogram bought here can pay for itself: the
         price at the route's market times the chance of arriving, less transport cost,
         the strike penalty and the market's entry premium, discounted by the markup
@@ -832,20 +1038,20 @@ class Simulation:
         visibility = self.per_replicate("traffickers.presence_visibility")
         if det is None:
             visibility = np.zeros(self.R)
-        return kernels.perceive(
-            self.alpha,
-            self.beta,
-            np.ascontiguousarray(np.atleast_2d(self.prior_mean)),
+        return kernels.perceive_slots(
+            self._alpha,
+            self._beta,
+            self._prior,
             np.ascontiguousarray(det_hazard),
             self.usual_hazard,
             visibility,
             self.strike_rate,
-            c.rh_belief,
+            c.rh_slot,
             routes.rh_edge,
             c.route_bounds,
             self.price,
             c.route_sell_trade,
-            c.block_trade[routes.block],
+            c.route_buy_trade,
             c.keep,
             self.per_replicate("traffickers.strike_deterrence"),
             routes.cost,
@@ -959,21 +1165,27 @@ class Simulation:
         )
         # The input series is production at the reference price; growers and labs make
         # more when exporters pay more, less when they pay less.
-        relative = self.area_price / c.trade_ref_price[None, : len(c.areas)]
+        relative = self.area_price / self._area_ref_price
         response = relative ** pv("production.supply_elasticity")
         wk.produced = self.base_production[wk.t] * response * noise
         if self.check:
             wk.ledger[:, : len(c.areas)] += wk.produced
-        held = np.asarray(pv("traffickers.holding_loss"))
-        lost_here = held * self.held()  # (R, Tn)
-        wk.held_lost = lost_here.sum(axis=1)
-        if self.check:
-            wk.ledger -= lost_here
-        self.stock *= 1.0 - held
-        self.retail_stock *= 1.0 - held
-        self.stock += (
-            wk.produced[:, c.area_of_block] * (c.routes.block_share * c.production_block)[None, :]
+        # stocks lose holding_loss of themselves (lost_here, by trading node), then the
+        # week's output joins the production blocks
+        wk.held_lost = self._held_lost
+        kernels.produce_stocks(
+            self.stock,
+            self.retail_stock,
+            self.per_replicate("traffickers.holding_loss"),
+            c.block_trade,
+            wk.produced,
+            c.area_of_block,
+            c.block_weight,
+            self._lost_here,
+            wk.held_lost,
         )
+        if self.check:
+            wk.ledger -= self._lost_here
         if self.origin_effort is not None:  # labs and stockpiles seized before dispatch
             taken = self.stock * interdiction.origin_seizure_share(
                 self.origin_effort[wk.t][None, :], pv("interdiction.k_origin")
@@ -1000,83 +1212,132 @@ class Simulation:
 
     def dispatch(self, wk: Week) -> None:
         """Each stock sends off its share down its routes, up to edge capacity (`send`).
-        Reads stock, wk.ship, wk.shares; writes wk.sent (R, P), last_sent and stock."""
+        Reads stock, wk.ship, wk.shares; writes wk.sent (R, P), wk.block_out (R, B),
+        last_sent and stock."""
         # Capacity is filled in passes: what a full route cannot take is offered to the
         # block's routes that still have room, in proportion to their shares; whatever
         # is left after the last pass stays in stock for next week.
-        wk.stock_before = self.stock.copy()
-        wk.offered = wk.ship * self.stock
-        wk.sent = self.send(wk.shares, wk.offered)
+        c = self.c
+        wk.stock_before, wk.offered, wk.block_out = (
+            self._stock_before,
+            self._offered,
+            self._block_out,
+        )
+        wk.sent = kernels.dispatch_week(
+            wk.ship,
+            self.stock,
+            wk.shares,
+            c.capacity,
+            c.routes.block_start,
+            c.route_bounds,
+            c.routes.rh_edge,
+            DISPATCH_PASSES,
+            wk.stock_before,
+            wk.offered,
+            wk.block_out,
+        )
         self.last_sent = wk.sent  # (R, P) kept for diagnostics (route_report)
-        out = np.add.reduceat(wk.sent, self.c.routes.block_start, axis=1)
-        self.stock -= out
-        np.maximum(self.stock, 0.0, out=self.stock)  # guards -1e-13 rounding only
         if self.check:
-            np.subtract.at(wk.ledger, (slice(None), self.c.block_trade), out)
+            np.subtract.at(wk.ledger, (slice(None), c.block_trade), wk.block_out)
 
     def transit(self, wk: Week) -> None:
         """Shipments meet detection (swamped when agencies are overloaded), strikes
         (within the campaign's capacity) and losses, edge by edge along each route.
         Reads wk.sent and wk.det; writes wk.frac/frac_struck (R, E), wk.struck (R, E),
         wk.flow, wk.interdicted, wk.seized_e, wk.destroyed_e, wk.lost_e (kg per edge),
-        wk.arrived (R, P), wk.own_kg, wk.node_group, wk.transit, wk.by_origin, and what
-        groups see next week: usual_hazard and strike_rate."""
-        c, R, pv = self.c, self.R, self.pv
+        wk.arrived (R, P), wk.own_kg (R, U), wk.node_group (R, K), wk.transit,
+        wk.by_origin (R, O*C), and what groups see next week: usual_hazard and
+        strike_rate. (U, K: the belief and node slots of `Compiled`.)"""
+        c, R = self.c, self.R
         routes, n_e = c.routes, len(c.load)
         det = wk.det
-        load_e = wk.sent @ c.inc_route_edge
-        shipments = interdiction.shipment_counts(self.rng["interdiction"], load_e, c.load)
-        p_detect = det.p_detect
-        handling = pv("interdiction.handling_time")
-        if np.any(handling > 0):
-            p_detect = interdiction.swamped(
-                p_detect,
-                det.credit[:, 0, :] * (1.0 - det.strike_share) + det.strike_share,
-                shipments,
-                det.effort,
-                handling,
-                self.im.domain,
-                self.im.n_domains,
-            )
-            if self.check and not ((p_detect >= 0) & (p_detect <= det.p_detect + 1e-12)).all():
-                raise AssertionError("swamped detection outside [0, unswamped p]")
-        # swamping leaves strikes alone: their share of the (lower) detection rises
-        share = np.minimum(det.strike_share * det.p_detect / np.maximum(p_detect, 1e-300), 1.0)
-        detected = self.rng["interdiction"].binomial(shipments, p_detect)
-        struck = self.rng["strikes"].binomial(detected, share)
-        struck, escaped = self._strike_capacity(wk.t, struck)
-        detected = detected - escaped  # spotted by the campaign, but no asset was free
-        wk.struck = struck
-        wk.frac = np.divide(detected, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
-        wk.frac_struck = np.divide(struck, shipments, out=np.zeros((R, n_e)), where=shipments > 0)
-        survive = (1.0 - wk.frac) * (1.0 - c.loss[None, :])
-        flow, wk.arrived, wk.own_kg, wk.node_group, wk.transit, wk.by_origin = kernels.transit(
+        # Shipments are whole boats and trucks, rounded at random
+        # (`interdiction.shipment_counts`); then each is detected with the week's
+        # chance, swamped when agencies are overloaded (`interdiction.swamped`), and a
+        # detected one struck with the campaign's share of the hazard.
+        uniform = self.rng["interdiction"].random((R, n_e))
+        inc = c.inc_route_edge.t
+        n = kernels.shipments_and_detection(
             wk.sent,
-            survive,
-            c.route_bounds,
-            routes.rh_edge,
-            routes.rh_to,
-            c.rh_new_country,
-            routes.group,
-            routes.origin,
-            c.origin_country,
-            len(c.groups),
-            len(c.node_country),
-            len(c.countries),
+            inc.indptr,
+            inc.indices,
+            inc.data,
+            c.load,
+            uniform,
+            det.p_detect,
+            det.strike_share,
+            det.credit[:, 0, :],
+            det.effort,
+            self.per_replicate("interdiction.handling_time"),
+            self._swamp,
+            self.im.domain,
+            self.im.n_domains,
+            self._shipments,
+            self._p_eff,
+            self._ship_where,
+            self._ship_n,
+            self._ship_p,
+            self._ship_share,
         )
-        wk.flow = flow
-        wk.interdicted = flow * wk.frac
-        wk.destroyed_e = flow * wk.frac_struck
-        wk.seized_e = wk.interdicted - wk.destroyed_e
-        wk.lost_e = flow * (1.0 - wk.frac) * c.loss[None, :]
-        if self.allocation.dynamic:
-            self.allocation.observe(wk.interdicted, flow, pv("allocation.memory_weeks"))
+        if self.check and self._swamp:
+            p_detect = self._p_eff
+            if not ((p_detect >= 0) & (p_detect <= det.p_detect + 1e-12)).all():
+                raise AssertionError("swamped detection outside [0, unswamped p]")
+        # Draws only where there is something to draw: a binomial of 0 trials or of
+        # probability 0 returns 0 without drawing, so the streams are the same.
+        detected = self.rng["interdiction"].binomial(self._ship_n[:n], self._ship_p[:n])
+        share = self._ship_share[:n]
+        hit = (detected > 0) & (share > 0.0)  # strikes are possible
+        struck = self.rng["strikes"].binomial(detected[hit], share[hit]) if hit.any() else hit[:0]
+        kernels.scatter_counts(
+            self._ship_where, n, detected, hit, struck, self._detected, self._struck
+        )
+        detected, wk.struck = self._detected, self._struck
+        wk.any_struck = bool(struck.any())
+        if wk.any_struck:
+            wk.struck, escaped = self._strike_capacity(wk.t, wk.struck)
+            detected = detected - escaped  # spotted by the campaign, but no asset was free
+        wk.frac, wk.frac_struck = self._frac, self._frac_struck
+        wk.flow, wk.arrived = self._flow, self._arrived
+        wk.own_kg, wk.node_group = self._own, self._node_group
+        wk.transit, wk.by_origin = self._transit, self._by_origin
+        wk.interdicted, wk.destroyed_e = self._interdicted, self._destroyed
+        wk.seized_e, wk.lost_e = self._seized, self._lost
         # What groups see: presence against its recent average, and strikes announced
         # per shipment on each edge, both averaged over the groups' memory.
-        rate = 1.0 - self.decay[:, None]
-        self.usual_hazard += rate * (det.hazard - self.usual_hazard)
-        seen = shipments > 0
-        self.strike_rate += np.where(seen, rate * (wk.frac_struck - self.strike_rate), 0.0)
+        kernels.transit_week(
+            wk.sent,
+            detected,
+            wk.struck,
+            self._shipments,
+            c.loss,
+            c.route_bounds,
+            routes.rh_edge,
+            c.rh_slot,
+            c.rh_node_slot,
+            c.rh_new_country,
+            c.route_node_slot,
+            c.origin_country,
+            c.origin_row,
+            det.hazard,
+            self._rate,
+            self.usual_hazard,
+            self.strike_rate,
+            wk.frac,
+            wk.frac_struck,
+            wk.flow,
+            wk.arrived,
+            wk.own_kg,
+            wk.node_group,
+            wk.transit,
+            wk.by_origin,
+            wk.interdicted,
+            wk.destroyed_e,
+            wk.seized_e,
+            wk.lost_e,
+        )
+        if self.allocation.dynamic:
+            self.allocation.observe(wk.interdicted, wk.flow, self.pv("allocation.memory_weeks"))
 
     def _strike_capacity(self, t: int, struck: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(struck, escaped) (R, E): strikes beyond the week's capacity of the striking
@@ -1099,45 +1360,44 @@ class Simulation:
         # Lazy discounting: counts are kept multiplied by decay**-clock (see kernels.learn);
         # observations of week w weigh decay**-(w + 1) against the prior.
         weight = self.decay ** -float(self.clock + 1 - self.clock_offset)  # (R,)
-        if weight.max() > 1e200:  # rescale long before overflow; the ratio is unaffected
-            self.alpha /= weight[:, None]
-            self.beta /= weight[:, None]
+        args = (self.c.slot_edge, wk.frac, wk.frac_struck, self.c.load, self.no_deterrence)
+        if not kernels.learn_slots(self._alpha, self._beta, wk.own_kg, *args, weight):
+            # a weight above 1e200: rescale long before overflow; the ratio is unaffected
+            for counts in (self._alpha, self._beta, self._alpha_all, self._beta_all):
+                counts /= weight[:, None]
             self.clock_offset = self.clock
-            weight = np.ones(self.R)
-        kernels.learn(
-            self.alpha,
-            self.beta,
-            wk.own_kg,
-            wk.frac,
-            wk.frac_struck,
-            self.c.load,
-            self.no_deterrence,
-            weight,
-        )
+            kernels.learn_slots(self._alpha, self._beta, wk.own_kg, *args, np.ones(self.R))
 
     def deliver(self, wk: Week) -> None:
         """Survivors enter the delivery pipeline and arrive after their route's transit
         time: at a wholesale market they join its pooled stock, at a consumer market its
         dealers' stock. Reads wk.arrived; writes pipeline, clock, stock, retail_stock
         and wk.delivered (R, S)."""
-        c, R = self.c, self.R
+        c = self.c
         slot = self.clock % (c.max_lag + 1)
         self.clock += 1
-        incoming = (wk.arrived @ c.inc_route_lag_market).reshape(R, c.max_lag + 1, -1)
-        order = (slot + np.arange(c.max_lag + 1)) % (c.max_lag + 1)
-        self.pipeline[:, order, :] += incoming
-        wk.delivered = self.pipeline[:, slot, :].copy()
-        self.pipeline[:, slot, :] = 0.0
-        n_w = len(c.wholesale)
-        self.stock[:, c.pool_of_wholesale] += wk.delivered[:, :n_w]
-        self.retail_stock += wk.delivered[:, n_w:]
+        lag = c.inc_route_lag_market.t
+        wk.delivered = self._delivered
+        kernels.deliver_week(
+            wk.arrived,
+            lag.indptr,
+            lag.indices,
+            lag.data,
+            self.pipeline,
+            slot,
+            self._incoming,
+            wk.delivered,
+            self.stock,
+            c.pool_of_wholesale,
+            self.retail_stock,
+        )
         if self.check:
             wk.ledger[:, c.route_sell_trade_of_market] += wk.delivered
 
     def markets(self, wk: Week) -> None:
         """Users consume at consumer markets; every market's price then moves with its
         stock against its smoothed throughput (`markets.adjust_prices`); production
-        areas' smoothed prices follow. Reads stock, retail_stock, wk.sent; writes
+        areas' smoothed prices follow. Reads stock, retail_stock, wk.block_out; writes
         retail_stock, throughput, price (R, Tn), area_price and wk.consumed (R, M)."""
         c, pv, t = self.c, self.pv, wk.t
         n_a, n_m = len(c.areas), len(c.markets)
@@ -1150,32 +1410,30 @@ class Simulation:
             pv("markets.demand_elasticity"),
             pv("markets.price_transmission"),
         )
-        self.retail_stock -= wk.consumed
-        np.maximum(self.retail_stock, 0.0, out=self.retail_stock)
+        # Consumers take their kg; the stock held at every trading node and its supply:
+        # traders know what is on its way, so cargo in transit to a market counts towards
+        # its supply (without it, delivery lags make prices overshoot and oscillate);
+        # each node's outflow (dispatched, consumed) moves its smoothed throughput.
+        kernels.market_books(
+            self.retail_stock,
+            wk.consumed,
+            self.stock,
+            c.block_trade,
+            self.pipeline,
+            c.route_sell_trade_of_market,
+            wk.block_out,
+            self.throughput,
+            self.per_replicate("markets.price_smoothing_weeks"),
+            self._held,
+            self._supply,
+        )
         if self.check:
             wk.ledger[:, -n_m:] -= wk.consumed
             scale = max(1.0, float(np.abs(wk.ledger).max()))
             gap = np.abs(wk.ledger - self.held()).max()
             if gap > 1e-9 * scale:
                 raise AssertionError(f"a market's stock is out of balance by {gap:g} kg")
-        # stock and outflow of every trading node this week
-        held = np.zeros_like(self.price)
-        np.add.at(held, (slice(None), c.block_trade), self.stock)
-        held[:, -n_m:] = self.retail_stock
-        # Traders know what is on its way: cargo in transit to a market counts towards
-        # its supply (without it, delivery lags make prices overshoot and oscillate).
-        coming = np.zeros_like(self.price)
-        coming[:, c.route_sell_trade_of_market] = self.pipeline.sum(axis=1)
-        out = np.zeros_like(self.price)
-        np.add.at(
-            out,
-            (slice(None), c.block_trade),
-            np.add.reduceat(wk.sent, c.routes.block_start, axis=1),
-        )
-        out[:, -n_m:] = wk.consumed
-        tau = pv("markets.price_smoothing_weeks")
-        self.throughput += (out - self.throughput) / tau
-        self.held_now = held
+        self.held_now = self._held
         # What a kilogram delivered at each market cost its sellers this week, averaged
         # over the routes that delivered there by the kilograms they sent.
         log_cost, weight = markets.landed_cost(
@@ -1188,13 +1446,14 @@ class Simulation:
             c.route_premium,
             pv("traffickers.markup"),
         )
+        tau = pv("markets.price_smoothing_weeks")
         self.landed_log += (log_cost @ c.inc_route_sell - self.landed_log) / tau
         self.landed_weight += (weight @ c.inc_route_sell - self.landed_weight) / tau
         if getattr(self, "prices_fixed", False):
             return
         self.price = markets.adjust_prices(
             self.price,
-            held + coming,
+            self._supply,
             self.throughput,
             c.trade_ref_price[None, :],
             pv("markets.inventory_weeks"),
@@ -1212,31 +1471,37 @@ class Simulation:
         """Flows, rivalry between the groups handling them and the value of what they
         fight over set expected homicides at each node; recorded weeks draw them, with
         each country's base rate. Reads wk.node_group and price; writes wk.homicides
-        (R, N) and wk.homicides_country (R, C)."""
-        c, R = self.c, self.R
-        node_group = wk.node_group.reshape(R, len(c.groups), -1)
+        (the draws, as nodes wk.hom_where (flat r * N + n) and counts) and
+        wk.homicides_country (R, C)."""
+        if wk.rec is None:  # expected homicides feed only the recorded draws
+            return
+        c = self.c
         relative = self.price / c.trade_ref_price[None, :]
-        covered = c.trade_to_node_price.sum(axis=0) > 0  # nodes of countries with a market
-        index = np.where(covered[None, :], relative @ c.trade_to_node_price, 1.0)
-        lam = kernels.expected_homicides(
-            node_group,
+        n = kernels.homicides_expected(
+            wk.node_group,
+            c.node_slot_start,
+            c.slot_group,
             c.handler_dense,
             c.rival[wk.t],
-            c.factions[wk.t].astype(float),
+            self._factions[wk.t],
             self.per_replicate("violence.flow_coef"),
             self.per_replicate("violence.contest_coef"),
             self.per_replicate("violence.fragmentation_exponent"),
-            np.ascontiguousarray(index),
+            relative @ c.trade_to_node_price,
+            self._covered_nodes,
             self.per_replicate("violence.price_exponent"),
+            self._hom_where,
+            self._lam,
         )
-        if wk.rec is None:
-            return
         rng_v = self.rng["violence"]
-        wk.homicides = rng_v.poisson(lam)
-        base = c.country_base_rate * c.country_population / 1e5 / WEEKS_PER_YEAR
-        by_country = rng_v.poisson(np.broadcast_to(base, (R, len(base)))).astype(float)
-        by_country += wk.homicides @ self.node_to_country
-        wk.homicides_country = by_country
+        # a Poisson draw of 0 expected returns 0 without drawing: draw the others only
+        wk.hom_where = self._hom_where[:n]
+        wk.homicides = rng_v.poisson(self._lam[:n])
+        base = rng_v.poisson(self._base_homicides)
+        kernels.homicides_by_country(
+            wk.hom_where, wk.homicides, n, c.node_country, base, self._hom_country
+        )
+        wk.homicides_country = self._hom_country
 
     def record(self, wk: Week) -> None:
         """Credit seizures, strikes and deaths to countries (drawing the vessels struck in
@@ -1244,13 +1509,17 @@ class Simulation:
         rec, t, det = wk.rec, wk.t, wk.det
         if rec is None:
             return
-        c, R, pv = self.c, self.R, self.pv
-        struck = wk.struck
-        if struck.any():
+        c, pv = self.c, self.pv
+        if wk.any_struck:
+            struck = wk.struck
             misid = pv("strikes.misidentified_share") * det.misid_factor  # (R|1, E)
             # Vessels struck that were not trafficking: for each trafficking strike,
             # misid / (1 - misid) others in expectation (a Poisson count), same crew.
-            wrong = self.rng["strikes"].poisson(struck * (misid / (1.0 - misid)))
+            # (No strike, nothing to draw: a Poisson of 0 draws nothing.)
+            lam = struck * (misid / (1.0 - misid))
+            hit = struck > 0
+            wrong = np.zeros_like(struck)
+            wrong[hit] = self.rng["strikes"].poisson(lam[hit])
             per_edge = np.stack(
                 [
                     wk.seized_e,
@@ -1260,61 +1529,66 @@ class Simulation:
                     wrong * self.crew,
                 ]
             )
-            seized_c, destroyed_c, strikes_c, crew_c, wrong_c = self.to_countries(per_edge, t, det)
+            credited = self.to_countries(per_edge, t, det)
         else:  # no strike this week (every week before a campaign): nothing destroyed
-            seized_c = self.to_countries(wk.seized_e[None], t, det)[0]
-            destroyed_c = strikes_c = crew_c = wrong_c = 0.0
+            credited = self.to_countries(wk.seized_e[None], t, det)
         routes = c.routes
-        n_m = len(c.markets)
-        rec.add(t, "produced_kg", wk.produced)
-        rec.add(t, "delivered_kg", wk.delivered[:, -n_m:])
-        rec.add(t, "consumed_kg", wk.consumed)
-        n_cty = len(c.countries)
-        via = (wk.arrived @ c.inc_route_market_via).reshape(R, n_m, n_cty)
-        rec.add(t, "delivered_via_kg", via)
-        if wk.origin_c is not None:
-            seized_c = seized_c + wk.origin_c
-            rec.add(t, "seized_origin_kg", wk.origin_c)
-        rec.add(t, "seized_kg", seized_c)
-        rec.add(t, "destroyed_kg", destroyed_c)
-        rec.add(t, "lost_kg", wk.lost_e.sum(axis=1) + wk.held_lost)
-        rec.set(t, "stock_kg", self.total_stock())
-        rec.add(t, "flow_kg", wk.flow)
-        rec.add(t, "interdicted_kg", wk.interdicted)
-        rec.add(t, "corridor_kg", wk.sent @ c.inc_route_corridor)
-        rec.add(t, "transit_kg", wk.transit)
-        n_c = len(c.countries)
-        rec.add(t, "transit_by_origin_kg", wk.by_origin.reshape(R, n_c, n_c)[:, c.producer_idx, :])
-        rec.add(t, "price_usd_per_kg", self.price[:, -n_m:])
-        rec.add(t, "trade_price_usd_per_kg", self.price)
-        rec.add(t, "trade_stock_kg", self.held_now)
-        offered, held = np.zeros_like(self.price), np.zeros_like(self.price)
-        np.add.at(offered, (slice(None), c.block_trade), wk.offered)
-        np.add.at(held, (slice(None), c.block_trade), wk.stock_before)
-        rec.add(
-            t, "shipped_share", np.divide(offered, held, out=np.zeros_like(held), where=held > 0)
+        kernels.record_week(
+            rec.slots[t],
+            wk.produced,
+            wk.delivered,
+            wk.consumed,
+            self._no_origin if wk.origin_c is None else wk.origin_c,
+            credited,
+            wk.lost_e,
+            wk.held_lost,
+            self.stock,
+            self.pipeline.reshape(self.R, -1),
+            self.retail_stock,
+            wk.flow,
+            wk.interdicted,
+            wk.transit,
+            wk.by_origin,
+            self.price,
+            self.held_now,
+            wk.offered,
+            wk.stock_before,
+            c.block_trade,
+            wk.hom_where,
+            wk.homicides,
+            len(wk.hom_where),
+            wk.homicides_country,
+            wk.arrived,
+            wk.sent,
+            c.inc_route_market_via.t.indptr,
+            c.inc_route_market_via.t.indices,
+            c.inc_route_market_via.t.data,
+            c.inc_route_corridor.t.indptr,
+            c.inc_route_corridor.t.indices,
+            c.inc_route_corridor.t.data,
+            c.inc_route_group.t.indptr,
+            c.inc_route_group.t.indices,
+            c.inc_route_group.t.data,
+            c.route_sell_trade,
+            c.route_buy_trade,
+            routes.cost,
+            self.cost[t],
+            *rec.flat,
         )
-        rec.add(t, "homicides", wk.homicides)
-        rec.add(t, "homicides_country", wk.homicides_country)
-        # Profit on this week's shipments at this week's prices: sold where they arrive,
-        # bought where they left, transport paid.
-        revenue = wk.arrived * self.price[:, c.route_sell_trade]
-        spend = wk.sent * (routes.cost[None, :] + self.price[:, c.block_trade[routes.block]])
-        rec.add(t, "group_profit_usd", (revenue - spend) @ c.inc_route_group)
-        rec.add(t, "strikes", strikes_c)
-        rec.add(t, "deaths_crew", crew_c)
-        rec.add(t, "deaths_misidentified", wrong_c)
-        rec.add(t, "cost_usd", np.broadcast_to(self.cost[t], (R, len(self.payers))))
 
     def to_countries(self, per_edge: np.ndarray, t: int, det: interdiction.Detection):
         """(K, R, C) credited to countries from (K, R, E) quantities on edges this week."""
         if self.plan is not None:
-            if self._share is None:  # (T, E, C) dense split, built once per run
-                self._share = self.im.country_share(self.plan.credit)
-            return per_edge @ self._share[t]
-        k, n_r, n_e = per_edge.shape
-        flat = (per_edge[:, :, None, :] * det.credit[None]).reshape(k * n_r, -1)
-        return np.asarray(flat @ self.im.credit_matrix).reshape(k, n_r, -1)
+            # this week's (E, C) split of the whole run's plan (`country_share`)
+            if self._share is None:
+                self._share = np.zeros((self.im.n_edges, len(self.c.countries)))
+            kernels.country_share_week(
+                self.plan.credit[t], self.im.source_country, per_edge, self._share
+            )
+            return per_edge @ self._share
+        return kernels.credit_countries(
+            per_edge, det.credit, self.im.source_country, len(self.c.countries)
+        )
 
 
 def _check_draws(draws: dict[str, np.ndarray], n_rep: int) -> dict[str, np.ndarray]:

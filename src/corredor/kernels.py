@@ -1,10 +1,14 @@
-"""Compiled inner loops (numba) for the per-week phases the profile shows dominate.
+"""Compiled inner loops (numba) of the weekly phases.
 
 Routes are stored flat: the hops of route p are positions route_start[p] to
 route_start[p + 1] - 1 of the route-hop arrays. Each kernel loops over replicates and
 routes once, skipping routes with nothing on them, instead of building
 (replicate x route x hop) arrays in numpy. Loops are serial: results are bit-for-bit
 reproducible and the parallelism lives one level up (replicates, ensembles, workers).
+
+The first kernels are the building blocks and numpy references' companions (route
+sums, capacity-filling dispatch, shares, learning, homicides); the section "the weekly
+phases, fused" holds what the engine's phases call each week.
 """
 
 from __future__ import annotations
@@ -64,7 +68,8 @@ def transit(
     n_nodes,
     n_countries,
 ):  # pragma: no cover - compiled
-    """Carry each route's cargo hop by hop and accumulate what the week records.
+    """Carry each route's cargo hop by hop and accumulate what the week records (the
+    dense form of `transit_week`'s route walk, kept as its reference).
 
     sent: (R, P) kg dispatched; survive: (R, E) share of what enters an edge that leaves
     it (not interdicted, not lost). Returns
@@ -134,7 +139,7 @@ def dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, pass
     for r in range(n_r):
         room[:] = capacity
         open_share[:] = shares[r]
-        for _ in range(passes):
+        for pass_ in range(passes):
             constrained = False
             intended[:] = 0.0
             for b in range(n_b):
@@ -146,12 +151,17 @@ def dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, pass
                     if want[p] > 0.0:
                         for j in range(route_bounds[p], route_bounds[p + 1]):
                             intended[rh_edge[j]] += want[p]
+            overflow = False  # no edge over capacity: every route's scale is 1
+            for e in range(n_e):
+                if intended[e] > room[e]:
+                    overflow = True
+                    break
             for b in range(n_b):
                 end = block_start[b + 1] if b + 1 < n_b else n_p
                 total_open = 0.0
                 for p in range(block_start[b], end):
                     s = 1.0
-                    if want[p] == 0.0:
+                    if want[p] == 0.0 or not overflow:
                         scale[p] = s
                         continue
                     for j in range(route_bounds[p], route_bounds[p + 1]):
@@ -173,6 +183,8 @@ def dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, pass
                         shares[r, p] / total_open if (scale[p] >= 1.0 and total_open > 0.0) else 0.0
                     )
                 left[r, b] = max(left[r, b] - got_block, 0.0)
+            if not constrained or pass_ == passes - 1:
+                break  # everything offered fitted, or no pass left: room is not needed
             # capacity used this pass
             for p in range(n_p):
                 got = want[p] * scale[p]
@@ -180,8 +192,6 @@ def dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, pass
                     for j in range(route_bounds[p], route_bounds[p + 1]):
                         e = rh_edge[j]
                         room[e] = max(room[e] - got, 0.0)
-            if not constrained:  # everything offered fitted: later passes would add nothing
-                break
     return sent, left
 
 
@@ -312,8 +322,613 @@ def expected_homicides(
     return out
 
 
+# -- the weekly phases, fused ----------------------------------------------------------
+# The kernels below do in one compiled call what a phase did in a run of numpy calls,
+# with every floating-point operation in the same order, so a seeded run gives the same
+# numbers bit for bit (tests/test_week_kernels.py checks each against the numpy it
+# replaces). Two rules keep it so: transcendental functions (exp, log, powers) that the
+# numpy code evaluated stay in numpy, between kernels, because numpy may use its own
+# SIMD versions where numba calls the C library; and sums follow numpy's order:
+# `_pairwise` is numpy's pairwise summation of a contiguous row (`x.sum(axis=-1)`),
+# `_segment_sum` that of `np.add.reduceat`, `incidence_apply` scipy's CSR product.
+# Arrays of shape (R|1, ...) are per replicate or shared by all (row 0).
+
+
 @njit(cache=True, nogil=True)
-def perceive(
+def _pairwise_block(x, r, lo, n):  # pragma: no cover - compiled
+    """numpy's pairwise sum of x[r, lo:lo + n] for n <= 128: 8 accumulators."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += x[r, lo + i]
+        return res
+    r0 = x[r, lo]
+    r1 = x[r, lo + 1]
+    r2 = x[r, lo + 2]
+    r3 = x[r, lo + 3]
+    r4 = x[r, lo + 4]
+    r5 = x[r, lo + 5]
+    r6 = x[r, lo + 6]
+    r7 = x[r, lo + 7]
+    i = 8
+    last = n - n % 8
+    while i < last:
+        r0 += x[r, lo + i]
+        r1 += x[r, lo + i + 1]
+        r2 += x[r, lo + i + 2]
+        r3 += x[r, lo + i + 3]
+        r4 += x[r, lo + i + 4]
+        r5 += x[r, lo + i + 5]
+        r6 += x[r, lo + i + 6]
+        r7 += x[r, lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += x[r, lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True, nogil=True)
+def _pairwise(x, r, lo, n):  # pragma: no cover - compiled
+    """numpy's pairwise sum of x[r, lo:lo + n]: blocks of at most 128, halves (cut at a
+    multiple of 8) summed recursively; here with an explicit stack (numba caches no
+    recursive function)."""
+    if n <= 128:
+        return _pairwise_block(x, r, lo, n)
+    s_lo = np.empty(64, dtype=np.int64)
+    s_n = np.empty(64, dtype=np.int64)
+    s_state = np.empty(64, dtype=np.int64)
+    vals = np.empty(64)
+    s_lo[0], s_n[0], s_state[0] = lo, n, 0
+    top, nv = 1, 0
+    while top > 0:
+        i = top - 1
+        size = s_n[i]
+        if size <= 128:
+            vals[nv] = _pairwise_block(x, r, s_lo[i], size)
+            nv += 1
+            top -= 1
+            continue
+        half = size // 2
+        half -= half % 8
+        if s_state[i] == 0:  # left half first
+            s_state[i] = 1
+            s_lo[top], s_n[top], s_state[top] = s_lo[i], half, 0
+            top += 1
+        elif s_state[i] == 1:  # then the right half
+            s_state[i] = 2
+            s_lo[top], s_n[top], s_state[top] = s_lo[i] + half, size - half, 0
+            top += 1
+        else:  # both done: left + right
+            vals[nv - 2] = vals[nv - 2] + vals[nv - 1]
+            nv -= 1
+            top -= 1
+    return vals[0]
+
+
+@njit(cache=True, nogil=True)
+def _rowsum(x, r):  # pragma: no cover - compiled
+    """x[r].sum() as numpy computes it (x 2-D, rows contiguous)."""
+    return 0.0 + _pairwise(x, r, 0, x.shape[1])
+
+
+@njit(cache=True, nogil=True)
+def _segment_sum(x, r, start, end):  # pragma: no cover - compiled
+    """np.add.reduceat's sum of x[r, start:end]: the first element plus the rest."""
+    if end - start == 1:
+        return x[r, start]
+    return x[r, start] + _pairwise(x, r, start + 1, end - start - 1)
+
+
+@njit(cache=True, nogil=True)
+def _nonneg(v):  # pragma: no cover - compiled
+    """np.maximum(v, 0.0) (keeps NaN and a zero's sign as numpy does)."""
+    return v if (v >= 0.0 or v != v) else 0.0
+
+
+@njit(cache=True, nogil=True)
+def incidence_apply(indptr, indices, data, x, out):  # pragma: no cover - compiled
+    """out (R, n) = x (R, m) @ M for a sparse M given as the CSR form (n, m) of its
+    transpose (`engine.Incidence.t`): each output summed in CSR order, as scipy does."""
+    n_r = x.shape[0]
+    n = indptr.shape[0] - 1
+    for r in range(n_r):
+        for i in range(n):
+            acc = 0.0
+            for jj in range(indptr[i], indptr[i + 1]):
+                acc += data[jj] * x[r, indices[jj]]
+            out[r, i] = acc
+
+
+@njit(cache=True, nogil=True)
+def credit_countries(per_edge, credit, source_country, n_countries):  # pragma: no cover
+    """(K, R, C) quantities on edges (K, R, E) credited to countries with the shares
+    `credit` (R|1, S, E) of each source, whose country is source_country (S, E): the
+    engine's `(per_edge * credit) @ credit_matrix`, in scipy's order."""
+    n_k, n_r, n_e = per_edge.shape
+    n_s = credit.shape[1]
+    out = np.zeros((n_k, n_r, n_countries))
+    edges = np.empty(n_e, dtype=np.int64)
+    for k in range(n_k):
+        for r in range(n_r):
+            rc = 0 if credit.shape[0] == 1 else r
+            # an edge with nothing on it adds 0: skip it (finite values, sums unchanged)
+            n = 0
+            for e in range(n_e):
+                if per_edge[k, r, e] != 0.0:
+                    edges[n] = e
+                    n += 1
+            for s in range(n_s):
+                for i in range(n):
+                    e = edges[i]
+                    out[k, r, source_country[s, e]] += per_edge[k, r, e] * credit[rc, s, e]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def produce_stocks(
+    stock,
+    retail_stock,
+    holding_loss,
+    block_trade,
+    produced,
+    area_of_block,
+    block_weight,
+    lost_here,
+    held_lost,
+):  # pragma: no cover - compiled
+    """The produce phase's stock keeping, in place: every stock loses `holding_loss` (R,)
+    of itself (lost_here (R, Tn) by trading node, held_lost (R,) in all), then each
+    production block gains its weight (B,) of its area's output produced (R, A)."""
+    n_r, n_b = stock.shape
+    n_t = lost_here.shape[1]
+    n_m = retail_stock.shape[1]
+    for r in range(n_r):
+        h = holding_loss[r]
+        for i in range(n_t):
+            lost_here[r, i] = 0.0
+        for b in range(n_b):
+            lost_here[r, block_trade[b]] += stock[r, b]
+        for m in range(n_m):
+            lost_here[r, n_t - n_m + m] = retail_stock[r, m]
+        for i in range(n_t):
+            lost_here[r, i] = h * lost_here[r, i]
+        held_lost[r] = _rowsum(lost_here, r)
+        keep = 1.0 - h
+        for b in range(n_b):
+            stock[r, b] *= keep
+        for m in range(n_m):
+            retail_stock[r, m] *= keep
+        for b in range(n_b):
+            stock[r, b] += produced[r, area_of_block[b]] * block_weight[b]
+
+
+@njit(cache=True, nogil=True)
+def dispatch_week(
+    ship,
+    stock,
+    shares,
+    capacity,
+    block_start,
+    route_bounds,
+    rh_edge,
+    passes,
+    stock_before,
+    offered,
+    block_out,
+):  # pragma: no cover - compiled
+    """The dispatch phase: each block offers `ship` (R, B) of its stock, sent down its
+    routes within capacity (`dispatch`); block_out (R, B) is what left each block and
+    comes off its stock. Returns sent (R, P)."""
+    n_r, n_b = stock.shape
+    n_p = shares.shape[1]
+    for r in range(n_r):
+        for b in range(n_b):
+            stock_before[r, b] = stock[r, b]
+            offered[r, b] = ship[r, b] * stock[r, b]
+    sent, _ = dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, passes)
+    for r in range(n_r):
+        for b in range(n_b):
+            end = block_start[b + 1] if b + 1 < n_b else n_p
+            out = _segment_sum(sent, r, block_start[b], end)
+            block_out[r, b] = out
+            stock[r, b] = _nonneg(stock[r, b] - out)
+    return sent
+
+
+@njit(cache=True, nogil=True)
+def shipments_and_detection(
+    sent,
+    edge_indptr,
+    edge_indices,
+    edge_data,
+    load,
+    uniform,
+    p_detect,
+    strike_share,
+    credit0,
+    effort,
+    handling,
+    swamp,
+    domain,
+    n_domains,
+    shipments,
+    p_eff,
+    where,
+    n_out,
+    p_out,
+    share_out,
+):  # pragma: no cover - compiled
+    """Shipments on every edge and their chance of detection, in one pass.
+
+    kg per edge from sent (R, P) (the route-edge incidence, CSR of its transpose);
+    whole shipments of `load` kg rounded at random with `uniform` (R, E)
+    (`interdiction.shipment_counts`); detection p_detect (R|1, E) swamped when `swamp`
+    (`interdiction.swamped`, handling (R,) effort-weeks per detection, effort (R|1, E),
+    credit0 (R|1, E) the base detection's share); the strikes' share of detections.
+    Writes shipments (R, E) and p_eff (R, E), and for the edges with shipments (flat
+    index r * E + e, in C order) their count, detection and strike share: the inputs of
+    the week's binomial draws, which return 0 without drawing for no shipment. Returns
+    how many.
+    """
+    n_r = sent.shape[0]
+    n_e = load.shape[0]
+    one_p = p_detect.shape[0] == 1
+    one_f = effort.shape[0] == 1
+    load_e = np.empty(n_e)
+    p_agency = np.empty(n_e)
+    by_domain = np.empty(n_domains)
+    k = 0
+    for r in range(n_r):
+        rp = 0 if one_p else r
+        rf = 0 if one_f else r
+        for e in range(n_e):
+            acc = 0.0
+            for jj in range(edge_indptr[e], edge_indptr[e + 1]):
+                acc += edge_data[jj] * sent[r, edge_indices[jj]]
+            load_e[e] = acc
+        for e in range(n_e):
+            expected = load_e[e] / load[e]
+            whole = np.floor(expected)
+            up = 1.0 if uniform[r, e] < expected - whole else 0.0
+            shipments[r, e] = np.int64(whole + up)
+        if swamp:
+            for d in range(n_domains):
+                by_domain[d] = 0.0
+            for e in range(n_e):
+                free = credit0[rp, e] * (1.0 - strike_share[rp, e]) + strike_share[rp, e]
+                p_agency[e] = p_detect[rp, e] * (1.0 - free)
+                by_domain[domain[e]] += p_agency[e] * shipments[r, e]
+            for e in range(n_e):
+                work = handling[r] * by_domain[domain[e]]
+                f = effort[rf, e]
+                ratio = work / f if f > 0 else 0.0
+                p_eff[r, e] = p_detect[rp, e] - p_agency[e] + p_agency[e] / (1.0 + ratio)
+        else:
+            for e in range(n_e):
+                p_eff[r, e] = p_detect[rp, e]
+        for e in range(n_e):
+            if shipments[r, e] > 0:
+                p = p_eff[r, e]
+                share = strike_share[rp, e] * p_detect[rp, e] / max(p, 1e-300)
+                where[k] = r * n_e + e
+                n_out[k] = shipments[r, e]
+                p_out[k] = p
+                share_out[k] = min(share, 1.0)
+                k += 1
+    return k
+
+
+@njit(cache=True, nogil=True)
+def scatter_counts(where, n, detected_c, hit, struck_c, detected, struck):  # pragma: no cover
+    """Full (R, E) detected and struck shipments from the draws on edges with shipments
+    (struck_c has one value for each true `hit`, in order)."""
+    n_e = detected.shape[1]
+    detected[:] = 0
+    struck[:] = 0
+    j = 0
+    for i in range(n):
+        r = where[i] // n_e
+        e = where[i] - r * n_e
+        detected[r, e] = detected_c[i]
+        if hit[i]:
+            struck[r, e] = struck_c[j]
+            j += 1
+
+
+@njit(cache=True, nogil=True)
+def transit_week(
+    sent,
+    detected,
+    struck,
+    shipments,
+    loss,
+    route_bounds,
+    rh_edge,
+    rh_slot,
+    rh_node_slot,
+    rh_new_country,
+    route_node_slot,
+    route_origin_country,
+    origin_row,
+    hazard,
+    rate,
+    usual_hazard,
+    strike_rate,
+    frac,
+    frac_struck,
+    flow,
+    arrived,
+    own,
+    node_group,
+    country,
+    by_origin,
+    interdicted,
+    destroyed,
+    seized,
+    lost,
+):  # pragma: no cover - compiled
+    """The transit phase after the week's draws (`transit` for the route walk).
+
+    frac, frac_struck (R, E): shares of shipments detected and struck; each route's cargo
+    walks its hops, surviving (1 - frac) * (1 - loss) of each edge; per edge the kg
+    entering (flow), interdicted, destroyed in strikes, seized, lost; per route what
+    arrives; own (R, U) kg each group sent into each edge it uses (belief slots, hop j's
+    rh_slot[j]); node_group (R, K) kg each group passed through each node (slots of
+    (node, group), a route's origin at route_node_slot); country (R, C) kg entering
+    each country and by_origin (R, O*C) the same by producing country (origin_row of the
+    route's origin country). Then what groups see next week: usual_hazard moves towards
+    hazard (R|1, E) at `rate` (R,), strike_rate towards frac_struck where ships sailed.
+    """
+    n_r, n_p = sent.shape
+    n_e = loss.shape[0]
+    n_c = country.shape[1]
+    one_h = hazard.shape[0] == 1
+    survive = np.empty(n_e)
+    for r in range(n_r):
+        for e in range(n_e):
+            n = shipments[r, e]
+            if n > 0:
+                frac[r, e] = detected[r, e] / n
+                frac_struck[r, e] = struck[r, e] / n
+            else:
+                frac[r, e] = 0.0
+                frac_struck[r, e] = 0.0
+            survive[e] = (1.0 - frac[r, e]) * (1.0 - loss[e])
+            flow[r, e] = 0.0
+        own[r, :] = 0.0
+        node_group[r, :] = 0.0
+        country[r, :] = 0.0
+        by_origin[r, :] = 0.0
+        for p in range(n_p):
+            a = sent[r, p]
+            if a <= 0.0:
+                arrived[r, p] = 0.0
+                continue
+            oc = route_origin_country[p]
+            o = -1
+            if oc >= 0:  # leaving a production area (from a market: counted on arrival)
+                o = origin_row[oc]
+                node_group[r, route_node_slot[p]] += a
+                country[r, oc] += a
+                by_origin[r, o * n_c + oc] += a
+            for j in range(route_bounds[p], route_bounds[p + 1]):
+                e = rh_edge[j]
+                flow[r, e] += a
+                own[r, rh_slot[j]] += a
+                c = rh_new_country[j]
+                if c >= 0:
+                    country[r, c] += a
+                    if oc >= 0:
+                        by_origin[r, o * n_c + c] += a
+                a *= survive[e]
+                node_group[r, rh_node_slot[j]] += a
+            arrived[r, p] = a
+        rh = 0 if one_h else r
+        for e in range(n_e):
+            f = flow[r, e]
+            interdicted[r, e] = f * frac[r, e]
+            destroyed[r, e] = f * frac_struck[r, e]
+            seized[r, e] = interdicted[r, e] - destroyed[r, e]
+            lost[r, e] = f * (1.0 - frac[r, e]) * loss[e]
+            usual_hazard[r, e] += rate[r] * (hazard[rh, e] - usual_hazard[r, e])
+            if shipments[r, e] > 0:
+                strike_rate[r, e] += rate[r] * (frac_struck[r, e] - strike_rate[r, e])
+
+
+@njit(cache=True, nogil=True)
+def learn_slots(alpha, beta, own, slot_edge, frac, frac_struck, load, deterrence, weight):
+    """`learn` on the belief slots groups use: alpha, beta and own (R, U), slot u a
+    group's belief about edge slot_edge[u]; beliefs elsewhere never change. Returns
+    False, changing nothing, when a weight is above 1e200: counts must be rescaled
+    first (`Simulation.learn`)."""
+    n_r, n_u = own.shape
+    for r in range(n_r):  # pragma: no cover - compiled
+        if weight[r] > 1e200:
+            return False
+    for r in range(n_r):
+        for u in range(n_u):
+            kg = own[r, u]
+            if kg <= 0.0:
+                continue
+            e = slot_edge[u]
+            n = kg / load[e] * weight[r]
+            alpha[r, u] += n * (frac[r, e] + deterrence[r] * frac_struck[r, e])
+            beta[r, u] += n * (1.0 - frac[r, e])
+    return True
+
+
+@njit(cache=True, nogil=True)
+def deliver_week(
+    arrived,
+    lag_indptr,
+    lag_indices,
+    lag_data,
+    pipeline,
+    slot,
+    incoming,
+    delivered,
+    stock,
+    pool_of_wholesale,
+    retail_stock,
+):  # pragma: no cover - compiled
+    """The deliver phase: what arrived (R, P) joins the pipeline (R, L+1, S) at its
+    route's lag; the slot due this week is delivered (R, S) and emptied, into the
+    wholesale pools and the consumer markets' stocks."""
+    n_r = arrived.shape[0]
+    n_l = pipeline.shape[1]
+    n_s = pipeline.shape[2]
+    n_w = pool_of_wholesale.shape[0]
+    incidence_apply(lag_indptr, lag_indices, lag_data, arrived, incoming)
+    for r in range(n_r):
+        for i in range(n_l):
+            o = (slot + i) % n_l
+            for s in range(n_s):
+                pipeline[r, o, s] += incoming[r, i * n_s + s]
+        for s in range(n_s):
+            delivered[r, s] = pipeline[r, slot, s]
+            pipeline[r, slot, s] = 0.0
+        for w in range(n_w):
+            stock[r, pool_of_wholesale[w]] += delivered[r, w]
+        for m in range(n_s - n_w):
+            retail_stock[r, m] += delivered[r, n_w + m]
+
+
+@njit(cache=True, nogil=True)
+def market_books(
+    retail_stock,
+    consumed,
+    stock,
+    block_trade,
+    pipeline,
+    sell_of_market,
+    block_out,
+    throughput,
+    tau,
+    held,
+    supply,
+):  # pragma: no cover - compiled
+    """The markets phase's bookkeeping: users take consumed (R, M) from the consumer
+    markets' stocks; held (R, Tn) stock at every trading node, supply = held plus what
+    is on its way (the pipeline), and the throughput (outflow: dispatched block_out
+    (R, B), consumed) smoothed over tau (R,) weeks."""
+    n_r, n_t = held.shape
+    n_b = stock.shape[1]
+    n_m = retail_stock.shape[1]
+    n_l = pipeline.shape[1]
+    n_s = pipeline.shape[2]
+    out = np.empty(n_t)
+    for r in range(n_r):
+        for m in range(n_m):
+            retail_stock[r, m] = _nonneg(retail_stock[r, m] - consumed[r, m])
+        for i in range(n_t):
+            held[r, i] = 0.0
+            supply[r, i] = 0.0
+            out[i] = 0.0
+        for b in range(n_b):
+            held[r, block_trade[b]] += stock[r, b]
+            out[block_trade[b]] += block_out[r, b]
+        for m in range(n_m):
+            held[r, n_t - n_m + m] = retail_stock[r, m]
+            out[n_t - n_m + m] = consumed[r, m]
+        for s in range(n_s):
+            acc = 0.0
+            for i in range(n_l):
+                acc += pipeline[r, i, s]
+            supply[r, sell_of_market[s]] = acc
+        for i in range(n_t):
+            supply[r, i] = held[r, i] + supply[r, i]
+            throughput[r, i] += (out[i] - throughput[r, i]) / tau[r]
+
+
+@njit(cache=True, nogil=True)
+def homicides_expected(
+    node_group,
+    node_slot_start,
+    slot_group,
+    handler,
+    rival,
+    factions,
+    flow_coef,
+    contest_coef,
+    exponent,
+    index,
+    covered,
+    psi,
+    where,
+    lam,
+):  # pragma: no cover - compiled
+    """`expected_homicides` from the (node, group) slots of node_group (R, K) (node n's
+    slots node_slot_start[n]:node_slot_start[n + 1], groups ascending), with the price
+    index index (R|1, N) where `covered` and 1 elsewhere. Writes the nodes with
+    expected homicides above zero (flat index r * N + n, C order) and their value;
+    returns how many."""
+    n_r = node_group.shape[0]
+    n_n = node_slot_start.shape[0] - 1
+    n_g = rival.shape[0]
+    moved = np.zeros(n_g)
+    active = np.empty(n_g, dtype=np.int64)  # groups moving something here, ascending
+    one = index.shape[0] == 1
+    k = 0
+    for r in range(n_r):
+        rp = 0 if one else r
+        for n in range(n_n):
+            any_kg = False
+            for j in range(node_slot_start[n], node_slot_start[n + 1]):
+                if node_group[r, j] > 0.0:
+                    any_kg = True
+            if not any_kg:
+                continue
+            for h in range(n_g):
+                moved[h] = 0.0
+            for j in range(node_slot_start[n], node_slot_start[n + 1]):
+                kg = node_group[r, j]
+                if kg <= 0.0:
+                    continue
+                g = slot_group[j]
+                for h in range(n_g):
+                    w = handler[n, g, h]
+                    if w != 0.0:
+                        moved[h] += kg * w / 1000.0
+            # groups that move nothing add nothing (exact zeros): sum over the others
+            n_act = 0
+            for h in range(n_g):
+                if moved[h] != 0.0:
+                    active[n_act] = h
+                    n_act += 1
+            total = 0.0
+            for i in range(n_act):
+                total += moved[active[i]]
+            if total <= 0.0:
+                continue
+            contested_sq = 0.0
+            hhi_sq = 0.0
+            for i in range(n_act):
+                g = active[i]
+                tg = moved[g]
+                for i2 in range(n_act):
+                    h = active[i2]
+                    contested_sq += tg * rival[g, h] * moved[h]
+                contested_sq += (1.0 - 1.0 / factions[g]) * tg * tg
+                hhi_sq += tg * tg / factions[g]
+            intensity = 1.0  # (1 ** x is 1: powers of 1 are not taken)
+            if exponent[r] != 0.0 and hhi_sq > 0.0:
+                concentration = total * total / hhi_sq
+                if concentration != 1.0:
+                    intensity = concentration ** exponent[r]
+            if psi[r] != 0.0 and covered[n]:
+                intensity *= index[rp, n] ** psi[r]
+            value = flow_coef[r] * total + contest_coef[r] * contested_sq / total * intensity
+            if value != 0.0:
+                where[k] = r * n_n + n
+                lam[k] = value
+                k += 1
+    return k
+
+
+@njit(cache=True, nogil=True)
+def perceive_slots(
     alpha,
     beta,
     prior,
@@ -321,7 +936,7 @@ def perceive(
     usual,
     visibility,
     strike_rate,
-    rh_belief,
+    rh_slot,
     rh_edge,
     route_bounds,
     price,
@@ -337,15 +952,13 @@ def perceive(
     floor,
     belief_floor,
 ):  # pragma: no cover - compiled
-    """The perceive phase in one pass (`Simulation.route_choice` describes it).
-
-    Returns risk, value, shares (R, P) and each block's share-weighted value (R, B).
-    `prior`, `det_hazard` may have one row for all replicates; the others are per
-    replicate ((R,) parameters). The numpy reference is `Simulation.route_choice_reference`
-    (a test checks they agree).
-    """
+    """`perceive` on the belief slots (alpha, beta, prior (R|1, U): the U (group, edge)
+    beliefs routes use; hop j's slot rh_slot[j]), each belief's hazard computed once per
+    slot and each edge's strike hazard once per edge instead of once per hop: the same
+    numbers."""
     n_r = alpha.shape[0]
     n_e = usual.shape[1]
+    n_u = alpha.shape[1]
     n_p = route_bounds.shape[0] - 1
     n_b = block_start.shape[0]
     risk = np.empty((n_r, n_p))
@@ -353,6 +966,8 @@ def perceive(
     shares = np.empty((n_r, n_p))
     block_value = np.zeros((n_r, n_b))
     seen = np.empty(n_e)
+    strike_hz = np.empty(n_e)
+    belief_hz = np.empty(n_u)
     for r in range(n_r):
         rp = 0 if prior.shape[0] == 1 else r
         rd = 0 if det_hazard.shape[0] == 1 else r
@@ -360,21 +975,22 @@ def perceive(
             u = usual[r, e]
             ratio = det_hazard[rd, e] / u if u > 0.0 else 1.0
             seen[e] = 1.0 + visibility[r] * (ratio - 1.0)
+            sr = strike_rate[r, e]
+            strike_hz[e] = -np.log1p(-min(sr, 1.0 - 1e-12)) if sr != 0.0 else 0.0
+        for i in range(n_u):
+            b = (alpha[r, i] + belief_floor * prior[rp, i]) / (
+                alpha[r, i] + beta[r, i] + belief_floor
+            )
+            belief_hz[i] = -np.log1p(-min(b, 1.0 - 1e-12))
         for p in range(n_p):
             h = 0.0
             s = 0.0
             for j in range(route_bounds[p], route_bounds[p + 1]):
                 e = rh_edge[j]
-                k = rh_belief[j]
-                b = (alpha[r, k] + belief_floor * prior[rp, k]) / (
-                    alpha[r, k] + beta[r, k] + belief_floor
-                )
-                b = min(b, 1.0 - 1e-12)
-                h += -np.log1p(-b) * seen[e]
-                sr = min(strike_rate[r, e], 1.0 - 1e-12)
-                s += -np.log1p(-sr)
+                h += belief_hz[rh_slot[j]] * seen[e]
+                s += strike_hz[e]
             q = -np.expm1(-h)
-            d = -np.expm1(-s)
+            d = -np.expm1(-s) if s != 0.0 else 0.0  # -expm1(-0.0) is 0.0
             risk[r, p] = q
             sell = price[r, sell_trade[p]]
             gross = sell * ((1.0 - q) * keep[p] - deterrence[r] * d) - cost[p] - premium[p]
@@ -399,3 +1015,280 @@ def perceive(
                 v += shares[r, p] * value[r, p]
             block_value[r, b_i] = v
     return risk, value, shares, block_value
+
+
+@njit(cache=True, nogil=True)
+def detect_week(
+    k,
+    cap_index,
+    gain,
+    intel,
+    strike,
+    effort,
+    mult,
+    h0,
+    pursuit,
+    cover_start,
+    cover_agency,
+    cover_value,
+    maritime,
+    total,
+    credit,
+    strike_share,
+    misid_factor,
+    hazard_sum,
+):  # pragma: no cover - compiled
+    """`InterdictionModel.detect` for one week with parameters per replicate, except
+    its transcendental step: writes the total hazard (R, E) (p_detect is
+    -expm1(-total), taken in numpy), credit (R, S, E), strike_share, misid_factor and
+    the agencies' summed hazard (R, E). k (R, 4); gain, pursuit (R|1,); intel, strike
+    (A,); effort (R|1, A, E); mult (1, A, E), or (0, A, E) for none; h0 (E,) with any
+    extra inspection hazard; the agencies searching edge e (ascending) are
+    cover_agency[cover_start[e]:cover_start[e + 1]], with cover_value their covered *
+    search days / extent (an agency not searching an edge adds exactly 0 to its sums);
+    maritime (E,) 1.0 on maritime edges."""
+    n_r = k.shape[0]
+    n_s, n_e = credit.shape[1], credit.shape[2]
+    one_g = gain.shape[0] == 1
+    one_p = pursuit.shape[0] == 1
+    one_f = effort.shape[0] == 1
+    has_mult = mult.shape[0] > 0
+    multiplier = np.empty(n_s - 1)
+    su = np.empty(n_s - 1)
+    for r in range(n_r):
+        g = gain[0 if one_g else r]
+        pu = pursuit[0 if one_p else r]
+        unpursued = (1.0 - pu) / pu
+        rf = 0 if one_f else r
+        for a in range(n_s - 1):
+            multiplier[a] = 1.0 + g * intel[a]
+            su[a] = strike[a] * unpursued
+        for e in range(n_e):
+            hs = 0.0
+            ss = 0.0
+            sharp = 0.0
+            for i in range(cover_start[e], cover_start[e + 1]):
+                a = cover_agency[i]
+                v = k[r, cap_index[e]] * multiplier[a] * effort[rf, a, e] * cover_value[i]
+                if has_mult:
+                    v = v * mult[0, a, e]
+                hs += v
+                sv = v * su[a] * maritime[e]
+                ss += sv
+                if sv != 0.0:  # 0 / m adds nothing
+                    sharp += sv / multiplier[a]
+            tot = h0[e] + hs + ss
+            total[r, e] = tot
+            hazard_sum[r, e] = hs
+            safe = tot if tot > 0 else 1.0
+            credit[r, 0, e] = 1.0 if tot <= 0 else h0[e] / safe
+            for a in range(1, n_s):
+                credit[r, a, e] = 0.0
+            for i in range(cover_start[e], cover_start[e + 1]):
+                a = cover_agency[i]
+                v = k[r, cap_index[e]] * multiplier[a] * effort[rf, a, e] * cover_value[i]
+                if has_mult:
+                    v = v * mult[0, a, e]
+                both = v + v * su[a] * maritime[e]
+                credit[r, 1 + a, e] = both / safe if both != 0.0 else 0.0
+            strike_share[r, e] = ss / safe
+            misid_factor[r, e] = sharp / ss if ss > 0 else 1.0
+
+
+@njit(cache=True, nogil=True)
+def _add32(out, r, slot, i, v):  # pragma: no cover - compiled
+    """out[r, slot, i] += v for a float32 record, rounded as numpy's in-place add."""
+    out[r, slot, i] = np.float32(np.float64(out[r, slot, i]) + v)
+
+
+@njit(cache=True, nogil=True)
+def record_week(
+    slot,
+    produced,
+    delivered,
+    consumed,
+    origin_c,
+    credited,
+    lost_e,
+    held_lost,
+    stock,
+    pipeline,
+    retail_stock,
+    flow,
+    interdicted,
+    transit,
+    by_origin,
+    price,
+    held_now,
+    offered,
+    stock_before,
+    block_trade,
+    hom_where,
+    hom_count,
+    n_hom,
+    hom_country,
+    arrived,
+    sent,
+    via_indptr,
+    via_indices,
+    via_data,
+    corridor_indptr,
+    corridor_indices,
+    corridor_data,
+    group_indptr,
+    group_indices,
+    group_data,
+    route_sell_trade,
+    route_buy_trade,
+    route_cost,
+    cost,
+    rec_produced,
+    rec_delivered,
+    rec_consumed,
+    rec_via,
+    rec_origin,
+    rec_seized,
+    rec_destroyed,
+    rec_strikes,
+    rec_crew,
+    rec_wrong,
+    rec_lost,
+    rec_stock,
+    rec_flow,
+    rec_interdicted,
+    rec_corridor,
+    rec_transit,
+    rec_by_origin,
+    rec_price,
+    rec_trade_price,
+    rec_trade_stock,
+    rec_shipped,
+    rec_homicides,
+    rec_hom_country,
+    rec_profit,
+    rec_cost,
+):  # pragma: no cover - compiled
+    """The record phase: the week's outcomes added into the recorded arrays at `slot`
+    (the week, or its year; stock_kg is set, the rest summed: what the engine's numpy
+    added array by array before). origin_c (R, C), or (0, C) without seizures at origin;
+    credited (K, R, C) kg credited to countries: seized, then with strikes (K = 5)
+    destroyed, strikes, crew and misidentified deaths; homicides as the Poisson draws
+    at hom_where (flat r * N + n). Arrays of 2-D records are (R, slots, width)."""
+    n_r = produced.shape[0]
+    n_m = consumed.shape[1]
+    n_s = delivered.shape[1]
+    n_c = transit.shape[1]
+    n_t = price.shape[1]
+    n_b = block_trade.shape[0]
+    n_p = sent.shape[1]
+    n_n = rec_homicides.shape[2]
+    strikes = credited.shape[0] > 1
+    has_origin = origin_c.shape[0] > 0
+    shipped = np.empty(n_t)
+    held = np.empty(n_t)
+    profit = np.empty((1, n_p))
+    for r in range(n_r):
+        for i in range(produced.shape[1]):
+            rec_produced[r, slot, i] += produced[r, i]
+        for m in range(n_m):
+            rec_delivered[r, slot, m] += delivered[r, n_s - n_m + m]
+            rec_consumed[r, slot, m] += consumed[r, m]
+        for i in range(rec_via.shape[2]):
+            acc = 0.0
+            for jj in range(via_indptr[i], via_indptr[i + 1]):
+                acc += via_data[jj] * arrived[r, via_indices[jj]]
+            rec_via[r, slot, i] += acc
+        for c in range(n_c):
+            seized = credited[0, r, c]
+            if has_origin:
+                seized = seized + origin_c[r, c]
+                rec_origin[r, slot, c] += origin_c[r, c]
+            rec_seized[r, slot, c] += seized
+            if strikes:
+                rec_destroyed[r, slot, c] += credited[1, r, c]
+        rec_lost[r, slot] += _rowsum(lost_e, r) + held_lost[r]
+        rec_stock[r, slot] = _rowsum(stock, r) + _rowsum(pipeline, r) + _rowsum(retail_stock, r)
+        for e in range(flow.shape[1]):  # (adding 0 changes nothing: skipped)
+            if flow[r, e] != 0.0:
+                _add32(rec_flow, r, slot, e, flow[r, e])
+            if interdicted[r, e] != 0.0:
+                _add32(rec_interdicted, r, slot, e, interdicted[r, e])
+        for i in range(rec_corridor.shape[2]):
+            acc = 0.0
+            for jj in range(corridor_indptr[i], corridor_indptr[i + 1]):
+                acc += corridor_data[jj] * sent[r, corridor_indices[jj]]
+            rec_corridor[r, slot, i] += acc
+        for c in range(n_c):
+            rec_transit[r, slot, c] += transit[r, c]
+        for i in range(by_origin.shape[1]):
+            rec_by_origin[r, slot, i] += by_origin[r, i]
+        for m in range(n_m):
+            rec_price[r, slot, m] += price[r, n_t - n_m + m]
+        for i in range(n_t):
+            rec_trade_price[r, slot, i] += price[r, i]
+            rec_trade_stock[r, slot, i] += held_now[r, i]
+            shipped[i] = 0.0
+            held[i] = 0.0
+        for b in range(n_b):
+            shipped[block_trade[b]] += offered[r, b]
+            held[block_trade[b]] += stock_before[r, b]
+        for i in range(n_t):
+            rec_shipped[r, slot, i] += shipped[i] / held[i] if held[i] > 0 else 0.0
+        for c in range(n_c):
+            rec_hom_country[r, slot, c] += hom_country[r, c]
+        for p in range(n_p):
+            revenue = arrived[r, p] * price[r, route_sell_trade[p]]
+            spend = sent[r, p] * (route_cost[p] + price[r, route_buy_trade[p]])
+            profit[0, p] = revenue - spend
+        for g in range(rec_profit.shape[2]):
+            acc = 0.0
+            for jj in range(group_indptr[g], group_indptr[g + 1]):
+                acc += group_data[jj] * profit[0, group_indices[jj]]
+            rec_profit[r, slot, g] += acc
+        if strikes:
+            for c in range(n_c):
+                rec_strikes[r, slot, c] += credited[2, r, c]
+                rec_crew[r, slot, c] += credited[3, r, c]
+                rec_wrong[r, slot, c] += credited[4, r, c]
+        for i in range(cost.shape[0]):
+            rec_cost[r, slot, i] += cost[i]
+    for i in range(n_hom):
+        r = hom_where[i] // n_n
+        n = hom_where[i] - r * n_n
+        _add32(rec_homicides, r, slot, n, np.float64(hom_count[i]))
+
+
+@njit(cache=True, nogil=True)
+def homicides_by_country(where, count, n, node_country, base, out):  # pragma: no cover
+    """out (R, C) = base (R, C) homicides (a country's base rate) plus the trade's
+    homicides at its nodes (counts at flat index r * N + n)."""
+    n_r, n_c = base.shape
+    n_n = node_country.shape[0]
+    total = np.zeros((n_r, n_c), dtype=np.int64)
+    for i in range(n):
+        r = where[i] // n_n
+        total[r, node_country[where[i] - r * n_n]] += count[i]
+    for r in range(n_r):
+        for c in range(n_c):
+            out[r, c] = np.float64(base[r, c]) + np.float64(total[r, c])
+
+
+@njit(cache=True, nogil=True)
+def country_share_week(credit, source_country, per_edge, out):  # pragma: no cover
+    """out (E, C): share of each edge's interdictions credited to each country, from
+    one week's credit (S, E) by source (`InterdictionModel.country_share`, one week),
+    on the edges where per_edge (K, R, E) has something to credit. Other rows keep last
+    week's (finite) shares: multiplied by 0, they add exactly nothing to the product."""
+    n_s, n_e = credit.shape
+    n_k, n_r = per_edge.shape[0], per_edge.shape[1]
+    for e in range(n_e):
+        used = False
+        for k in range(n_k):
+            for r in range(n_r):
+                if per_edge[k, r, e] != 0.0:
+                    used = True
+        if not used:
+            continue
+        out[e, :] = 0.0
+        for s in range(n_s):
+            out[e, source_country[s, e]] += credit[s, e]

@@ -1,0 +1,342 @@
+"""The engine's fused phase kernels give the numbers of the numpy they replace, bit for bit.
+
+Each kernel of the `the weekly phases, fused` section of kernels.py is compared with
+`np.array_equal` (not a tolerance) to the numpy or scipy expression it stands for, on
+random inputs with values spread over many orders of magnitude (so that any change in
+the order of a sum would show), and on the arrays of a running simulation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numba import njit
+
+from conftest import DATA, MINI
+from corredor import interdiction, kernels
+from corredor.engine import PHASES, Simulation, Week
+from corredor.scenario import load_scenario
+
+
+def spread(rng: np.random.Generator, shape) -> np.ndarray:
+    """Values of both signs over 16 orders of magnitude, with exact zeros."""
+    x = rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 8, shape)
+    return np.where(rng.random(shape) < 0.1, 0.0, x)
+
+
+@njit(cache=True)
+def _row_sums(x):
+    return np.array([kernels._rowsum(x, r) for r in range(x.shape[0])])
+
+
+@njit(cache=True)
+def _segment_sums(x, starts):
+    n_r, n_p = x.shape
+    out = np.empty((n_r, starts.shape[0]))
+    for r in range(n_r):
+        for b in range(starts.shape[0]):
+            end = starts[b + 1] if b + 1 < starts.shape[0] else n_p
+            out[r, b] = kernels._segment_sum(x, r, starts[b], end)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3000), st.integers(0, 2**32 - 1))
+def test_sums_follow_numpy_order(n, seed):
+    """Row sums (pairwise, blocks of 128) and np.add.reduceat segments, exactly."""
+    rng = np.random.default_rng(seed)
+    x = spread(rng, (2, n))
+    assert np.array_equal(_row_sums(x), x.sum(axis=1))
+    cuts = rng.choice(np.arange(1, n), min(n - 1, int(rng.integers(0, 40))), replace=False)
+    starts = np.concatenate([[0], np.sort(cuts)]).astype(np.int64)
+    assert np.array_equal(_segment_sums(x, starts), np.add.reduceat(x, starts, axis=1))
+
+
+@pytest.fixture(scope="module")
+def stages_sim():
+    """A simulation of the stages network mid-run, with parameters drawn per replicate
+    (detection week by week) and a strike campaign."""
+    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
+    draws = {
+        "interdiction.k_maritime": [0.5, 1.0, 2.0],
+        "strikes.pursuit_share": [0.2, 0.5, 0.9],
+        "interdiction.intel_gain": [0.0, 0.3, 1.0],
+    }
+    sim = Simulation(sc, replicates=3, seed=4, draws=draws)
+    sim._init_state()
+    for week in range(60):
+        wk = Week(t=min(week, 40), rec=None)
+        for name in PHASES:
+            getattr(sim, name)(wk)
+    return sim
+
+
+def test_incidence_products_match_scipy(stages_sim):
+    c, rng = stages_sim.c, np.random.default_rng(2)
+    for inc in (c.inc_route_edge, c.inc_route_group, c.inc_route_market_via):
+        x = spread(rng, (4, inc.shape[0]))
+        out = np.empty((4, inc.shape[1]))
+        kernels.incidence_apply(inc.t.indptr, inc.t.indices, inc.t.data, x, out)
+        assert np.array_equal(out, x @ inc)
+
+
+def test_weekly_detection_matches_the_interdiction_model(stages_sim):
+    sim = stages_sim
+    for t in (0, 20, 51):
+        effort = sim.im.static_effort(t)[None]
+        got, want = sim._detect(t, effort), sim._detect_reference(t, effort)
+        for name in ("p_detect", "strike_share", "credit", "misid_factor", "effort", "hazard"):
+            assert np.array_equal(getattr(got, name), getattr(want, name)), name
+
+
+def test_credit_to_countries_matches_the_sparse_product(stages_sim):
+    sim, rng = stages_sim, np.random.default_rng(3)
+    det = sim.detection(30)
+    per_edge = np.abs(spread(rng, (5, sim.R, sim.im.n_edges)))
+    flat = (per_edge[:, :, None, :] * det.credit[None]).reshape(5 * sim.R, -1)
+    want = np.asarray(flat @ sim.im.credit_matrix).reshape(5, sim.R, -1)
+    got = kernels.credit_countries(
+        per_edge, det.credit, sim.im.source_country, len(sim.c.countries)
+    )
+    assert np.array_equal(got, want)
+
+
+def test_weekly_country_share_matches_the_whole_run():
+    sim = Simulation(load_scenario(MINI).with_period(end=2016), replicates=1)
+    whole = sim.im.country_share(sim.plan.credit)
+    out = np.zeros(whole.shape[1:])
+    every_edge = np.ones((1, 1, whole.shape[1]))
+    for t in (0, 7, len(whole) - 1):
+        kernels.country_share_week(sim.plan.credit[t], sim.im.source_country, every_edge, out)
+        assert np.array_equal(out, whole[t])
+    # only the rows of edges with something to credit are rewritten
+    some = np.zeros_like(every_edge)
+    some[0, 0, 2] = 1.0
+    kernels.country_share_week(sim.plan.credit[0], sim.im.source_country, some, out)
+    assert np.array_equal(out[2], whole[0, 2]) and np.array_equal(out[3:], whole[-1, 3:])
+
+
+@pytest.mark.parametrize("swamp", [False, True])
+def test_shipments_and_detection_match_the_interdiction_functions(stages_sim, swamp):
+    sim, c, rng = stages_sim, stages_sim.c, np.random.default_rng(5)
+    det = sim.detection(12)
+    n_r, n_e = sim.R, len(c.load)
+    sent = np.abs(spread(rng, (n_r, c.routes.n_routes))) * 1e-3
+    handling = np.array([0.0, 0.3, 2.0]) if swamp else np.zeros(n_r)
+    uniform = rng.random((n_r, n_e))
+    shipments, p_eff = np.empty((n_r, n_e), np.int64), np.empty((n_r, n_e))
+    where, n_out = np.empty(n_r * n_e, np.int64), np.empty(n_r * n_e, np.int64)
+    p_out, share_out = np.empty(n_r * n_e), np.empty(n_r * n_e)
+    inc = c.inc_route_edge.t
+    n = kernels.shipments_and_detection(
+        sent,
+        inc.indptr,
+        inc.indices,
+        inc.data,
+        c.load,
+        uniform,
+        det.p_detect,
+        det.strike_share,
+        det.credit[:, 0, :],
+        det.effort,
+        handling,
+        swamp,
+        sim.im.domain,
+        sim.im.n_domains,
+        shipments,
+        p_eff,
+        where,
+        n_out,
+        p_out,
+        share_out,
+    )
+    load_e = sent @ c.inc_route_edge
+    expected = load_e / c.load
+    whole = np.floor(expected)
+    want_ships = (whole + (uniform < expected - whole)).astype(np.int64)
+    want_p = det.p_detect
+    if swamp:
+        free = det.credit[:, 0, :] * (1.0 - det.strike_share) + det.strike_share
+        want_p = interdiction.swamped(
+            det.p_detect,
+            free,
+            want_ships,
+            det.effort,
+            handling[:, None],
+            sim.im.domain,
+            sim.im.n_domains,
+        )
+    want_p = np.broadcast_to(want_p, (n_r, n_e))
+    share = np.minimum(det.strike_share * det.p_detect / np.maximum(want_p, 1e-300), 1.0)
+    on = want_ships > 0
+    assert np.array_equal(shipments, want_ships) and np.array_equal(p_eff, want_p)
+    assert np.array_equal(where[:n], np.flatnonzero(on))
+    assert np.array_equal(n_out[:n], want_ships[on]) and np.array_equal(p_out[:n], want_p[on])
+    assert np.array_equal(share_out[:n], np.broadcast_to(share, (n_r, n_e))[on])
+
+
+def test_transit_walk_matches_the_route_kernel(stages_sim):
+    """transit_week's route walk and edge outcomes against kernels.transit and numpy."""
+    sim, c, rng = stages_sim, stages_sim.c, np.random.default_rng(6)
+    routes, n_r, n_e = c.routes, sim.R, len(c.load)
+    sent = np.abs(spread(rng, (n_r, routes.n_routes))) * (rng.random((n_r, routes.n_routes)) < 0.7)
+    shipments = rng.integers(0, 5, (n_r, n_e))
+    detected = np.minimum(rng.integers(0, 3, (n_r, n_e)), shipments)
+    struck = np.minimum(rng.integers(0, 2, (n_r, n_e)), detected)
+    hazard = rng.random((1, n_e))
+    usual, strike_rate = rng.random((n_r, n_e)), rng.random((n_r, n_e))
+    usual0, strike_rate0 = usual.copy(), strike_rate.copy()
+    out = {
+        k: np.zeros((n_r, n))
+        for k, n in dict(
+            frac=n_e,
+            frac_struck=n_e,
+            flow=n_e,
+            arrived=routes.n_routes,
+            own=len(c.slot_belief),
+            node_group=len(c.slot_group),
+            country=len(c.countries),
+            by_origin=len(c.producers) * len(c.countries),
+            interdicted=n_e,
+            destroyed=n_e,
+            seized=n_e,
+            lost=n_e,
+        ).items()
+    }
+    rate = 1.0 - sim.decay
+    kernels.transit_week(
+        sent,
+        detected,
+        struck,
+        shipments,
+        c.loss,
+        c.route_bounds,
+        routes.rh_edge,
+        c.rh_slot,
+        c.rh_node_slot,
+        c.rh_new_country,
+        c.route_node_slot,
+        c.origin_country,
+        c.origin_row,
+        hazard,
+        rate,
+        usual,
+        strike_rate,
+        *out.values(),
+    )
+    frac = np.divide(detected, shipments, out=np.zeros((n_r, n_e)), where=shipments > 0)
+    frac_struck = np.divide(struck, shipments, out=np.zeros((n_r, n_e)), where=shipments > 0)
+    survive = (1.0 - frac) * (1.0 - c.loss[None, :])
+    n_g, n_n, n_c = len(c.groups), len(c.node_country), len(c.countries)
+    flow, arrived, own, node_group, country, by_origin = kernels.transit(
+        sent,
+        survive,
+        c.route_bounds,
+        routes.rh_edge,
+        routes.rh_to,
+        c.rh_new_country,
+        routes.group,
+        routes.origin,
+        c.origin_country,
+        n_g,
+        n_n,
+        n_c,
+    )
+    assert np.array_equal(out["frac"], frac) and np.array_equal(out["frac_struck"], frac_struck)
+    assert np.array_equal(out["flow"], flow) and np.array_equal(out["arrived"], arrived)
+    assert np.array_equal(out["own"], own[:, c.slot_belief])
+    # slot j of node n holds group slot_group[j]: index g * N + n of the dense array
+    keys = c.slot_group * n_n + np.repeat(np.arange(n_n), np.diff(c.node_slot_start))
+    assert np.array_equal(out["node_group"], node_group[:, keys])
+    node_group[:, keys] = 0.0
+    assert not node_group.any()  # no flow outside the slots
+    assert np.array_equal(out["country"], country)
+    by_origin = by_origin.reshape(n_r, n_c, n_c)[:, c.producer_idx, :].reshape(n_r, -1)
+    assert np.array_equal(out["by_origin"], by_origin)
+    assert np.array_equal(out["interdicted"], flow * frac)
+    assert np.array_equal(out["destroyed"], flow * frac_struck)
+    assert np.array_equal(out["seized"], flow * frac - flow * frac_struck)
+    assert np.array_equal(out["lost"], flow * (1.0 - frac) * c.loss[None, :])
+    usual0 += rate[:, None] * (hazard - usual0)
+    strike_rate0 += np.where(shipments > 0, rate[:, None] * (frac_struck - strike_rate0), 0.0)
+    assert np.array_equal(usual, usual0) and np.array_equal(strike_rate, strike_rate0)
+
+
+def test_dispatch_week_matches_dispatch_and_reduceat(stages_sim):
+    sim, c, rng = stages_sim, stages_sim.c, np.random.default_rng(7)
+    n_r, n_b = sim.R, len(c.routes.block_start)
+    stock = np.abs(spread(rng, (n_r, n_b)))
+    ship = rng.random((n_r, n_b))
+    shares = rng.random((n_r, c.routes.n_routes))
+    shares /= np.repeat(
+        np.add.reduceat(shares, c.routes.block_start, axis=1),
+        np.diff(np.append(c.routes.block_start, c.routes.n_routes)),
+        axis=1,
+    )
+    before, offered, block_out = (np.empty((n_r, n_b)) for _ in range(3))
+    want_stock = stock.copy()
+    sent = kernels.dispatch_week(
+        ship,
+        stock,
+        shares,
+        c.capacity,
+        c.routes.block_start,
+        c.route_bounds,
+        c.routes.rh_edge,
+        3,
+        before,
+        offered,
+        block_out,
+    )
+    want_sent, _ = kernels.dispatch(
+        ship * want_stock,
+        shares,
+        c.capacity,
+        c.routes.block_start,
+        c.route_bounds,
+        c.routes.rh_edge,
+        3,
+    )
+    out = np.add.reduceat(want_sent, c.routes.block_start, axis=1)
+    assert np.array_equal(sent, want_sent) and np.array_equal(block_out, out)
+    assert np.array_equal(before, want_stock) and np.array_equal(offered, ship * want_stock)
+    assert np.array_equal(stock, np.maximum(want_stock - out, 0.0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 5), st.integers(1, 7), st.integers(0, 2**31 - 1))
+def test_homicides_from_slots_match_the_dense_kernel(n_r, n_g, n_n, seed):
+    rng = np.random.default_rng(seed)
+    kg = rng.exponential(500.0, (n_r, n_g, n_n)) * (rng.random((n_r, n_g, n_n)) < 0.5)
+    handler = rng.random((n_n, n_g, n_g)) * (rng.random((n_n, n_g, n_g)) < 0.6)
+    handler[:, np.arange(n_g), np.arange(n_g)] += 0.1
+    handler /= handler.sum(axis=2, keepdims=True)
+    rival = (rng.random((n_g, n_g)) < 0.5).astype(float)
+    factions = rng.uniform(1.0, 4.0, n_g)
+    coefs = [rng.uniform(0, 2, n_r) for _ in range(3)]
+    price, covered, psi = rng.uniform(0.2, 3.0, (n_r, n_n)), rng.random(n_n) < 0.7, rng.random(n_r)
+    want = kernels.expected_homicides(
+        kg, handler, rival, factions, *coefs, np.where(covered, price, 1.0), psi
+    )
+    # every (node, group) pair is a slot, node-major
+    slots = kg.transpose(0, 2, 1).reshape(n_r, -1).copy()
+    start = np.arange(n_n + 1, dtype=np.int64) * n_g
+    where, lam = np.empty(n_r * n_n, np.int64), np.empty(n_r * n_n)
+    n = kernels.homicides_expected(
+        slots,
+        start,
+        np.tile(np.arange(n_g), n_n),
+        handler,
+        rival,
+        factions,
+        *coefs,
+        price,
+        covered,
+        psi,
+        where,
+        lam,
+    )
+    assert np.array_equal(where[:n], np.flatnonzero(want))
+    assert np.array_equal(lam[:n], want.ravel()[want.ravel() != 0])

@@ -340,3 +340,45 @@ def test_homicides_from_slots_match_the_dense_kernel(n_r, n_g, n_n, seed):
     )
     assert np.array_equal(where[:n], np.flatnonzero(want))
     assert np.array_equal(lam[:n], want.ravel()[want.ravel() != 0])
+
+
+@given(seed=st.integers(0, 2**32 - 1), n_r=st.integers(1, 4))
+@settings(max_examples=30, deadline=None)
+def test_landed_cost_kernels_match_markets_landed_cost(seed, n_r):
+    """`kernels.landed_routes` + numpy's log + `kernels.landed_smooth` give the smoothed
+    sums the engine once computed with `markets.landed_cost` and two sparse products."""
+    import scipy.sparse as sp
+
+    from corredor import markets
+    from corredor.engine import Incidence
+
+    rng = np.random.default_rng(seed)
+    n_p, n_t = 9, 5
+    price = 10.0 ** rng.uniform(1, 5, (n_r, n_t))
+    value = rng.uniform(-2e4, 9e4, (n_r, n_p))
+    sent = np.where(rng.random((n_r, n_p)) < 0.3, 0.0, rng.uniform(0, 1e4, (n_r, n_p)))
+    buy = rng.integers(0, n_t, n_p)
+    sell = rng.integers(0, n_t, n_p)
+    cost, premium = rng.uniform(0, 2e3, n_p), rng.uniform(0, 3e4, n_p)
+    markup = rng.uniform(0, 1, n_r)
+    tau = rng.uniform(1, 20, n_r)
+    inc = Incidence(sp.csr_matrix((np.ones(n_p), (sell, np.arange(n_p))), shape=(n_t, n_p)))
+    start_log, start_w = spread(rng, (n_r, n_t)), np.abs(spread(rng, (n_r, n_t)))
+
+    log_cost, weight = markets.landed_cost(price, value, sent, buy, sell, cost, premium, markup)
+    want_log = start_log + (log_cost @ inc - start_log) / tau[:, None]
+    want_w = start_w + (weight @ inc - start_w) / tau[:, None]
+
+    breakeven, w = np.empty((n_r, n_p)), np.empty((n_r, n_p))
+    kernels.landed_routes(
+        price, value, sent, buy, sell, cost, premium, markup, markets.MIN_ARRIVING, breakeven, w
+    )
+    np.log(breakeven, out=breakeven)
+    breakeven *= w
+    got_log, got_w, sums = start_log.copy(), start_w.copy(), np.empty((n_r, n_t))
+    t = inc.t
+    kernels.landed_smooth(t.indptr, t.indices, t.data, breakeven, w, tau, got_log, got_w, sums)
+    assert np.array_equal(w, weight)
+    assert np.array_equal(breakeven, log_cost)
+    assert np.array_equal(got_log, want_log)
+    assert np.array_equal(got_w, want_w)

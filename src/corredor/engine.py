@@ -932,6 +932,8 @@ class Simulation:
         self._held, self._supply = zeros(R, n_t), zeros(R, n_t)
         self._hom_where, self._lam = zeros(R * n_n, dtype=np.int64), zeros(R * n_n)
         self._hom_country = zeros(R, n_c)
+        self._breakeven, self._landed_w = zeros(R, c.routes.n_routes), zeros(R, c.routes.n_routes)
+        self._landed_sums = zeros(R, n_t)
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -1436,19 +1438,35 @@ class Simulation:
         self.held_now = self._held
         # What a kilogram delivered at each market cost its sellers this week, averaged
         # over the routes that delivered there by the kilograms they sent.
-        log_cost, weight = markets.landed_cost(
+        # (`markets.landed_cost` in two compiled passes around numpy's logarithm)
+        breakeven, weight = self._breakeven, self._landed_w
+        kernels.landed_routes(
             self.price,
             wk.value,
             wk.sent,
-            c.block_trade[c.routes.block],
+            c.route_buy_trade,
             c.route_sell_trade,
             c.routes.cost,
             c.route_premium,
-            pv("traffickers.markup"),
+            self.per_replicate("traffickers.markup"),
+            markets.MIN_ARRIVING,
+            breakeven,
+            weight,
         )
-        tau = pv("markets.price_smoothing_weeks")
-        self.landed_log += (log_cost @ c.inc_route_sell - self.landed_log) / tau
-        self.landed_weight += (weight @ c.inc_route_sell - self.landed_weight) / tau
+        np.log(breakeven, out=breakeven)
+        breakeven *= weight
+        sell = c.inc_route_sell.t
+        kernels.landed_smooth(
+            sell.indptr,
+            sell.indices,
+            sell.data,
+            breakeven,
+            weight,
+            self.per_replicate("markets.price_smoothing_weeks"),
+            self.landed_log,
+            self.landed_weight,
+            self._landed_sums,
+        )
         if getattr(self, "prices_fixed", False):
             return
         self.price = markets.adjust_prices(

@@ -1292,3 +1292,50 @@ def country_share_week(credit, source_country, per_edge, out):  # pragma: no cov
         out[e, :] = 0.0
         for s in range(n_s):
             out[e, source_country[s, e]] += credit[s, e]
+
+
+@njit(cache=True, nogil=True)
+def landed_routes(
+    price,
+    value,
+    sent,
+    buy_trade,
+    sell_trade,
+    cost,
+    premium,
+    markup,
+    min_arriving,
+    breakeven,
+    weight,
+):  # pragma: no cover - compiled
+    """`markets.landed_cost` without its logarithm: each route's break-even price
+    (R, P) and weight (kg sent, 0 for routes expected to deliver less than
+    `min_arriving`), in the same order of operations (a test checks they agree)."""
+    n_r, n_p = value.shape
+    for r in range(n_r):
+        grow = 1.0 + markup[r]
+        for p in range(n_p):
+            sell = max(price[r, sell_trade[p]], 1e-9)
+            arriving = (value[r, p] * grow + cost[p] + premium[p]) / sell
+            weight[r, p] = sent[r, p] if arriving > min_arriving else 0.0
+            breakeven[r, p] = (price[r, buy_trade[p]] * grow + cost[p] + premium[p]) / max(
+                arriving, min_arriving
+            )
+
+
+@njit(cache=True, nogil=True)
+def landed_smooth(
+    indptr, indices, data, log_cost, weight, tau, landed_log, landed_weight, sums
+):  # pragma: no cover - compiled
+    """Each market's sums of weight x log cost and of weight over the routes selling
+    there (the incidence product, in scipy's order), folded into their smoothed values
+    with time constant `tau` (R,) weeks."""
+    incidence_apply(indptr, indices, data, log_cost, sums)
+    n_r, n_t = sums.shape
+    for r in range(n_r):
+        for i in range(n_t):
+            landed_log[r, i] += (sums[r, i] - landed_log[r, i]) / tau[r]
+    incidence_apply(indptr, indices, data, weight, sums)
+    for r in range(n_r):
+        for i in range(n_t):
+            landed_weight[r, i] += (sums[r, i] - landed_weight[r, i]) / tau[r]

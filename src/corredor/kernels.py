@@ -22,23 +22,6 @@ MIN_SHIPMENT_KG = 1e-6
 
 
 @njit(cache=True, nogil=True)
-def route_min(values, rh_index, route_start):  # pragma: no cover - compiled
-    """(R, P) minimum of values[r, rh_index[j]] over each route's hops."""
-    n_r = values.shape[0]
-    n_p = route_start.shape[0] - 1
-    out = np.empty((n_r, n_p))
-    for r in range(n_r):
-        for p in range(n_p):
-            m = np.inf
-            for j in range(route_start[p], route_start[p + 1]):
-                v = values[r, rh_index[j]]
-                if v < m:
-                    m = v
-            out[r, p] = m
-    return out
-
-
-@njit(cache=True, nogil=True)
 def route_sum(values, rh_index, route_start):  # pragma: no cover - compiled
     """(R, P) sum of values[r, rh_index[j]] over each route's hops."""
     n_r = values.shape[0]

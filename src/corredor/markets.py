@@ -107,7 +107,9 @@ def landed_cost(
     summed per market, their ratio is the market's log landed cost (module docstring).
 
     `value` is the route value of `traffickers.py`, (P_m * a_r - C_r - pi_m) / (1 + mu),
-    from which a_r is recovered at this week's prices.
+    from which a_r is recovered at this week's prices. Reference implementation in
+    numpy; the engine uses `kernels.landed_routes` and `kernels.landed_smooth`, and a
+    test checks that they agree bit for bit.
     """
     mu = np.asarray(markup, dtype=float)
     mu = mu[:, None] if mu.ndim == 1 else mu
@@ -150,12 +152,12 @@ def adjust_prices(
     active = (stock > tiny) | (target > tiny)
     gap = np.log(np.maximum(stock, tiny)) - np.log(np.maximum(target, tiny))
     step = np.where(active, -np.asarray(speed) * gap, 0.0)
-    if landed is not None:
-        pull = np.asarray(anchor) * (
-            np.log(np.where(np.isnan(landed), price, landed)) - np.log(price)
+    if landed is not None:  # no pull where nothing was delivered: ln(P / P) = 0
+        supplied = ~np.isnan(landed)
+        step = step + np.asarray(anchor) * (
+            np.log(np.where(supplied, landed, price)) - np.log(price)
         )
-        step = step + np.where(np.isnan(landed), 0.0, pull)
-        active = active | ~np.isnan(landed)
+        active = active | supplied
     step = np.clip(step, -MAX_WEEKLY_CHANGE, MAX_WEEKLY_CHANGE)
     new = price * np.exp(np.where(active, step, 0.0))
     return np.clip(new, ref_price * np.asarray(floor), ref_price * np.asarray(cap))

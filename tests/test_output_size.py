@@ -68,7 +68,7 @@ def test_api_warns_when_it_switches_and_refuses_an_explicit_week():
         corredor.run(MINI, replicates=2, resolution="week", max_output_gb=TINY_GB)
     text = str(info.value)
     assert "weekly results would take about" in text and "limit" in text
-    assert 'resolution="year"' in text and "max_output_gb=0.0005" in text
+    assert 'resolution="year"' in text and "max_output_gb=0.0006" in text
     assert info.value.field == "resolution"
 
 

@@ -148,6 +148,8 @@ class Compiled:
     # (P, M*C) a route selling at consumer market m that crossed country c: what reaches
     # each market, by the countries on its last leg of the journey
     inc_route_market_via: Incidence
+    # (P, M) a route selling at consumer market m: the basis of delivered_via_kg's shares
+    inc_route_retail: Incidence
     inc_route_lag_market: Incidence  # (P, (L+1)*S), S = len(routes.markets)
     inc_route_sell: Incidence  # (P, Tn) one-hot: the trade node each route sells at
     area_of_block: np.ndarray  # (B,) index into areas (production blocks; 0 for pools)
@@ -286,6 +288,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         ),
         inc_route_group=incidence(np.arange(n_p), routes.group, n_p, n_g),
         inc_route_market_via=_market_via(net, routes, retail, countries, incidence),
+        inc_route_retail=_route_retail(routes, retail, incidence),
         inc_route_lag_market=incidence(
             np.arange(n_p), routes.lag_weeks * n_s + routes.market, n_p, (max_lag + 1) * n_s
         ),
@@ -389,6 +392,13 @@ def _market_via(net, routes: RouteSet, retail: list[str], countries: list[str], 
             rows.append(p)
             cols.append(m * len(countries) + cidx[c])
     return incidence(rows, cols, routes.n_routes, len(retail) * len(countries))
+
+
+def _route_retail(routes: RouteSet, retail: list[str], incidence):
+    """(P, M) incidence of routes selling at each consumer market."""
+    rows = [p for p in range(routes.n_routes) if routes.markets[routes.market[p]] in retail]
+    cols = [retail.index(routes.markets[routes.market[p]]) for p in rows]
+    return incidence(rows, cols, routes.n_routes, len(retail))
 
 
 def week_times(start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
@@ -951,6 +961,7 @@ class Simulation:
             "delivered_kg": (R, len(c.markets)),
             "consumed_kg": (R, len(c.markets)),
             "delivered_via_kg": (R, len(c.markets), n_c),
+            "arriving_kg": (R, len(c.markets)),
             "seized_kg": (R, n_c),
             "seized_origin_kg": (R, n_c),
             "destroyed_kg": (R, n_c),
@@ -1593,6 +1604,9 @@ class Simulation:
             self.cost[t],
             *rec.flat,
         )
+        # what reached each market's route ends this week: the denominator of the
+        # via-country shares, counted in the same (dispatch) week as delivered_via_kg
+        rec.data["arriving_kg"][:, rec.slots[t]] += wk.arrived @ c.inc_route_retail
 
     def to_countries(self, per_edge: np.ndarray, t: int, det: interdiction.Detection):
         """(K, R, C) credited to countries from (K, R, E) quantities on edges this week."""

@@ -33,6 +33,7 @@ VARIABLES = {
     "delivered_kg": ("market",),
     "consumed_kg": ("market",),
     "delivered_via_kg": ("market", "country"),
+    "arriving_kg": ("market",),
     "seized_kg": ("country",),
     "seized_origin_kg": ("country",),
     "destroyed_kg": ("country",),

@@ -32,6 +32,11 @@ UNITS = {
         "cocaine reaching each consumer market, by the countries its last route crossed "
         "(counted once per country; dispatched week)",
     ),
+    "arriving_kg": (
+        "kg",
+        "cocaine dispatched on routes to each consumer market that reaches the route's end "
+        "(dispatched week: the denominator of delivered_via_kg's shares)",
+    ),
     "seized_kg": ("kg", "cocaine seized, by country where the seizure is recorded"),
     "seized_origin_kg": (
         "kg",
@@ -86,6 +91,7 @@ def build_dataset(sim: Simulation, data: dict[str, np.ndarray]) -> xr.Dataset:
         "delivered_kg": ("market",),
         "consumed_kg": ("market",),
         "delivered_via_kg": ("market", "country"),
+        "arriving_kg": ("market",),
         "seized_kg": ("country",),
         "seized_origin_kg": ("country",),
         "destroyed_kg": ("country",),
@@ -475,7 +481,9 @@ class Results:
         out = []
         if "delivered_via_kg" in ds:
             via = self.annual("delivered_via_kg")
-            total = self.annual("delivered_kg")
+            # both counted in the week of dispatch (a share of delivered_kg, counted at
+            # delivery, exceeds 1 while the flow grows); files without it fall back
+            total = self.annual("arriving_kg" if "arriving_kg" in ds else "delivered_kg")
             share = via / total.where(total > 0)
             df = share.to_dataframe(name="value").reset_index()
             df["region"] = df["market"].astype(str) + ">" + df["country"].astype(str)

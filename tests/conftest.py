@@ -23,6 +23,18 @@ def mini_copy(tmp_path: Path) -> Path:
     return tmp_path / "mini.toml"
 
 
+@pytest.fixture
+def mini_searched(mini_copy: Path) -> Path:
+    """The mini copy with searched domains (tests/data/mini-domains.csv): roads and sea
+    extents that put the agencies' detection in a plausible range (0.07-0.33 a leg) at
+    the calibrated effectiveness. Without them every leg is a domain of its own with
+    extent 1, and the mini budgets saturate detection (1.0 on every sea leg, 0.87 on
+    Ecuador's roads), which leaves Ecuador's route and the US market empty: enough for
+    invariants, not for behaviour."""
+    shutil.copy(DATA / "mini-domains.csv", mini_copy.parent / "mini" / "domains.csv")
+    return mini_copy
+
+
 def mass_residual(sim: Simulation, data: dict[str, np.ndarray]) -> np.ndarray:
     """produced - consumed - seized - destroyed - lost - change in stock, per step."""
     produced = data["produced_kg"].sum(-1)

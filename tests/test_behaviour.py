@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from conftest import MINI
 from corredor.engine import Simulation
@@ -29,13 +28,8 @@ def _set_edge(scenario_path: Path, edge_id: str, **values) -> None:
         writer.writerows(rows)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Model v2 defect, measured 2026-12-03: on the mini network the route through "
-    "Ecuador's port carries about 0.1% of the flow to Europe and takes none of it when the "
-    "Colombian port's detection rises to 0.5 (issue 13 note)",
-)
-def test_repeated_seizures_shift_flow_to_alternatives(mini_copy):
+def test_repeated_seizures_shift_flow_to_alternatives(mini_searched):
+    mini_copy = mini_searched
     """Raising the detection of the busier of two parallel edges: its flow falls as
     groups learn, and the parallel route picks it up."""
     base = Simulation(load_scenario(mini_copy), replicates=4, seed=1)
@@ -55,32 +49,44 @@ def test_repeated_seizures_shift_flow_to_alternatives(mini_copy):
     assert d1["flow_kg"][..., alt].mean() > d0["flow_kg"][..., alt].mean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Model v2 defect, measured 2026-12-03: on the mini network the route through "
-    "Ecuador's port carries about 0.1% of the flow to Europe and so a crackdown on its "
-    "roads has almost nothing to divert (issue 13 note)",
-)
-def test_learning_takes_time_after_a_shock(mini_copy):
-    """A crackdown on Ecuador's roads from 2017: what groups send towards Ecuador right
-    after it starts is more than a year later, because risk is learned from losses."""
+def test_learning_takes_time_after_a_shock(mini_searched):
+    mini_copy = mini_searched
+    """A crackdown on Ecuador's roads from 2017. Unseen (presence_visibility 0), risk is
+    learned from losses: what groups send towards Ecuador, against the same run without
+    the crackdown, falls through the year. Seen (the default), they react at once: the
+    first month's cut is deeper than when they must learn it."""
+    week0 = (2017 - 2015) * 52
+    plain = load_scenario(mini_copy)
     text = mini_copy.read_text().replace(
         "budget = { container = 10, road = 10 }",
         'budget = { container = 10, road = { "2016-12-31" = 10, "2017" = 400 } }',
     )
     mini_copy.write_text(text)
-    sc = load_scenario(mini_copy)
-    sim = Simulation(sc, replicates=8, seed=2)
-    data = sim.run()
-    k = sim.c.routes.corridor_labels.index("EC")
-    week0 = (2017 - sc.start) * 52
-    sent = data["corridor_kg"][..., k].mean(axis=0)
-    assert sent[week0 : week0 + 4].mean() > 1.5 * sent[week0 + 40 : week0 + 52].mean()
+    shock = load_scenario(mini_copy)
 
-    # and by the end of 2017 the group's perceived risk of the targeted edge has risen
+    def sent_ec(sc, visibility=None):
+        if visibility is not None:
+            sc = sc.with_parameters({"traffickers.presence_visibility": visibility})
+        sim = Simulation(sc, replicates=8, seed=2)
+        data = sim.run()
+        k = sim.c.routes.corridor_labels.index("EC")
+        return data["corridor_kg"][..., k].mean(axis=0)
+
+    def relative(visibility=None):
+        """sent towards Ecuador with the crackdown over without it: first month, last quarter"""
+        with_, without = sent_ec(shock, visibility), sent_ec(plain, visibility)
+        first, late = slice(week0, week0 + 4), slice(week0 + 40, week0 + 52)
+        return (with_[first].sum() / without[first].sum(), with_[late].sum() / without[late].sum())
+
+    unseen_first, unseen_late = relative(0.0)
+    assert unseen_first > 1.5 * unseen_late  # learned: the cut deepens through the year
+    seen_first, _ = relative()
+    assert seen_first < 0.5 * unseen_first  # seen: the cut comes at once
+
+    # by the end of 2017 the group's perceived risk of the targeted edge has risen
     # well above its belief before the crackdown, yet is still below the true risk
     def belief(end):
-        short = Simulation(sc.with_period(end=end), replicates=8, seed=2)
+        short = Simulation(shock.with_period(end=end), replicates=8, seed=2)
         short.run()
         e = _edge(short, "s-border")
         seen = short.alpha[:, e] / (short.alpha[:, e] + short.beta[:, e])  # group 0

@@ -13,6 +13,7 @@ the command that makes it) and returns TEXT. The result files and their commands
 |---|---|
 | docs/calibration/ (run.json, fit_statistics.csv, comparison.csv, range_checks.csv, alternatives.csv) | `make recalibrate` (checked by `make reproduce-calibration`) |
 | docs/calibration/abc/ | `make abc` |
+| docs/validation/validation.csv | `corredor validate baseline --out docs/validation --readme README.md` |
 | docs/calibration/fragmentation.json | `make fragmentation` |
 | benchmarks/results/engine.json, ensemble.json | `make bench` |
 | benchmarks/results/sweep.json | `make bench-sweep` |
@@ -38,6 +39,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 CAL = ROOT / "docs" / "calibration"
 ABC = CAL / "abc"
+VALIDATION = ROOT / "docs" / "validation" / "validation.csv"
 FRAG = CAL / "fragmentation.json"
 BENCH = ROOT / "benchmarks" / "results"
 DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), CAL / "fragmentation.md")
@@ -149,6 +151,13 @@ def cal_range(series, region, year, fmt=".2f"):
         _csv(CAL / "range_checks.csv"), "range check", series=series, region=region, year=year
     )
     return _fmt(float(row["mean"]), fmt)
+
+
+@renderer("val")
+def val(check, field="simulated", fmt=".2f"):
+    """A field of a scorecard row (docs/validation/validation.csv, `corredor validate`)."""
+    row = _one(_csv(VALIDATION), "validation check", check=check)
+    return _fmt(float(row[field]), fmt)
 
 
 @renderer("cal-range-text")

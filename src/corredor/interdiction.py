@@ -61,6 +61,7 @@ effectiveness differ by replicate (the leading axis is then the replicate).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -350,6 +351,7 @@ def compile_interdiction(
         if key not in labels:
             labels.append(key)
         domain[ei] = labels.index(key)
+    _warn_undeclared(net, scenario, covered, labels, domain, caps)
     # A domain's extent: as declared; for a port, the throughput of all its legs.
     extent = np.zeros(len(labels))
     np.add.at(extent, domain, exposure)
@@ -386,6 +388,51 @@ def compile_interdiction(
         ),
         domain=domain,
         domain_labels=labels,
+    )
+
+
+class DomainWarning(UserWarning):
+    """A leg an agency searches lies in no declared domain of a network that declares
+    domains for its capability: it is searched on its own, with its exposure as extent."""
+
+
+def _warn_undeclared(net, scenario, covered, labels, domain, caps) -> None:
+    """Warn about searched legs that fell back to a domain of their own in a network whose
+    domains.csv describes other domains of the same capability: the agency's effort for
+    that jurisdiction then concentrates on one short leg (extent = its exposure, often
+    below 1 against thousands for a declared sea or road network), which can make its
+    detection 1 every week. Networks without domains.csv use the fallback by design."""
+    declared = {d.capability for d in net.domains}
+    lonely = [
+        ei
+        for ei, e in enumerate(net.edges)
+        if covered[:, ei].any()
+        and e.mode != "container"
+        and caps[ei] in declared
+        and labels[domain[ei]].startswith("edge:")
+    ]
+    if not lonely:
+        return
+    shown = []
+    for ei in lonely[:5]:
+        e = net.edges[ei]
+        juris = net.jurisdiction(e)
+        who = ", ".join(
+            a
+            for a, ag in scenario.agencies.items()
+            if covered[list(scenario.agencies).index(a), ei]
+        )
+        shown.append(f"{e.id} ({caps[ei]}, jurisdiction {juris}, searched by {who})")
+    more = f" and {len(lonely) - 5} more" if len(lonely) > 5 else ""
+    warnings.warn(
+        f"{net.path / 'domains.csv'}: {len(lonely)} searched leg(s) lie in no declared "
+        f"domain: {'; '.join(shown)}{more}. Each is searched as a domain of its own with "
+        "its exposure as extent, so the agency's effort there concentrates on one leg. "
+        "Fix: add a row to domains.csv for the leg's domain (its basin or 'roads', the "
+        "capability and the jurisdiction), or name a declared domain in the leg's "
+        "`domain` column of edges.csv",
+        DomainWarning,
+        stacklevel=3,
     )
 
 

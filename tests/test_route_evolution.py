@@ -322,6 +322,57 @@ def test_entries_need_capacity_to_bind_as_declared(tmp_path):
     assert changes(path, entries_per_revision=0) == []
 
 
+# -- which routes of the pool were live: `corredor routes` --------------------------------
+
+
+def test_the_route_table_says_which_pool_routes_are_live(tmp_path):
+    from corredor.outputs.route_report import route_table
+
+    # B enters in 2015 and leaves on losses in 2016: not live at the end, live a while
+    sim = Simulation(load_scenario(fork(tmp_path / "a")), replicates=2, seed=1)
+    sim.run()
+    df = route_table(sim).set_index("modes", drop=False)
+    a, b = (df[df.countries == c].iloc[0] for c in ("CO>EC>NL", "CO>PE>NL"))
+    assert (a.live_at_end, a.weeks_live) == (1.0, sim.clock)
+    assert b.live_at_end == 0.0 and 0 < b.weeks_live < sim.clock and b.t_last_week == 0
+    # entered at week 8, left at the week of its last change: live in between
+    left = [c.week for c in sim.evolution.changes if c.route == 1 and not c.entered]
+    assert b.weeks_live == np.mean(left) - 8
+    # a pool route that never entered was never live
+    sc = load_scenario(fork(tmp_path / "b")).with_parameters({"routes.entries_per_revision": 0})
+    sim = Simulation(sc, replicates=2, seed=1)
+    sim.run()
+    df = route_table(sim)
+    assert sorted(zip(df.live_at_end, df.weeks_live, strict=True)) == [(0, 0), (1, sim.clock)]
+    # fixed routes are all live, all the time
+    sim = Simulation(load_scenario(MINI).with_period(end=2015), replicates=2, seed=1)
+    sim.run()
+    df = route_table(sim)
+    assert (df.live_at_end == 1).all() and (df.weeks_live == sim.clock).all()
+
+
+def test_the_routes_command_marks_routes_not_live(tmp_path, capsys, monkeypatch):
+    path = fork(tmp_path)
+    args = ["routes", str(path), "--year", "2017"]
+    code, text = invoke_cli([*args, "--format", "plain"], capsys, monkeypatch)
+    assert code == 0, text
+    assert "wk live" in text and "live: in its group's live set at the end" in text
+    cells = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if "road>container" in line
+    ]
+    rows = {c[2]: c for c in cells}
+    assert rows["CO>EC>NL"][-2:] == ["yes", str(WARMUP + 3 * WEEKS_PER_YEAR)], rows
+    assert rows["CO>PE>NL"][-2] == "no", rows
+    code, text = invoke_cli([*args, "--format", "json"], capsys, monkeypatch)
+    records, _ = json.JSONDecoder().raw_decode(text[text.index("[") :])  # then stderr
+    assert {r["countries"]: r["live_at_end"] for r in records} == {"CO>EC>NL": 1, "CO>PE>NL": 0}
+    # with fixed routes the table shows no liveness columns (every route is live)
+    code, text = invoke_cli(["routes", str(MINI), "--format", "plain"], capsys, monkeypatch)
+    assert code == 0 and "wk live" not in text
+
+
 # -- properties on random networks ----------------------------------------------------------
 
 

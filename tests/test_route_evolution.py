@@ -322,6 +322,36 @@ def test_entries_need_capacity_to_bind_as_declared(tmp_path):
     assert changes(path, entries_per_revision=0) == []
 
 
+# -- the pool is searched once: the run says when it is too small ---------------------------
+
+
+def test_the_run_says_when_a_larger_pool_would_offer_more_routes(tmp_path):
+    path = fork(tmp_path, inspect=False)
+    # a pool of one route: A's road is full at every revision, B is left out of the pool
+    sc = load_scenario(path).with_parameters({"routes.pool_factor": 1})
+    sim = Simulation(sc, replicates=2, seed=1)
+    sim.run()
+    ev = sim.evolution
+    assert not sim.c.routes.complete.any() and ev.changes == []
+    assert list(ev.starved) == list(ev.short) == [ev.revisions] * 2 == [32, 32]
+    assert "32.0 times per replicate, 32.0 of them with paths left out" in ev.summary()
+    # a pool of two holds every path: B enters, and no revision lacked a route the
+    # network has
+    sim = Simulation(load_scenario(path), replicates=2, seed=1)
+    sim.run()
+    assert sim.c.routes.complete.all() and sim.evolution.changes
+    assert not sim.evolution.short.any()
+
+
+def test_a_stock_is_complete_when_its_pool_holds_every_path():
+    sc = load_scenario("baseline")
+    fixed = enumerate_routes(sc)
+    pool = enumerate_routes(sc.with_parameters({"routes.refresh_weeks": 13}))
+    # baseline's pairs have at most 13 paths: the pool (4 x 12 per pair) holds them all
+    assert pool.complete.all() and not fixed.complete.all()
+    assert fixed.n_routes < pool.n_routes
+
+
 # -- which routes of the pool were live: `corredor routes` --------------------------------
 
 

@@ -135,10 +135,16 @@ class RouteEvolution:
         self.full = np.zeros((R, len(self.capacity)))  # weeks each edge was full
         # over the whole run (warm-up included), for reports: weeks observed, weeks each
         # route was live, and revisions at which a stock under pressure (capacity bound
-        # or risk risen) found no pool route it could open
+        # or risk risen) found no pool route it could open: in all (`starved`), and when
+        # its pool holds fewer routes than it has paths (`short`: a larger pool_factor
+        # would have offered more)
         self.weeks_run = 0
+        self.revisions = 0
         self.weeks_live = np.zeros((R, n_p), dtype=np.int64)
         self.starved = np.zeros(R, dtype=np.int64)
+        self.short = np.zeros(R, dtype=np.int64)
+        complete = rs.complete if rs.complete is not None else np.zeros(n_b, dtype=bool)
+        self.incomplete = ~complete
 
     # -- every week ---------------------------------------------------------------------
     def live_shares(self, value, buy, sharpness, floor) -> tuple[np.ndarray, np.ndarray]:
@@ -179,6 +185,7 @@ class RouteEvolution:
         per_block = lambda x: np.add.reduceat(x, block_start, axis=1)  # noqa: E731
         spread = lambda x: np.repeat(x, sizes, axis=1)  # noqa: E731 (R, B) -> (R, P)
         per_block_max = lambda x: np.maximum.reduceat(x, block_start, axis=1)  # noqa: E731
+        self.revisions += 1
         self.age += self.live
         self.cooldown = np.maximum(self.cooldown - 1, 0)
         worth = value - buy  # USD/kg a route earns over the purchase price
@@ -227,7 +234,9 @@ class RouteEvolution:
         by_risk = spread(risen) & (value > spread(worst))
         better = value > (1.0 + th.enter_better) * spread(best)
         pick = np.where(can & (by_capacity | by_risk | better), value, -np.inf)
-        self.starved += ((capacity | risen) & ~np.isfinite(per_block_max(pick))).sum(axis=1)
+        starved = (capacity | risen) & ~np.isfinite(per_block_max(pick))  # (R, B)
+        self.starved += starved.sum(axis=1)
+        self.short += (starved & self.incomplete[None, :]).sum(axis=1)
         enter = np.zeros_like(self.live)
         for _ in range(th.entries_per_revision):  # the most valuable first
             top = per_block_max(pick)
@@ -258,10 +267,12 @@ class RouteEvolution:
         ins = sum(c.entered for c in self.changes)
         outs = len(self.changes) - ins
         return (
-            f"evolving: revised every {self.interval} weeks from a pool of "
+            f"evolving: revised every {self.interval} weeks ({self.revisions} revisions) "
+            "from a pool of "
             f"{self.routes.n_routes} routes ({int(self.routes.initial.sum())} at the start); "
             f"{ins / R:.1f} entries and {outs / R:.1f} exits per replicate, "
             f"{self.live.sum() / R:.1f} routes live at the end; a stock under pressure "
-            f"found no pool route to open {self.starved.sum() / R:.1f} times per replicate "
-            "(routes.pool_factor widens the pool)"
+            f"found no pool route to open {self.starved.sum() / R:.1f} times per replicate, "
+            f"{self.short.sum() / R:.1f} of them with paths left out of its pool (a larger "
+            "routes.pool_factor would offer them)"
         )

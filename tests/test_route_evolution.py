@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 import shutil
 from pathlib import Path
 
@@ -15,11 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, MINI, assert_invariants
+from conftest import DATA, MINI, assert_invariants, invoke_cli
 from corredor import traffickers
 from corredor.engine import WARMUP_YEARS, WEEKS_PER_YEAR, Simulation
+from corredor.errors import CorredorError
+from corredor.parameters import PARAMS
 from corredor.results import build_dataset
-from corredor.route_evolution import COOLDOWN, HOLD
+from corredor.route_evolution import Thresholds
 from corredor.routes import enumerate_routes
 from corredor.scenario import builtin_scenarios, load_scenario
 
@@ -229,15 +232,188 @@ def test_without_losses_the_route_stays(tmp_path):
     assert sim.evolution.live.all()
 
 
+# -- the thresholds are parameters ----------------------------------------------------------
+
+
+def changes(path: Path, **params) -> list[tuple[int, int, int, bool, str]]:
+    """(week, replicate, route, entered, reason) of every revision of a fork run with
+    these `routes.*` thresholds."""
+    sc = load_scenario(path).with_parameters({f"routes.{k}": v for k, v in params.items()})
+    sim = Simulation(sc, replicates=2, seed=1)
+    sim.run()
+    return [(c.week, c.replicate, c.route, c.entered, c.reason) for c in sim.evolution.changes]
+
+
+def test_default_thresholds_are_the_declared_parameters():
+    th = Thresholds.default()
+    assert th == Thresholds.of(load_scenario(MINI).params)
+    for name, value in vars(th).items():
+        param = PARAMS[f"routes.{name}"]
+        assert param.default == value and param.dist is None, name
+        assert param.integer == isinstance(value, int), name
+
+
+@pytest.mark.parametrize(
+    "name, value, says",
+    [
+        ("leave_loss_share", 1.5, "outside the allowed range [0.01, 1]"),
+        ("leave_unused_share", -0.1, "outside the allowed range"),
+        ("min_stay_revisions", 1.5, "not a whole number"),
+        ("entries_per_revision", 51, "outside the allowed range [0, 50]"),
+        ("enter_better", "much", "not a number"),
+    ],
+)
+def test_a_bad_threshold_is_refused_naming_its_field(
+    tmp_path, capsys, monkeypatch, name, value, says
+):
+    path = fork(tmp_path)
+    line = f'"routes.{name}" = {json.dumps(value)}\n'
+    path.write_text(path.read_text().replace("[parameters]\n", "[parameters]\n" + line))
+    with pytest.raises(CorredorError) as err:
+        load_scenario(path)
+    assert err.value.field == f"parameters.routes.{name}" and err.value.file == str(path)
+    assert says in err.value.what and err.value.fix
+    with pytest.raises(CorredorError) as err:
+        load_scenario(MINI).with_parameters({f"routes.{name}": value})
+    assert err.value.field == f"parameters.routes.{name}"
+    code, text = invoke_cli(["routes", str(path)], capsys, monkeypatch)
+    assert code == 2 and f"routes.{name}" in text and "Traceback" not in text
+
+
+def test_a_higher_unused_share_drops_routes_that_carry_little(tmp_path):
+    # without losses both routes stay (test_without_losses_the_route_stays); B carries
+    # what A's road cannot take, about a third of the dispatch, and A the rest of it
+    path = fork(tmp_path, inspect=False)
+    assert not [c for c in changes(path) if not c[3]]
+    left = [c for c in changes(path, leave_unused_share=0.5) if not c[3]]
+    assert left and {c[4] for c in left} == {"unused"}
+
+
+def test_a_higher_loss_share_keeps_a_losing_route_longer(tmp_path):
+    path = fork(tmp_path)
+
+    def leaves(share):  # weeks at which B left on losses, per replicate
+        out = [c[0] for c in changes(path, leave_loss_share=share) if c[2] == 1 and not c[3]]
+        return out or [np.inf]
+
+    order = [max(leaves(share)) for share in (0.3, 0.5, 0.8, 0.95)]
+    assert order == sorted(order) and order[0] < order[2] < order[3] == np.inf
+
+
+def test_hysteresis_follows_min_stay_and_no_return(tmp_path):
+    path = fork(tmp_path, inspect=False)
+    interval = 8
+
+    def stay_and_gap(**k):  # B in replicate 0: revisions from entering to leaving, and back
+        b = [c for c in changes(path, leave_unused_share=0.5, **k) if c[1] == 0 and c[2] == 1]
+        assert [c[3] for c in b[:3]] == [True, False, True], b
+        return (b[1][0] - b[0][0]) // interval, (b[2][0] - b[1][0]) // interval
+
+    assert stay_and_gap() == (2, 2)
+    assert stay_and_gap(min_stay_revisions=4)[0] == 4
+    assert stay_and_gap(no_return_revisions=4)[1] == 4
+
+
+def test_entries_need_capacity_to_bind_as_declared(tmp_path):
+    path = fork(tmp_path, inspect=False)
+    assert "capacity" in {c[4] for c in changes(path)}
+    # no week leaves more than all of its offer unsent: capacity never counts as binding
+    assert "capacity" not in {c[4] for c in changes(path, capacity_unsent_share=1.0)}
+    assert changes(path, entries_per_revision=0) == []
+
+
+# -- the pool is searched once: the run says when it is too small ---------------------------
+
+
+def test_the_run_says_when_a_larger_pool_would_offer_more_routes(tmp_path):
+    path = fork(tmp_path, inspect=False)
+    # a pool of one route: A's road is full at every revision, B is left out of the pool
+    sc = load_scenario(path).with_parameters({"routes.pool_factor": 1})
+    sim = Simulation(sc, replicates=2, seed=1)
+    sim.run()
+    ev = sim.evolution
+    assert not sim.c.routes.complete.any() and ev.changes == []
+    assert list(ev.starved) == list(ev.short) == [ev.revisions] * 2 == [32, 32]
+    assert "32.0 times per replicate, 32.0 of them with paths left out" in ev.summary()
+    # a pool of two holds every path: B enters, and no revision lacked a route the
+    # network has
+    sim = Simulation(load_scenario(path), replicates=2, seed=1)
+    sim.run()
+    assert sim.c.routes.complete.all() and sim.evolution.changes
+    assert not sim.evolution.short.any()
+
+
+def test_a_stock_is_complete_when_its_pool_holds_every_path():
+    sc = load_scenario("baseline")
+    fixed = enumerate_routes(sc)
+    pool = enumerate_routes(sc.with_parameters({"routes.refresh_weeks": 13}))
+    # baseline's pairs have at most 13 paths: the pool (4 x 12 per pair) holds them all
+    assert pool.complete.all() and not fixed.complete.all()
+    assert fixed.n_routes < pool.n_routes
+
+
+# -- which routes of the pool were live: `corredor routes` --------------------------------
+
+
+def test_the_route_table_says_which_pool_routes_are_live(tmp_path):
+    from corredor.outputs.route_report import route_table
+
+    # B enters in 2015 and leaves on losses in 2016: not live at the end, live a while
+    sim = Simulation(load_scenario(fork(tmp_path / "a")), replicates=2, seed=1)
+    sim.run()
+    df = route_table(sim).set_index("modes", drop=False)
+    a, b = (df[df.countries == c].iloc[0] for c in ("CO>EC>NL", "CO>PE>NL"))
+    assert (a.live_at_end, a.weeks_live) == (1.0, sim.clock)
+    assert b.live_at_end == 0.0 and 0 < b.weeks_live < sim.clock and b.t_last_week == 0
+    # entered at week 8, left at the week of its last change: live in between
+    left = [c.week for c in sim.evolution.changes if c.route == 1 and not c.entered]
+    assert b.weeks_live == np.mean(left) - 8
+    # a pool route that never entered was never live
+    sc = load_scenario(fork(tmp_path / "b")).with_parameters({"routes.entries_per_revision": 0})
+    sim = Simulation(sc, replicates=2, seed=1)
+    sim.run()
+    df = route_table(sim)
+    assert sorted(zip(df.live_at_end, df.weeks_live, strict=True)) == [(0, 0), (1, sim.clock)]
+    # fixed routes are all live, all the time
+    sim = Simulation(load_scenario(MINI).with_period(end=2015), replicates=2, seed=1)
+    sim.run()
+    df = route_table(sim)
+    assert (df.live_at_end == 1).all() and (df.weeks_live == sim.clock).all()
+
+
+def test_the_routes_command_marks_routes_not_live(tmp_path, capsys, monkeypatch):
+    path = fork(tmp_path)
+    args = ["routes", str(path), "--year", "2017"]
+    code, text = invoke_cli([*args, "--format", "plain"], capsys, monkeypatch)
+    assert code == 0, text
+    assert "wk live" in text and "live: in its group's live set at the end" in text
+    cells = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if "road>container" in line
+    ]
+    rows = {c[2]: c for c in cells}
+    assert rows["CO>EC>NL"][-2:] == ["yes", str(WARMUP + 3 * WEEKS_PER_YEAR)], rows
+    assert rows["CO>PE>NL"][-2] == "no", rows
+    code, text = invoke_cli([*args, "--format", "json"], capsys, monkeypatch)
+    records, _ = json.JSONDecoder().raw_decode(text[text.index("[") :])  # then stderr
+    assert {r["countries"]: r["live_at_end"] for r in records} == {"CO>EC>NL": 1, "CO>PE>NL": 0}
+    # with fixed routes the table shows no liveness columns (every route is live)
+    code, text = invoke_cli(["routes", str(MINI), "--format", "plain"], capsys, monkeypatch)
+    assert code == 0 and "wk live" not in text
+
+
 # -- properties on random networks ----------------------------------------------------------
 
 
 def replay(sim) -> None:
     """Check the revisions of every replicate: a route enters only when not live and
-    leaves only when live, stays `HOLD` revisions after entering, returns no sooner than
-    `COOLDOWN` revisions after leaving, and every stock keeps a live route throughout."""
+    leaves only when live, stays `routes.min_stay_revisions` after entering, returns no
+    sooner than `routes.no_return_revisions` after leaving, opens at most
+    `routes.entries_per_revision` routes per stock and revision, and every stock keeps a
+    live route throughout."""
     ev, routes = sim.evolution, sim.c.routes
-    interval = ev.interval
+    interval, th = ev.interval, ev.thresholds
     for r in range(sim.R):
         live = routes.initial.copy()
         entered_at: dict[int, int] = {}
@@ -247,17 +423,19 @@ def replay(sim) -> None:
             by_week.setdefault(c.week, []).append(c)
         for week in sorted(by_week):
             assert week % interval == 0
+            opened = [routes.block[c.route] for c in by_week[week] if c.entered]
+            assert max(np.bincount(opened, minlength=1)) <= th.entries_per_revision
             for c in sorted(by_week[week], key=lambda c: c.entered):  # leaving first
                 n = week // interval
                 if c.entered:
                     assert not live[c.route]
                     if c.route in left_at:
-                        assert n - left_at[c.route] >= COOLDOWN
+                        assert n - left_at[c.route] >= th.no_return_revisions
                     entered_at[c.route] = n
                 else:
                     assert live[c.route]
                     if c.route in entered_at:
-                        assert n - entered_at[c.route] >= HOLD
+                        assert n - entered_at[c.route] >= th.min_stay_revisions
                     left_at[c.route] = n
                 live[c.route] = c.entered
             assert (np.add.reduceat(live, routes.block_start) > 0).all()
@@ -272,9 +450,10 @@ def replay(sim) -> None:
     seed=st.integers(0, 10_000),
     refresh=st.integers(1, 16),
     detection=st.sampled_from([1.0, 0.01, 0.001]),
+    hysteresis=st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)),
 )
 def test_mass_balance_and_determinism_hold_through_revisions(
-    tmp_path_factory, edges, seed, refresh, detection
+    tmp_path_factory, edges, seed, refresh, detection, hysteresis
 ):
     # a generated network (benchmarks/synthetic.py), policed as generated or far less
     path = synthetic.build(edges, seed=seed, out=tmp_path_factory.mktemp("syn"))
@@ -283,7 +462,14 @@ def test_mass_balance_and_determinism_hold_through_revisions(
         n: sc.params[n] * detection
         for n in (f"interdiction.k_{c}" for c in ("road", "maritime", "container", "air"))
     }
-    sc = sc.with_period(end=sc.start).with_parameters({"routes.refresh_weeks": refresh, **k})
+    stay, back, entries = hysteresis
+    k |= {
+        "routes.refresh_weeks": refresh,
+        "routes.min_stay_revisions": stay,
+        "routes.no_return_revisions": back,
+        "routes.entries_per_revision": entries,
+    }
+    sc = sc.with_period(end=sc.start).with_parameters(k)
     sim = Simulation(sc, replicates=2, seed=seed, check=True)
     data = sim.run()
     assert_invariants(sim, data)

@@ -886,8 +886,7 @@ class Simulation:
         self.clock = 0  # weeks simulated, warm-up included: drives the delivery pipeline
         self.clock_offset = 0  # week at which belief counts were last rescaled
         # Each replicate's live routes, when they evolve (routes.refresh_weeks > 0).
-        interval = int(self.scenario.params["routes.refresh_weeks"])
-        self.evolution = RouteEvolution(c.routes, c.capacity, R, interval) if interval > 0 else None
+        self.evolution = RouteEvolution.start(self.scenario.params, c.routes, c.capacity, R)
         self._buffers()
 
     @property

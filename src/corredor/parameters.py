@@ -516,6 +516,108 @@ _BASE = [
         integer=True,
         dist=None,
     ),
+    # routes that evolve (route_evolution.py): when a route leaves or enters, hysteresis
+    _p(
+        "routes.leave_unused_share",
+        "-",
+        0.001,
+        (0.0, 1.0),
+        "param-route-evolution",
+        "when routes evolve: a live route that carried less than this share of its stock's "
+        "dispatch since the last revision leaves (unused)",
+        dist=None,
+    ),
+    _p(
+        "routes.leave_loss_share",
+        "-",
+        0.5,
+        (0.01, 1.0),
+        "param-route-evolution",
+        "when routes evolve: a live route leaves once at least this share of what it carried "
+        "since the last revision was lost, its group's perceived risk on it is at least this "
+        "and it no longer pays; a route perceived this risky cannot enter",
+        dist=None,
+    ),
+    _p(
+        "routes.capacity_bound_share",
+        "-",
+        0.5,
+        (0.0, 1.0),
+        "param-route-evolution",
+        "when routes evolve: share of the weeks since the last revision in which a stock's "
+        "capacity bound (or an edge was full) that lets it open any pool route (or bars "
+        "routes over that edge)",
+        dist=None,
+    ),
+    _p(
+        "routes.capacity_unsent_share",
+        "-",
+        0.01,
+        (0.0, 1.0),
+        "param-route-evolution",
+        "when routes evolve: share of a week's offer a stock could not send above which "
+        "capacity counts as binding that week",
+        dist=None,
+    ),
+    _p(
+        "routes.enter_risk_rise",
+        "-",
+        0.25,
+        (0.0, 100.0),
+        "param-route-evolution",
+        "when routes evolve: relative rise of a stock's perceived dispatch risk since the "
+        "last revision that lets it open a route more valuable than its worst live one",
+        dist=None,
+    ),
+    _p(
+        "routes.enter_risk_rise_min",
+        "-",
+        0.01,
+        (0.0, 1.0),
+        "param-route-evolution",
+        "when routes evolve: the same rise in absolute terms (probability), also required",
+        dist=None,
+    ),
+    _p(
+        "routes.enter_better",
+        "-",
+        0.1,
+        (0.0, 100.0),
+        "param-route-evolution",
+        "when routes evolve: a pool route perceived this much more valuable (relative) than "
+        "every live route of its stock enters",
+        dist=None,
+    ),
+    _p(
+        "routes.min_stay_revisions",
+        "revisions",
+        2,
+        (0, 100),
+        "param-route-hysteresis",
+        "when routes evolve: revisions a route that entered stays, at least",
+        integer=True,
+        dist=None,
+    ),
+    _p(
+        "routes.no_return_revisions",
+        "revisions",
+        2,
+        (0, 100),
+        "param-route-hysteresis",
+        "when routes evolve: revisions before a route that left may enter again",
+        integer=True,
+        dist=None,
+    ),
+    _p(
+        "routes.entries_per_revision",
+        "routes",
+        1,
+        (0, 50),
+        "param-route-hysteresis",
+        "when routes evolve: most routes one stock opens at one revision (0: routes only leave)",
+        integer=True,
+        dist=None,
+    ),
     _p(
         "routes.search_steps",
         "steps",

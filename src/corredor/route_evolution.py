@@ -7,50 +7,81 @@ is not live gets no share of its stock's dispatch (`live_shares`). Every n weeks
 included) each replicate revises its sets from what happened since the last revision and
 what its groups now perceive (learned risk, visible presence, prices):
 
-- a live route **leaves** when it carried less than `UNUSED_SHARE` of what its stock sent
-  ("unused"), or when at least `LOSS_SHARE` of what it carried was seized, struck or
-  lost on the way, its group has learned it (perceived risk at least `LOSS_SHARE`: one
-  unlucky interval of few shipments is not enough) and it no longer pays (perceived
-  value at most the purchase price) ("losses"). A stock keeps at least one live route:
-  its most valuable.
-- each stock opens at most **one** route per revision: the pool route of highest
-  perceived value among those that qualify. Under capacity pressure (in at least
-  `BOUND_SHARE` of the interval's weeks the stock could not send all it offered) any
-  route qualifies ("capacity"); otherwise one perceived more valuable than every live
-  route by `BETTER` ("better"), or, when the perceived risk of the stock's dispatch
-  (share-weighted over its live routes) rose by `RISK_RISE` (relative, and at least
-  `RISK_RISE_MIN` absolute) since the last revision, one more valuable than its worst
-  live route ("risk"). In every case the route must pay (value above the purchase
-  price), its perceived risk must be below `LOSS_SHARE`, and it must use no edge that
-  was full in `BOUND_SHARE` of the interval's weeks (it could carry nothing more).
-- hysteresis: a route that entered stays at least `HOLD` revisions; a route that left
-  cannot return for `COOLDOWN` revisions; a route leaves on losses only once they are
-  learned, and returns only once its perceived risk is below `LOSS_SHARE` again.
+- a live route **leaves** when it carried less than `leave_unused_share` of what its
+  stock sent ("unused"), or when at least `leave_loss_share` of what it carried was
+  seized, struck or lost on the way, its group has learned it (perceived risk at least
+  `leave_loss_share`: one unlucky interval of few shipments is not enough) and it no
+  longer pays (perceived value at most the purchase price) ("losses"). A stock keeps at
+  least one live route: its most valuable.
+- each stock opens at most `entries_per_revision` routes per revision (default one):
+  the pool routes of highest perceived value among those that qualify. Under capacity
+  pressure (in at least `capacity_bound_share` of the interval's weeks the stock left
+  more than `capacity_unsent_share` of its offer unsent) any route qualifies
+  ("capacity"); otherwise one perceived more valuable than every live route by
+  `enter_better` ("better"), or, when the perceived risk of the stock's dispatch
+  (share-weighted over its live routes) rose by `enter_risk_rise` (relative, and at
+  least `enter_risk_rise_min` absolute) since the last revision, one more valuable than
+  its worst live route ("risk"). In every case the route must pay (value above the
+  purchase price), its perceived risk must be below `leave_loss_share`, and it must use
+  no edge that was full in `capacity_bound_share` of the interval's weeks (it could
+  carry nothing more).
+- hysteresis: a route that entered stays at least `min_stay_revisions` revisions; a
+  route that left cannot return for `no_return_revisions` revisions; a route leaves on
+  losses only once they are learned, and returns only once its perceived risk is below
+  `leave_loss_share` again.
 
-The pool bounds how many routes can be live. Only shares change: stocks, the delivery
-pipeline and beliefs are untouched, so mass balance holds through a revision, and
-nothing is drawn at random, so a seed gives the same run. Each replicate revises from
-its own state only.
+The thresholds are the `routes.*` parameters of those names (`Thresholds`). The pool
+bounds how many routes can be live: it is searched once, before the run (docs/model.md
+7.2 says why, and what to do when it is too small). Only shares change: stocks, the
+delivery pipeline and beliefs are untouched, so mass balance holds through a revision,
+and nothing is drawn at random, so a seed gives the same run. Each replicate revises
+from its own state only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from corredor.parameters import PARAMS
 from corredor.routes import RouteSet
 
-UNUSED_SHARE = 0.001  # of the stock's dispatch over the interval: below, the route is unused
-LOSS_SHARE = 0.5  # of what a route carried over the interval, lost on the way: it leaves
-BOUND_SHARE = 0.5  # of the interval's weeks with the stock's offer not all sent
-UNSENT = 0.01  # share of a week's offer left unsent that counts as capacity binding
-FULL = 1.0 - 1e-6  # an edge carrying this share of its capacity is full
-RISK_RISE = 0.25  # relative rise of perceived dispatch risk that opens a route
-RISK_RISE_MIN = 0.01  # ... and absolute
-BETTER = 0.1  # a pool route perceived this much more valuable than every live route enters
-HOLD = 2  # revisions a route that entered stays, at least
-COOLDOWN = 2  # revisions before a route that left may return
+# An edge carrying this share of its capacity counts as full: a numerical tolerance for
+# "equal to its capacity" (the dispatch fills routes up to capacity in floating point),
+# not a behavioural threshold, so it is not a parameter.
+FULL = 1.0 - 1e-6
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a route leaves or enters, and the hysteresis: the `routes.*` parameters of
+    routes that evolve (`parameters.py` declares them, with units, bounds and evidence;
+    the names below are theirs without the prefix)."""
+
+    leave_unused_share: float  # of the stock's dispatch over the interval: below, unused
+    leave_loss_share: float  # of what a route carried, lost on the way (and of perceived risk)
+    capacity_bound_share: float  # of the interval's weeks with the stock's offer not all sent
+    capacity_unsent_share: float  # of a week's offer left unsent: capacity binds that week
+    enter_risk_rise: float  # relative rise of perceived dispatch risk that opens a route
+    enter_risk_rise_min: float  # ... and absolute
+    enter_better: float  # a pool route perceived this much more valuable than every live one
+    min_stay_revisions: int  # revisions a route that entered stays, at least
+    no_return_revisions: int  # revisions before a route that left may return
+    entries_per_revision: int  # routes each stock may open at one revision, at most
+
+    @classmethod
+    def of(cls, params) -> Thresholds:
+        """The thresholds of a scenario's parameters (a `ParameterSet` or a mapping)."""
+        values = {}
+        for f in fields(cls):
+            value = params[f"routes.{f.name}"]
+            values[f.name] = int(value) if f.type == "int" else float(value)
+        return cls(**values)
+
+    @classmethod
+    def default(cls) -> Thresholds:
+        return cls.of({name: p.default for name, p in PARAMS.items()})
 
 
 @dataclass
@@ -72,8 +103,18 @@ class RouteEvolution:
     capacity: np.ndarray  # (E,) kg/week
     replicates: int
     interval: int  # weeks between revisions
+    thresholds: Thresholds = field(default_factory=Thresholds.default)
     live: np.ndarray = field(init=False)  # (R, P) bool
     changes: list[Change] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, params, routes: RouteSet, capacity, replicates: int) -> RouteEvolution | None:
+        """The evolution of a run with these parameters (`routes.refresh_weeks` and the
+        thresholds), or None when its routes are fixed."""
+        interval = int(params["routes.refresh_weeks"])
+        if interval <= 0:
+            return None
+        return cls(routes, capacity, replicates, interval, Thresholds.of(params))
 
     def __post_init__(self) -> None:
         rs, R = self.routes, self.replicates
@@ -82,7 +123,7 @@ class RouteEvolution:
         self.all_live = bool(self.live.all())  # then shares need no masking
         self.sizes = np.diff(np.append(rs.block_start, n_p))
         # revisions since a route entered (routes a run starts with count as settled)
-        self.age = np.full((R, n_p), HOLD, dtype=np.int64)
+        self.age = np.full((R, n_p), self.thresholds.min_stay_revisions, dtype=np.int64)
         self.cooldown = np.zeros((R, n_p), dtype=np.int64)
         self.hop_start = np.append(rs.route_start, len(rs.rh_edge))[:-1]
         self.last_risk: np.ndarray | None = None  # (R, B) at the previous revision
@@ -92,6 +133,18 @@ class RouteEvolution:
         self.block_sent = np.zeros((R, n_b))  # kg each stock sent
         self.bound = np.zeros((R, n_b))  # weeks its offer was not all sent
         self.full = np.zeros((R, len(self.capacity)))  # weeks each edge was full
+        # over the whole run (warm-up included), for reports: weeks observed, weeks each
+        # route was live, and revisions at which a stock under pressure (capacity bound
+        # or risk risen) found no pool route it could open: in all (`starved`), and when
+        # its pool holds fewer routes than it has paths (`short`: a larger pool_factor
+        # would have offered more)
+        self.weeks_run = 0
+        self.revisions = 0
+        self.weeks_live = np.zeros((R, n_p), dtype=np.int64)
+        self.starved = np.zeros(R, dtype=np.int64)
+        self.short = np.zeros(R, dtype=np.int64)
+        complete = rs.complete if rs.complete is not None else np.zeros(n_b, dtype=bool)
+        self.incomplete = ~complete
 
     # -- every week ---------------------------------------------------------------------
     def live_shares(self, value, buy, sharpness, floor) -> tuple[np.ndarray, np.ndarray]:
@@ -112,10 +165,12 @@ class RouteEvolution:
         block_start = self.routes.block_start
         out = np.add.reduceat(sent, block_start, axis=1)
         self.weeks += 1
+        self.weeks_run += 1
+        self.weeks_live += self.live
         self.carried += sent
         self.arrived += arrived
         self.block_sent += out
-        self.bound += (offered - out) > UNSENT * offered
+        self.bound += (offered - out) > self.thresholds.capacity_unsent_share * offered
         self.full += (flow >= FULL * self.capacity[None, :]) & (self.capacity[None, :] > 0)
 
     def due(self, week: int) -> bool:
@@ -125,24 +180,26 @@ class RouteEvolution:
     def revise(self, week: int, risk, value, buy, sharpness, floor) -> None:
         """Revise every replicate's live routes from the interval's record and the
         groups' current (R, P) perceived risk and value (USD/kg) and purchase price."""
-        rs = self.routes
+        rs, th = self.routes, self.thresholds
         block_start, sizes = rs.block_start, self.sizes
         per_block = lambda x: np.add.reduceat(x, block_start, axis=1)  # noqa: E731
         spread = lambda x: np.repeat(x, sizes, axis=1)  # noqa: E731 (R, B) -> (R, P)
+        per_block_max = lambda x: np.maximum.reduceat(x, block_start, axis=1)  # noqa: E731
+        self.revisions += 1
         self.age += self.live
         self.cooldown = np.maximum(self.cooldown - 1, 0)
         worth = value - buy  # USD/kg a route earns over the purchase price
         # leaving
         sent = spread(self.block_sent)
-        unused = (sent > 0) & (self.carried < UNUSED_SHARE * sent)
+        unused = (sent > 0) & (self.carried < th.leave_unused_share * sent)
         lost = self.carried - self.arrived
         losing = (
             (self.carried > 0)
-            & (lost >= LOSS_SHARE * self.carried)
-            & (risk >= LOSS_SHARE)
+            & (lost >= th.leave_loss_share * self.carried)
+            & (risk >= th.leave_loss_share)
             & (worth <= 0)
         )
-        leave = self.live & (self.age >= HOLD) & (unused | losing)
+        leave = self.live & (self.age >= th.min_stay_revisions) & (unused | losing)
         left_over = per_block(self.live & ~leave)
         for r, b in zip(*np.nonzero(left_over == 0), strict=True):
             # a stock keeps its best route
@@ -150,32 +207,44 @@ class RouteEvolution:
             seg = np.where(self.live[r, lo : lo + sizes[b]], worth[r, lo : lo + sizes[b]], -np.inf)
             leave[r, lo + int(np.argmax(seg))] = False
         self.live &= ~leave
-        self.cooldown[leave] = COOLDOWN
+        self.cooldown[leave] = th.no_return_revisions
         self._log(week, leave, False, np.where(unused, "unused", "losses"))
         # entering
         shares, _ = self.live_shares(value, buy, sharpness, floor)
         risk_now = per_block(shares * risk)
-        capacity = self.bound >= BOUND_SHARE * self.weeks
+        capacity = self.bound >= th.capacity_bound_share * self.weeks
         risen = np.zeros_like(capacity)
         if self.last_risk is not None:
-            risen = (risk_now > (1 + RISK_RISE) * self.last_risk) & (
-                risk_now - self.last_risk > RISK_RISE_MIN
+            risen = (risk_now > (1 + th.enter_risk_rise) * self.last_risk) & (
+                risk_now - self.last_risk > th.enter_risk_rise_min
             )
         self.last_risk = risk_now
-        full_edges = self.full >= BOUND_SHARE * self.weeks  # (R, E)
+        full_edges = self.full >= th.capacity_bound_share * self.weeks  # (R, E)
         uses_full = np.add.reduceat(full_edges[:, rs.rh_edge], self.hop_start, axis=1) > 0
-        can = ~self.live & (self.cooldown == 0) & (worth > 0) & (risk < LOSS_SHARE) & ~uses_full
+        can = (
+            ~self.live
+            & (self.cooldown == 0)
+            & (worth > 0)
+            & (risk < th.leave_loss_share)
+            & ~uses_full
+        )
         worst = np.minimum.reduceat(np.where(self.live, value, np.inf), block_start, axis=1)
         best = np.maximum.reduceat(np.where(self.live, value, -np.inf), block_start, axis=1)
         by_capacity = spread(capacity)
         by_risk = spread(risen) & (value > spread(worst))
-        better = value > (1.0 + BETTER) * spread(best)
+        better = value > (1.0 + th.enter_better) * spread(best)
         pick = np.where(can & (by_capacity | by_risk | better), value, -np.inf)
+        starved = (capacity | risen) & ~np.isfinite(per_block_max(pick))  # (R, B)
+        self.starved += starved.sum(axis=1)
+        self.short += (starved & self.incomplete[None, :]).sum(axis=1)
         enter = np.zeros_like(self.live)
-        top = np.maximum.reduceat(pick, block_start, axis=1)
-        for r, b in zip(*np.nonzero(np.isfinite(top)), strict=True):
-            lo = block_start[b]
-            enter[r, lo + int(np.argmax(pick[r, lo : lo + sizes[b]]))] = True
+        for _ in range(th.entries_per_revision):  # the most valuable first
+            top = per_block_max(pick)
+            for r, b in zip(*np.nonzero(np.isfinite(top)), strict=True):
+                lo = block_start[b]
+                p = lo + int(np.argmax(pick[r, lo : lo + sizes[b]]))
+                enter[r, p] = True
+                pick[r, p] = -np.inf
         self.live |= enter
         self.all_live = bool(self.live.all())
         self.age[enter] = 0
@@ -198,8 +267,12 @@ class RouteEvolution:
         ins = sum(c.entered for c in self.changes)
         outs = len(self.changes) - ins
         return (
-            f"evolving: revised every {self.interval} weeks from a pool of "
+            f"evolving: revised every {self.interval} weeks ({self.revisions} revisions) "
+            "from a pool of "
             f"{self.routes.n_routes} routes ({int(self.routes.initial.sum())} at the start); "
             f"{ins / R:.1f} entries and {outs / R:.1f} exits per replicate, "
-            f"{self.live.sum() / R:.1f} routes live at the end"
+            f"{self.live.sum() / R:.1f} routes live at the end; a stock under pressure "
+            f"found no pool route to open {self.starved.sum() / R:.1f} times per replicate, "
+            f"{self.short.sum() / R:.1f} of them with paths left out of its pool (a larger "
+            "routes.pool_factor would offer them)"
         )

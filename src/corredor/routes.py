@@ -79,6 +79,9 @@ class RouteSet:
     pair: np.ndarray | None = None  # (P,)
     initial: np.ndarray | None = None  # (P,) bool
     pairs: list[tuple[str, str, str]] = field(default_factory=list)
+    # (B,) True when every pair of the stock kept every simple path it has (of at most
+    # routes.max_hops legs): no larger pool (routes.pool_factor) could add a route to it
+    complete: np.ndarray | None = None
 
     @property
     def n_routes(self) -> int:
@@ -299,7 +302,8 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
 
     def paths(gid: str, start: str, sells: list[str]) -> list[tuple[int, list, int, bool]]:
         """(market index, edges, pair index, a route the run starts with) of each kept
-        route of the group from `start`."""
+        route of the group from `start`. Marks the stock incomplete in `complete` when a
+        pair has more paths than it keeps."""
         out, found = [], []
         for market in sells:
             sub = subgraphs[gid]
@@ -307,8 +311,11 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
                 continue
             if (gid, market) not in graphs:
                 graphs[gid, market] = _search_graph(net, _view(net, sub, market), market)
+            n_searched = len(found)
             candidates = _candidates(net, graphs[gid, market], start, ref_price, limits, found)
             pool = _select(candidates, limits[1], limits[2])
+            # a searched pair has more paths than it listed; a listed one, than it keeps
+            complete[-1] &= len(found) == n_searched and len(pool) == len(candidates)
             first = {id(edges) for edges in _select(candidates, per_corridor, max_per_pair)}
             if pool:
                 pairs.append((gid, start, market))
@@ -319,11 +326,13 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
 
     routes: list[dict] = []
     blocks: list[tuple[int, int, float]] = []  # (group or -1, node index, share)
+    complete: list[bool] = []  # of each block, then of the one being built
     for gi, (gid, group) in enumerate(groups):
         sells = group.sells or retail
         for area, share in group.origins.items():
             if share <= 0:
                 continue
+            complete.append(True)
             found = paths(gid, area, sells)
             if not found:
                 raise CorredorError(
@@ -341,6 +350,7 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
                 )  # fmt: skip
             blocks.append((gi, net.node_index[area], share))
     for node in net.wholesale_markets:
+        complete.append(True)
         buyers = [(gi, gid, g) for gi, (gid, g) in enumerate(groups) if node in g.buys]
         if not buyers:
             raise CorredorError(
@@ -429,4 +439,5 @@ def enumerate_routes(scenario: Scenario) -> RouteSet:
         pair=np.array([r["pair"] for r in routes], dtype=np.int64),
         initial=np.array([r["initial"] for r in routes], dtype=bool),
         pairs=pairs,
+        complete=np.array(complete, dtype=bool),
     )

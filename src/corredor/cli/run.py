@@ -253,6 +253,24 @@ def _routes(sc, year, market, group, top, replicates, seed, fmt, outfile, csv) -
     if resolve(fmt) in ("csv", "json"):
         emit(records, [], fmt=fmt, csv_path=csv)
         return
+    notes = [
+        "risk: detection over the route in the last week (agencies and base, before "
+        "swamping); perceived: the group's belief; value: price x chance of arriving - "
+        "costs"
+    ]
+    liveness = []
+    if sim.evolution is not None:  # routes evolve: a pool, of which some routes are live
+        R = sim.R
+        liveness = [
+            Column("live", cell=lambda r: _live_mark(r["live_at_end"], R), no_wrap=True),
+            Column("wk live", number=True, cell=lambda r: f"{r['weeks_live']:,.0f}"),
+        ]
+        notes.append(
+            f"live: in its group's live set at the end (yes, no, or in k of {R} "
+            f"replicates); wk live: mean weeks live of the {sim.clock:,} simulated "
+            "(warm-up included); a pool route not live gets no share "
+            "(routes.refresh_weeks)"
+        )
     emit(
         records[:top],
         [
@@ -271,6 +289,7 @@ def _routes(sc, year, market, group, top, replicates, seed, fmt, outfile, csv) -
                 number=True,
                 cell=lambda r: "-" if r["share_sent"] is None else f"{100 * r['share_sent']:.1f}",
             ),
+            *liveness,
         ],
         fmt=fmt,
         title=f"{sc.name}, end of {year}: routes"
@@ -279,12 +298,14 @@ def _routes(sc, year, market, group, top, replicates, seed, fmt, outfile, csv) -
         + f" ({len(df)} candidates, {total:,.1f} t sent in the last week)",
         csv_path=csv,
         csv_records=records,
-        notes=[
-            "risk: detection over the route in the last week (agencies and base, before "
-            "swamping); perceived: the group's belief; value: price x chance of arriving - "
-            "costs"
-        ],
+        notes=notes,
     )
+
+
+def _live_mark(share: float, replicates: int) -> str:
+    """A route's live mark: "yes" (live in every replicate), "no", or "k/R"."""
+    k = round(share * replicates)
+    return "yes" if k == replicates else "no" if k == 0 else f"{k}/{replicates}"
 
 
 def _is_route_table(path: Path) -> bool:

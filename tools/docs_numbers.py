@@ -200,6 +200,15 @@ def cal_run(field, fmt=""):
     return _run_field(CAL, field, fmt)
 
 
+@renderer("cal-fit")
+def cal_fit(param, fmt=".3g"):
+    """A fitted value of the shipped calibration (run.json's best)."""
+    best = _json(CAL / "run.json")["best"]
+    if param not in best:
+        raise SourceError(f"docs/calibration/run.json fits no {param!r}")
+    return _fmt(float(best[param]), fmt)
+
+
 @renderer("abc-run")
 def abc_run(field, fmt=""):
     return _run_field(ABC, field, fmt)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from corredor import interdiction, kernels, markets, production, traffickers, violence
+from corredor import interdiction, kernels, markets, production, threads, traffickers, violence
 from corredor.allocation import Allocation
 from corredor.errors import CorredorError
 from corredor.network import INTERNATIONAL
@@ -580,6 +580,7 @@ class Simulation:
         )  # (R, E)
         self.crew = crew if any(n.endswith(".crew") for n in self.draws) else crew[:1]
         self.evolution: RouteEvolution | None = None  # set per run by _init_state
+        self._parallel = False  # the kernels' parallel drivers (set during `run`)
         self._constants()
         # The plan of a week: one method per phase, in the order of PHASES.
         self.phases = [getattr(self, name) for name in PHASES]
@@ -862,6 +863,9 @@ class Simulation:
         self._alpha = np.ascontiguousarray(self._alpha_all[:, slots])
         self._beta = np.ascontiguousarray(self._beta_all[:, slots])
         self._prior = np.ascontiguousarray(np.atleast_2d(self.prior_mean)[:, slots])
+        # each slot's last belief and its hazard, so perceive skips unchanged ones
+        self._belief_last = np.full((R, len(slots)), np.nan)
+        self._hazard_last = np.zeros((R, len(slots)))
         half_life = np.broadcast_to(self.pv("traffickers.memory_half_life_weeks"), (R, 1))
         self.decay = 0.5 ** (1.0 / half_life[:, 0])  # (R,)
         self._rate = 1.0 - self.decay  # weight of this week in the groups' running views
@@ -934,6 +938,9 @@ class Simulation:
         self._hom_country = zeros(R, n_c)
         self._breakeven, self._landed_w = zeros(R, c.routes.n_routes), zeros(R, c.routes.n_routes)
         self._landed_sums = zeros(R, n_t)
+        self._has = zeros(R, n_t, dtype=bool)
+        self._ratio, self._landed_now, self._price_step = (zeros(R, n_t) for _ in range(3))
+        self._price_logs = zeros(4, R, n_t)
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -976,16 +983,19 @@ class Simulation:
         small = {"flow_kg", "interdicted_kg", "homicides"}
         rec = Recorder(slots, n_slots, shapes, {k: np.float32 for k in small})
         self._init_state()
-        self.prices_fixed = True
-        for week in range(self.warmup):
-            self.prices_fixed = week < WEEKS_PER_YEAR
-            self.step(0, None)
-        self.prices_fixed = False
-        self.initial_stock = self.total_stock()
-        for t in range(n_t):
-            self.step(t, rec)
-            if progress is not None and (t % 13 == 12 or t == n_t - 1):
-                progress(t + 1, n_t)
+        # (threads: BLAS on one thread, many replicates on numba's pool; same numbers)
+        with threads.blas_single_thread(), threads.parallel(R) as self._parallel:
+            self.prices_fixed = True
+            for week in range(self.warmup):
+                self.prices_fixed = week < WEEKS_PER_YEAR
+                self.step(0, None)
+            self.prices_fixed = False
+            self.initial_stock = self.total_stock()
+            for t in range(n_t):
+                self.step(t, rec)
+                if progress is not None and (t % 13 == 12 or t == n_t - 1):
+                    progress(t + 1, n_t)
+        self._parallel = False
         if self.resolution == "year":
             weeks = np.bincount(slots)
             for name in MEANS:
@@ -1049,6 +1059,7 @@ class Simulation:
             visibility,
             self.strike_rate,
             c.rh_slot,
+            c.slot_edge,
             routes.rh_edge,
             c.route_bounds,
             self.price,
@@ -1063,6 +1074,9 @@ class Simulation:
             self.sharpness,
             traffickers.MIN_VALUE,
             traffickers.FLOOR,
+            self._belief_last,
+            self._hazard_last,
+            self._parallel,
         )
 
     def route_choice_reference(
@@ -1237,6 +1251,7 @@ class Simulation:
             wk.stock_before,
             wk.offered,
             wk.block_out,
+            self._parallel,
         )
         self.last_sent = wk.sent  # (R, P) kept for diagnostics (route_report)
         if self.check:
@@ -1337,6 +1352,7 @@ class Simulation:
             wk.destroyed_e,
             wk.seized_e,
             wk.lost_e,
+            self._parallel,
         )
         if self.allocation.dynamic:
             self.allocation.observe(wk.interdicted, wk.flow, self.pv("allocation.memory_weeks"))
@@ -1469,21 +1485,48 @@ class Simulation:
         )
         if getattr(self, "prices_fixed", False):
             return
-        self.price = markets.adjust_prices(
-            self.price,
+        # `markets.adjust_prices` with the landed cost of `markets.mean_landed`, then
+        # production areas' smoothed prices: compiled passes around numpy's exp and
+        # log (one call each for all their arguments: the same numbers, without the
+        # twenty-odd numpy calls that cost more than the arithmetic at one replicate)
+        rep = self.per_replicate
+        landed, cover = self._landed_now, rep("markets.inventory_weeks")
+        kernels.landed_ratio(
+            self.landed_log, self.landed_weight, markets.TINY_KG, self._has, self._ratio, landed
+        )
+        np.exp(self._ratio, out=landed, where=self._has)
+        logs = self._price_logs
+        kernels.price_log_args(
+            self.price, self._supply, self.throughput, cover, landed, markets.TINY_KG, logs
+        )
+        np.log(logs, out=logs)
+        step = self._price_step
+        kernels.price_steps(
+            logs,
             self._supply,
             self.throughput,
-            c.trade_ref_price[None, :],
-            pv("markets.inventory_weeks"),
-            pv("markets.price_adjustment"),
-            pv("markets.price_floor"),
-            pv("markets.price_cap"),
-            landed=markets.mean_landed(self.landed_log, self.landed_weight),
-            anchor=pv("markets.cost_anchor"),
+            cover,
+            landed,
+            rep("markets.price_adjustment"),
+            rep("markets.cost_anchor"),
+            markets.TINY_KG,
+            markets.MAX_WEEKLY_CHANGE,
+            step,
         )
-        self.area_price += (self.price[:, :n_a] - self.area_price) / pv(
-            "production.price_lag_weeks"
+        np.exp(step, out=step)
+        new = np.empty_like(self.price)
+        kernels.price_apply(
+            self.price,
+            step,
+            c.trade_ref_price,
+            rep("markets.price_floor"),
+            rep("markets.price_cap"),
+            new,
+            self.area_price,
+            rep("production.price_lag_weeks"),
+            n_a,
         )
+        self.price = new
 
     def violence(self, wk: Week) -> None:
         """Flows, rivalry between the groups handling them and the value of what they
@@ -1510,6 +1553,7 @@ class Simulation:
             self.per_replicate("violence.price_exponent"),
             self._hom_where,
             self._lam,
+            self._parallel,
         )
         rng_v = self.rng["violence"]
         # a Poisson draw of 0 expected returns 0 without drawing: draw the others only
@@ -1592,6 +1636,7 @@ class Simulation:
             routes.cost,
             self.cost[t],
             *rec.flat,
+            self._parallel,
         )
 
     def to_countries(self, per_edge: np.ndarray, t: int, det: interdiction.Detection):

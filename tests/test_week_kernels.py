@@ -382,3 +382,94 @@ def test_landed_cost_kernels_match_markets_landed_cost(seed, n_r):
     assert np.array_equal(breakeven, log_cost)
     assert np.array_equal(got_log, want_log)
     assert np.array_equal(got_w, want_w)
+
+
+def test_compiled_price_update_matches_markets_adjust_prices():
+    """The markets phase's compiled passes around numpy's exp and log give
+    `markets.adjust_prices` (with `markets.mean_landed`) and the areas' smoothed prices,
+    bit for bit, with parameters drawn per replicate, from the first weeks (markets with no
+    landed cost yet: NaN, no pull) on."""
+    from corredor import markets
+
+    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
+    draws = {
+        "markets.cost_anchor": [0.0, 0.2, 0.6],
+        "markets.price_adjustment": [0.05, 0.1, 0.4],
+        "markets.inventory_weeks": [2.0, 4.0, 9.0],
+        "markets.price_floor": [0.2, 0.5, 0.9],
+        "markets.price_cap": [1.1, 2.0, 5.0],
+        "production.price_lag_weeks": [1.0, 4.0, 12.0],
+    }
+    sim = Simulation(sc, replicates=3, seed=6, draws=draws)
+    sim._init_state()
+    sim.prices_fixed = False
+    saw_nan = False
+    for week in range(70):
+        wk = Week(t=min(week, 40), rec=None)
+        for name in PHASES[:6]:
+            getattr(sim, name)(wk)
+        price, area = sim.price.copy(), sim.area_price.copy()
+        sim.markets(wk)
+        landed = markets.mean_landed(sim.landed_log, sim.landed_weight)
+        saw_nan |= bool(np.isnan(landed).any())
+        pv = sim.pv
+        want = markets.adjust_prices(
+            price,
+            sim._supply,
+            sim.throughput,
+            sim.c.trade_ref_price[None, :],
+            pv("markets.inventory_weeks"),
+            pv("markets.price_adjustment"),
+            pv("markets.price_floor"),
+            pv("markets.price_cap"),
+            landed=landed,
+            anchor=pv("markets.cost_anchor"),
+        )
+        n_a = len(sim.c.areas)
+        want_area = area + (want[:, :n_a] - area) / pv("production.price_lag_weeks")
+        assert np.array_equal(sim.price, want), week
+        assert np.array_equal(sim.area_price, want_area), week
+        for name in PHASES[7:]:
+            getattr(sim, name)(wk)
+    assert saw_nan
+
+
+def _run_both_ways(monkeypatch, scenario, replicates, seed):
+    """A run with the kernels' parallel drivers and one with the serial ones."""
+    from corredor import threads
+
+    monkeypatch.setattr(threads, "pool_threads", lambda: 2)  # even on one core
+    out = []
+    for minimum in (1, 10**9):
+        monkeypatch.setattr(threads, "PARALLEL_MIN_REPLICATES", minimum)
+        sim = Simulation(scenario, replicates=replicates, seed=seed)
+        data = sim.run()
+        assert sim.used_parallel == (minimum == 1)
+        state = [sim.price, sim.stock, sim.pipeline, sim.alpha, sim.beta, sim.usual_hazard]
+        out.append((data, state))
+    return out
+
+
+@pytest.mark.parametrize("network", ["generated", "default"])
+def test_parallel_drivers_give_the_serial_numbers(monkeypatch, tmp_path, network):
+    """Replicates on numba's thread pool give every recorded array and the final state
+    of the serial drivers, bit for bit: on a generated network with route evolution and
+    on the default network with a strike campaign."""
+    import importlib.util
+
+    if network == "generated":
+        spec = importlib.util.spec_from_file_location(
+            "synthetic", DATA.parents[1] / "benchmarks" / "synthetic.py"
+        )
+        synthetic = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(synthetic)
+        sc = load_scenario(synthetic.build(100, seed=9, out=tmp_path / "net"))
+        sc = sc.with_parameters({"routes.refresh_weeks": 8}).with_period(end=sc.start)
+    else:
+        sc = load_scenario("boat-strikes").with_period(2025, 2025)
+    (par, par_state), (ser, ser_state) = _run_both_ways(monkeypatch, sc, 8, 12)
+    assert par.keys() == ser.keys()
+    for name in par:
+        assert np.array_equal(par[name], ser[name], equal_nan=True), name
+    for a, b in zip(par_state, ser_state, strict=True):
+        assert np.array_equal(a, b)

@@ -581,6 +581,7 @@ class Simulation:
         self.crew = crew if any(n.endswith(".crew") for n in self.draws) else crew[:1]
         self.evolution: RouteEvolution | None = None  # set per run by _init_state
         self._parallel = False  # the kernels' parallel drivers (set during `run`)
+        self.used_parallel = False  # whether the last run used them
         self._constants()
         # The plan of a week: one method per phase, in the order of PHASES.
         self.phases = [getattr(self, name) for name in PHASES]
@@ -985,6 +986,7 @@ class Simulation:
         self._init_state()
         # (threads: BLAS on one thread, many replicates on numba's pool; same numbers)
         with threads.blas_single_thread(), threads.parallel(R) as self._parallel:
+            self.used_parallel = self._parallel  # (for tests and benchmarks)
             self.prices_fixed = True
             for week in range(self.warmup):
                 self.prices_fixed = week < WEEKS_PER_YEAR

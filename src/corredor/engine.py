@@ -624,6 +624,12 @@ class Simulation:
         self._covered_f = im.covered.astype(float)
         self._maritime_f = im.maritime.astype(float)
         self._no_mult = np.zeros((0, *im.covered.shape))
+        # production noise (`production.noise_factor`): the lognormal's constants
+        cv = self.pv("production.noise_cv")
+        self._noise_scale = self._noise_shift = None
+        if not np.all(np.asarray(cv) <= 0):
+            sigma2 = np.log1p(cv * cv)
+            self._noise_scale, self._noise_shift = np.sqrt(sigma2), 0.5 * sigma2
 
     def _base_production(self) -> np.ndarray:
         """(T, R|1, A) kg per week per area before price response and noise."""
@@ -939,6 +945,7 @@ class Simulation:
         self._hom_country = zeros(R, n_c)
         self._breakeven, self._landed_w = zeros(R, c.routes.n_routes), zeros(R, c.routes.n_routes)
         self._landed_sums = zeros(R, n_t)
+        self._ship_arg = zeros(R, n_b)
         self._has = zeros(R, n_t, dtype=bool)
         self._ratio, self._landed_now, self._price_step = (zeros(R, n_t) for _ in range(3))
         self._price_logs = zeros(4, R, n_t)
@@ -1178,9 +1185,13 @@ class Simulation:
         c, pv = self.c, self.pv
         if self.check:  # per-market mass balance: every kg in and out of each market
             wk.ledger = self.held()
-        noise = production.noise_factor(
-            self.rng["production"], (self.R, len(c.areas)), pv("production.noise_cv")
-        )
+        if self._noise_scale is None:  # no noise: nothing drawn
+            noise = np.ones((self.R, len(c.areas)))
+        else:  # `production.noise_factor`, its constants taken once per run
+            noise = self.rng["production"].standard_normal((self.R, len(c.areas)))
+            noise *= self._noise_scale
+            noise -= self._noise_shift
+            np.exp(noise, out=noise)
         # The input series is production at the reference price; growers and labs make
         # more when exporters pay more, less when they pay less.
         relative = self.area_price / self._area_ref_price
@@ -1218,14 +1229,17 @@ class Simulation:
         public strikes (`route_choice`); each stock decides what share to ship
         (`traffickers.ship_fraction`). Reads alpha, beta, price, usual_hazard,
         strike_rate; writes wk.det, wk.value, wk.shares (R, P) and wk.ship (R, B)."""
-        c, pv = self.c, self.pv
+        c = self.c
         wk.det = self.detection(wk.t)
         _, wk.value, wk.shares, block_value = self._perceive(wk.det)
-        wk.ship = traffickers.ship_fraction(
-            block_value,
-            self.price[:, c.block_trade],
-            pv("traffickers.margin_width"),
-            pv("traffickers.dispatch_rate"),
+        # `traffickers.ship_fraction`, in compiled passes around numpy's log and exp
+        arg, wk.ship = self._ship_arg, np.empty_like(block_value)
+        kernels.ship_log_args(block_value, self.price, c.block_trade, arg)
+        np.log(arg, out=arg)
+        kernels.ship_exp_args(arg, self.per_replicate("traffickers.margin_width"), arg)
+        np.exp(arg, out=arg)
+        kernels.ship_share(
+            arg, block_value, self.per_replicate("traffickers.dispatch_rate"), wk.ship
         )
 
     def dispatch(self, wk: Week) -> None:

@@ -1920,3 +1920,33 @@ def price_apply(
             )
         for a in range(n_areas):
             area_price[r, a] += (new[r, a] - area_price[r, a]) / lag[r]
+
+
+@njit(cache=True, nogil=True)
+def ship_log_args(value, price, block_trade, out):  # pragma: no cover - compiled
+    """`traffickers.ship_fraction`'s argument of its logarithm: each stock's route value
+    (R, B) over the price where it is held (both at least 1e-9), into out (R, B)."""
+    n_r, n_b = value.shape
+    for r in range(n_r):
+        for b in range(n_b):
+            out[r, b] = _np_maximum(value[r, b], 1e-9) / _np_maximum(price[r, block_trade[b]], 1e-9)
+
+
+@njit(cache=True, nogil=True)
+def ship_exp_args(margin, width, out):  # pragma: no cover - compiled
+    """`traffickers.ship_fraction`'s argument of its exp: -clip(margin / width, -50, 50)
+    (width (R,)), into out (R, B) (may be margin itself)."""
+    n_r, n_b = margin.shape
+    for r in range(n_r):
+        for b in range(n_b):
+            out[r, b] = -_np_clip(margin[r, b] / width[r], -50.0, 50.0)
+
+
+@njit(cache=True, nogil=True)
+def ship_share(growth, value, max_rate, out):  # pragma: no cover - compiled
+    """`traffickers.ship_fraction`: max_rate (R,) / (1 + exp(-z)) where the route value
+    is positive, 0 elsewhere; growth (R, B) is exp(-z)."""
+    n_r, n_b = value.shape
+    for r in range(n_r):
+        for b in range(n_b):
+            out[r, b] = max_rate[r] / (1.0 + growth[r, b]) * (1.0 if value[r, b] > 0 else 0.0)

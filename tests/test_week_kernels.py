@@ -434,17 +434,20 @@ def test_compiled_price_update_matches_markets_adjust_prices():
     assert saw_nan
 
 
-def _run_both_ways(monkeypatch, scenario, replicates, seed):
-    """A run with the kernels' parallel drivers and one with the serial ones."""
+def _runs_by_driver(monkeypatch, scenario, replicates, seed):
+    """Runs with the kernels' parallel drivers, the serial ones, and the two alternating
+    (the automatic choice, forced to probe every other week)."""
     from corredor import threads
 
+    monkeypatch.setattr(threads, "PARALLEL_MIN_REPLICATES", 2)
     monkeypatch.setattr(threads, "pool_threads", lambda: 2)  # even on one core
     out = []
-    for minimum in (1, 10**9):
-        monkeypatch.setattr(threads, "PARALLEL_MIN_REPLICATES", minimum)
+    for how in ("parallel", "serial", "auto"):
+        monkeypatch.setenv("CORREDOR_THREADS", how)
+        monkeypatch.setattr(threads, "PROBE_WEEKS", 10**6 if how == "auto" else 4)
         sim = Simulation(scenario, replicates=replicates, seed=seed)
         data = sim.run()
-        assert sim.used_parallel == (minimum == 1)
+        assert sim.used_parallel == (how != "serial")
         state = [sim.price, sim.stock, sim.pipeline, sim.alpha, sim.beta, sim.usual_hazard]
         out.append((data, state))
     return out
@@ -452,9 +455,10 @@ def _run_both_ways(monkeypatch, scenario, replicates, seed):
 
 @pytest.mark.parametrize("network", ["generated", "default"])
 def test_parallel_drivers_give_the_serial_numbers(monkeypatch, tmp_path, network):
-    """Replicates on numba's thread pool give every recorded array and the final state
-    of the serial drivers, bit for bit: on a generated network with route evolution and
-    on the default network with a strike campaign."""
+    """Replicates on numba's thread pool, all weeks or every other week, give every
+    recorded array and the final state of the serial drivers, bit for bit: on a
+    generated network with route evolution and on the default network with a strike
+    campaign."""
     import importlib.util
 
     if network == "generated":
@@ -467,9 +471,12 @@ def test_parallel_drivers_give_the_serial_numbers(monkeypatch, tmp_path, network
         sc = sc.with_parameters({"routes.refresh_weeks": 8}).with_period(end=sc.start)
     else:
         sc = load_scenario("boat-strikes").with_period(2025, 2025)
-    (par, par_state), (ser, ser_state) = _run_both_ways(monkeypatch, sc, 8, 12)
-    assert par.keys() == ser.keys()
-    for name in par:
-        assert np.array_equal(par[name], ser[name], equal_nan=True), name
-    for a, b in zip(par_state, ser_state, strict=True):
-        assert np.array_equal(a, b)
+    (par, par_state), (ser, ser_state), (mixed, mixed_state) = _runs_by_driver(
+        monkeypatch, sc, 8, 12
+    )
+    for data, state in ((par, par_state), (mixed, mixed_state)):
+        assert data.keys() == ser.keys()
+        for name in data:
+            assert np.array_equal(data[name], ser[name], equal_nan=True), name
+        for a, b in zip(state, ser_state, strict=True):
+            assert np.array_equal(a, b)

@@ -991,26 +991,34 @@ class Simulation:
         small = {"flow_kg", "interdicted_kg", "homicides"}
         rec = Recorder(slots, n_slots, shapes, {k: np.float32 for k in small})
         self._init_state()
-        # (threads: BLAS on one thread, many replicates on numba's pool; same numbers)
-        with threads.blas_single_thread(), threads.parallel(R) as self._parallel:
-            self.used_parallel = self._parallel  # (for tests and benchmarks)
+        # BLAS on one thread; many replicates on numba's pool in the weeks where it is
+        # faster (`threads`: the same numbers either way)
+        with threads.blas_single_thread(), threads.drivers(R) as drivers:
             self.prices_fixed = True
             for week in range(self.warmup):
                 self.prices_fixed = week < WEEKS_PER_YEAR
-                self.step(0, None)
+                self._timed_step(drivers, 0, None)
             self.prices_fixed = False
             self.initial_stock = self.total_stock()
             for t in range(n_t):
-                self.step(t, rec)
+                self._timed_step(drivers, t, rec)
                 if progress is not None and (t % 13 == 12 or t == n_t - 1):
                     progress(t + 1, n_t)
         self._parallel = False
+        self.used_parallel = drivers.used_parallel  # (for tests and benchmarks)
         if self.resolution == "year":
             weeks = np.bincount(slots)
             for name in MEANS:
                 rec.data[name] /= weeks[None, :, None]
         self.slots, self.n_slots = slots, n_slots
         return rec.data
+
+    def _timed_step(self, drivers: threads.WeekDrivers, t: int, rec: Recorder | None) -> None:
+        """One week, with the kernels' drivers `drivers` chooses, timed for it."""
+        self._parallel = drivers.parallel()
+        t0 = time.perf_counter()
+        self.step(t, rec)
+        drivers.took(time.perf_counter() - t0)
 
     def total_stock(self) -> np.ndarray:
         """(R,) kg held anywhere: stocks at areas and markets, in transit, at consumers."""

@@ -87,6 +87,7 @@ def _measure(
             estimate_mb=plan.bytes / 1e6,
             file_mb=file_mb,
             resolution=plan.resolution,
+            parallel=sim.used_parallel,  # numba's thread pool in some weeks (corredor.threads)
         )
     )
 
@@ -222,7 +223,9 @@ def main() -> None:
             kind="bench_networks",
             command=command,
             description=title + "; one fresh process per row, timed after an untimed "
-            "1-year run that pays one-time costs.",
+            "1-year run that pays one-time costs; BLAS on one thread, from 16 replicates "
+            "the heavy kernels on numba's thread pool in the weeks where it is faster "
+            "(corredor.threads). CPU time counts every thread.",
             machine=finish(machine),
             years=args.years,
             warmup_years=WARMUP_YEARS,

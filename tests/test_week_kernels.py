@@ -480,3 +480,42 @@ def test_parallel_drivers_give_the_serial_numbers(monkeypatch, tmp_path, network
             assert np.array_equal(data[name], ser[name], equal_nan=True), name
         for a, b in zip(state, ser_state, strict=True):
             assert np.array_equal(a, b)
+
+
+def test_produce_and_ship_fraction_match_their_numpy_references():
+    """The produce phase's noise equals `production.noise_factor` on the same stream,
+    and perceive's compiled ship fraction `traffickers.ship_fraction`, bit for bit, with
+    their parameters drawn per replicate."""
+    import copy
+
+    from corredor import production, traffickers
+
+    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
+    draws = {
+        "production.noise_cv": [0.0, 0.1, 0.5],
+        "traffickers.margin_width": [0.05, 0.2, 1.0],
+        "traffickers.dispatch_rate": [0.1, 0.5, 1.0],
+    }
+    sim = Simulation(sc, replicates=3, seed=8, draws=draws)
+    sim._init_state()
+    for week in range(30):
+        wk = Week(t=week, rec=None)
+        stream = copy.deepcopy(sim.rng["production"])
+        area_price = sim.area_price.copy()
+        sim.produce(wk)
+        noise = production.noise_factor(
+            stream, (sim.R, len(sim.c.areas)), sim.pv("production.noise_cv")
+        )
+        response = (area_price / sim._area_ref_price) ** sim.pv("production.supply_elasticity")
+        assert np.array_equal(wk.produced, sim.base_production[wk.t] * response * noise)
+        sim.perceive(wk)
+        _, _, _, block_value = sim._perceive(wk.det)
+        want = traffickers.ship_fraction(
+            block_value,
+            sim.price[:, sim.c.block_trade],
+            sim.pv("traffickers.margin_width"),
+            sim.pv("traffickers.dispatch_rate"),
+        )
+        assert np.array_equal(wk.ship, want)
+        for name in PHASES[2:]:
+            getattr(sim, name)(wk)

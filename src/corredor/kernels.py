@@ -3,8 +3,13 @@
 Routes are stored flat: the hops of route p are positions route_start[p] to
 route_start[p + 1] - 1 of the route-hop arrays. Each kernel loops over replicates and
 routes once, skipping routes with nothing on them, instead of building
-(replicate x route x hop) arrays in numpy. Loops are serial: results are bit-for-bit
-reproducible and the parallelism lives one level up (replicates, ensembles, workers).
+(replicate x route x hop) arrays in numpy.
+
+The heaviest phases (perceive, dispatch, transit, homicides, record) are written as one
+body per replicate, `_x_replicate(r, ...)`, which reads and writes only row r of the
+arrays that vary by replicate, and two drivers: a serial loop, and `_x_parallel`, the
+same loop as numba's `prange` over replicates. A replicate's arithmetic does not depend
+on which thread runs it, so both give the same bits; the engine chooses (`threads`).
 
 The first kernels are the building blocks and numpy references' companions (route
 sums, capacity-filling dispatch, shares, learning, homicides); the section "the weekly

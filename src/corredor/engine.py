@@ -580,7 +580,7 @@ class Simulation:
         )  # (R, E)
         self.crew = crew if any(n.endswith(".crew") for n in self.draws) else crew[:1]
         self.evolution: RouteEvolution | None = None  # set per run by _init_state
-        self._parallel = False  # the kernels' parallel drivers (set during `run`)
+        self._pool: tuple = ()  # (True,): the kernels' parallel drivers (set during `run`)
         self.used_parallel = False  # whether the last run used them
         self._constants()
         # The plan of a week: one method per phase, in the order of PHASES.
@@ -1004,7 +1004,7 @@ class Simulation:
                 self._timed_step(drivers, t, rec)
                 if progress is not None and (t % 13 == 12 or t == n_t - 1):
                     progress(t + 1, n_t)
-        self._parallel = False
+        self._pool = ()
         self.used_parallel = drivers.used_parallel  # (for tests and benchmarks)
         if self.resolution == "year":
             weeks = np.bincount(slots)
@@ -1015,7 +1015,7 @@ class Simulation:
 
     def _timed_step(self, drivers: threads.WeekDrivers, t: int, rec: Recorder | None) -> None:
         """One week, with the kernels' drivers `drivers` chooses, timed for it."""
-        self._parallel = drivers.parallel()
+        self._pool = (True,) if drivers.parallel() else ()
         t0 = time.perf_counter()
         self.step(t, rec)
         drivers.took(time.perf_counter() - t0)
@@ -1093,7 +1093,7 @@ class Simulation:
             traffickers.FLOOR,
             self._belief_last,
             self._hazard_last,
-            self._parallel,
+            *self._pool,
         )
 
     def route_choice_reference(
@@ -1275,7 +1275,7 @@ class Simulation:
             wk.stock_before,
             wk.offered,
             wk.block_out,
-            self._parallel,
+            *self._pool,
         )
         self.last_sent = wk.sent  # (R, P) kept for diagnostics (route_report)
         if self.check:
@@ -1376,7 +1376,7 @@ class Simulation:
             wk.destroyed_e,
             wk.seized_e,
             wk.lost_e,
-            self._parallel,
+            *self._pool,
         )
         if self.allocation.dynamic:
             self.allocation.observe(wk.interdicted, wk.flow, self.pv("allocation.memory_weeks"))
@@ -1577,7 +1577,7 @@ class Simulation:
             self.per_replicate("violence.price_exponent"),
             self._hom_where,
             self._lam,
-            self._parallel,
+            *self._pool,
         )
         rng_v = self.rng["violence"]
         # a Poisson draw of 0 expected returns 0 without drawing: draw the others only
@@ -1660,7 +1660,6 @@ class Simulation:
             routes.cost,
             self.cost[t],
             *rec.flat,
-            self._parallel,
         )
 
     def to_countries(self, per_edge: np.ndarray, t: int, det: interdiction.Detection):

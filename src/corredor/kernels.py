@@ -5,11 +5,14 @@ route_start[p + 1] - 1 of the route-hop arrays. Each kernel loops over replicate
 routes once, skipping routes with nothing on them, instead of building
 (replicate x route x hop) arrays in numpy.
 
-The heaviest phases (perceive, dispatch, transit, homicides, record) are written as one
-body per replicate, `_x_replicate(r, ...)`, which reads and writes only row r of the
-arrays that vary by replicate, and two drivers: a serial loop, and `_x_parallel`, the
-same loop as numba's `prange` over replicates. A replicate's arithmetic does not depend
-on which thread runs it, so both give the same bits; the engine chooses (`threads`).
+The heaviest phases (perceive, dispatch, transit, homicides; record too, serial only)
+are written as one body per replicate, `_x_replicate(r, ...)`, which reads and writes
+only row r of the arrays that vary by replicate, and two drivers: a serial loop, and
+`_x_parallel`, the same loop as numba's `prange` over replicates. A replicate's
+arithmetic does not depend on which thread runs it, so both give the same bits; the
+engine chooses (`threads`). The public kernel runs the parallel driver when given
+`pool=True`; called without `pool`, it is compiled without it (numba prunes the
+branch), so a serial run never pays the parallel drivers' compilation.
 
 The first kernels are the building blocks and numpy references' companions (route
 sums, capacity-filling dispatch, shares, learning, homicides); the section "the weekly
@@ -610,7 +613,7 @@ def dispatch_week(
     stock_before,
     offered,
     block_out,
-    parallel=False,
+    pool=None,
 ):  # pragma: no cover - compiled
     """The dispatch phase: each block offers `ship` (R, B) of its stock, sent down its
     routes within capacity (`dispatch`, in `_fill_replicate`'s fewer sweeps); block_out
@@ -631,7 +634,7 @@ def dispatch_week(
         block_out,
         sent,
     )
-    if parallel:
+    if pool is not None:  # (None: this branch is not compiled)
         _dispatch_parallel(n_r, *args)
     else:
         for r in range(n_r):
@@ -866,7 +869,7 @@ def transit_week(
     destroyed,
     seized,
     lost,
-    parallel=False,
+    pool=None,
 ):  # pragma: no cover - compiled
     """The transit phase after the week's draws (`transit` for the route walk).
 
@@ -911,7 +914,7 @@ def transit_week(
         seized,
         lost,
     )
-    if parallel:
+    if pool is not None:  # (None: this branch is not compiled)
         _transit_parallel(sent.shape[0], *args)
     else:
         for r in range(sent.shape[0]):
@@ -1122,7 +1125,7 @@ def homicides_expected(
     psi,
     where,
     lam,
-    parallel=False,
+    pool=None,
 ):  # pragma: no cover - compiled
     """`expected_homicides` from the (node, group) slots of node_group (R, K) (node n's
     slots node_slot_start[n]:node_slot_start[n + 1], groups ascending), with the price
@@ -1147,7 +1150,7 @@ def homicides_expected(
         psi,
         full,
     )
-    if parallel:
+    if pool is not None:  # (None: this branch is not compiled)
         _homicides_parallel(n_r, *args)
     else:
         for r in range(n_r):
@@ -1310,7 +1313,7 @@ def perceive_slots(
     belief_floor,
     belief_last,
     hazard_last,
-    parallel=False,
+    pool=None,
 ):  # pragma: no cover - compiled
     """`perceive` on the belief slots (alpha, beta, prior (R|1, U): the U (group, edge)
     beliefs routes use; hop j's slot rh_slot[j]), each belief's hazard computed once per
@@ -1355,7 +1358,7 @@ def perceive_slots(
         shares,
         block_value,
     )
-    if parallel:
+    if pool is not None:  # (None: this branch is not compiled)
         _perceive_parallel(n_r, *args)
     else:
         for r in range(n_r):
@@ -1666,7 +1669,6 @@ def record_week(
     rec_hom_country,
     rec_profit,
     rec_cost,
-    parallel=False,
 ):  # pragma: no cover - compiled
     """The record phase: the week's outcomes added into the recorded arrays at `slot`
     (the week, or its year; stock_kg is set, the rest summed: what the engine's numpy
@@ -1742,22 +1744,14 @@ def record_week(
         rec_profit,
         rec_cost,
     )
-    if parallel:
-        _record_parallel(n_r, *args)
-    else:
-        for r in range(n_r):
-            _record_replicate(r, *args)
+    # (serial: a parallel driver over its 64 arrays took numba 20 s to compile, for
+    # a sixth of a week's time at 256 replicates)
+    for r in range(n_r):
+        _record_replicate(r, *args)
     for i in range(n_hom):
         r = hom_where[i] // n_n
         n = hom_where[i] - r * n_n
         _add32(rec_homicides, r, slot, n, np.float64(hom_count[i]))
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def _record_parallel(n_r, *args):  # pragma: no cover - compiled
-    """`_record_replicate` for every replicate, on the numba thread pool."""
-    for r in prange(n_r):
-        _record_replicate(np.int64(r), *args)  # (prange's index may be unsigned)
 
 
 @njit(cache=True, nogil=True)

@@ -60,6 +60,8 @@ def _measure(
     from corredor.results import Results, build_dataset
     from corredor.scenario import load_scenario
 
+    # a child process: choose the kernels' drivers as the main process of a run would
+    os.environ.setdefault("CORREDOR_THREADS", "auto")
     sc = load_scenario(scenario)
     sc = sc.with_period(end=sc.start + years - 1)
     with open(compiled_path, "rb") as fh:
@@ -68,11 +70,11 @@ def _measure(
     # one short run first, so one-time costs (numba cache, lazy imports) are not timed
     Simulation(sc.with_period(end=sc.start), resolution="year", compiled=compiled).run()
     # and the kernels' parallel drivers (loaded from their cache on first use)
-    os.environ["CORREDOR_THREADS"] = "parallel"
+    threads_before, os.environ["CORREDOR_THREADS"] = os.environ["CORREDOR_THREADS"], "parallel"
     Simulation(
         sc.with_period(end=sc.start), replicates=2, resolution="year", compiled=compiled
     ).run()
-    del os.environ["CORREDOR_THREADS"]
+    os.environ["CORREDOR_THREADS"] = threads_before
     sim = Simulation(sc, replicates=replicates, resolution=plan.resolution, compiled=compiled)
     w0, c0 = time.perf_counter(), time.process_time()
     data = sim.run()
@@ -94,7 +96,7 @@ def _measure(
             estimate_mb=plan.bytes / 1e6,
             file_mb=file_mb,
             resolution=plan.resolution,
-            parallel=sim.used_parallel,  # numba's thread pool in some weeks (corredor.threads)
+            pool_weeks=sim.pool_weeks,  # weeks on numba's thread pool (corredor.threads)
         )
     )
 

@@ -447,7 +447,8 @@ def _runs_by_driver(monkeypatch, scenario, replicates, seed):
         monkeypatch.setattr(threads, "PROBE_WEEKS", 10**6 if how == "auto" else 4)
         sim = Simulation(scenario, replicates=replicates, seed=seed)
         data = sim.run()
-        assert sim.used_parallel == (how != "serial")
+        weeks = len(sim.times) + sim.warmup
+        assert sim.pool_weeks == {"parallel": weeks, "serial": 0, "auto": weeks // 2}[how]
         state = [sim.price, sim.stock, sim.pipeline, sim.alpha, sim.beta, sim.usual_hazard]
         out.append((data, state))
     return out

@@ -581,7 +581,7 @@ class Simulation:
         self.crew = crew if any(n.endswith(".crew") for n in self.draws) else crew[:1]
         self.evolution: RouteEvolution | None = None  # set per run by _init_state
         self._pool: tuple = ()  # (True,): the kernels' parallel drivers (set during `run`)
-        self.used_parallel = False  # whether the last run used them
+        self.pool_weeks = 0  # weeks of the last run on the thread pool
         self._constants()
         # The plan of a week: one method per phase, in the order of PHASES.
         self.phases = [getattr(self, name) for name in PHASES]
@@ -1005,7 +1005,7 @@ class Simulation:
                 if progress is not None and (t % 13 == 12 or t == n_t - 1):
                     progress(t + 1, n_t)
         self._pool = ()
-        self.used_parallel = drivers.used_parallel  # (for tests and benchmarks)
+        self.pool_weeks = drivers.pool_weeks  # (for tests and benchmarks)
         if self.resolution == "year":
             weeks = np.bincount(slots)
             for name in MEANS:

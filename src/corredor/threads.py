@@ -17,16 +17,20 @@ whichever thread does it.
   is not scheduled makes a week several times slower. So `WeekDrivers` measures: it
   tries both drivers for a few weeks at the start of every year of the run and uses
   the faster for the rest of that year. One replicate, or a few, stay serial.
+- A worker process (an ensemble's or a sweep's, local or Dask) stays serial: its sibling
+  workers already use the other cores.
 - Numba's `workqueue` threading layer must not be entered from two Python threads at
   once (it aborts the process): a lock lets one run at a time use the pool; a run that
   finds it taken stays serial.
 
-`CORREDOR_THREADS=serial` or `=parallel` fixes the choice (for tests and benchmarks).
+`CORREDOR_THREADS=serial` or `=parallel` fixes the choice (for tests); `=auto` measures
+even in a worker process (for benchmarks, which time runs in child processes).
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import threading
 from collections.abc import Iterator
@@ -73,9 +77,12 @@ def pool_threads() -> int:
 
 
 def mode() -> str:
-    """'auto' (measure), 'serial' or 'parallel', from CORREDOR_THREADS."""
-    value = os.environ.get("CORREDOR_THREADS", "auto").strip().lower()
-    return value if value in ("serial", "parallel") else "auto"
+    """'auto' (measure), 'serial' or 'parallel': CORREDOR_THREADS, or when it is not set,
+    'auto' in a program's main process and 'serial' in a worker process."""
+    value = os.environ.get("CORREDOR_THREADS", "").strip().lower()
+    if value in ("serial", "parallel", "auto"):
+        return value
+    return "auto" if multiprocessing.parent_process() is None else "serial"
 
 
 class WeekDrivers:
@@ -88,7 +95,7 @@ class WeekDrivers:
         self.week = 0
         self.best = {False: float("inf"), True: float("inf")}
         self.choice = False
-        self.used_parallel = False
+        self.pool_weeks = 0  # weeks run on the thread pool
 
     def parallel(self) -> bool:
         """True when this week's kernels should use the parallel drivers."""
@@ -102,7 +109,7 @@ class WeekDrivers:
                 self.best = {False: float("inf"), True: float("inf")}
             use = bool(phase % 2) if phase < PROBE_WEEKS else self.choice
         self._now = use
-        self.used_parallel |= use
+        self.pool_weeks += use
         return use
 
     def took(self, seconds: float) -> None:

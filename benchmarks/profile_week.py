@@ -94,8 +94,8 @@ def main() -> None:
     print(
         f"{net}, {compiled.routes.n_routes:,} routes, {args.replicates} replicates, "
         f"{weeks} weeks: {1000 * wall / (args.replicates * months):.2f} ms wall, "
-        f"{1000 * cpu / (args.replicates * months):.2f} ms CPU per replicate-month "
-        f"; {sim.pool_weeks} weeks on the thread pool"
+        f"{1000 * cpu / (args.replicates * months):.2f} ms CPU per replicate-month; "
+        f"{sim.pool_weeks} weeks on the thread pool"
     )
     print(f"\n{'phase':<44} {'µs / replicate-week':>20}")
     for phase, seconds in sim.timings.items():

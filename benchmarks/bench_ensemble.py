@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -54,9 +55,17 @@ def main() -> None:
         )
 
     if not args.no_serial:
+        # one core: the kernels' serial drivers (a chunk of 100 runs would otherwise
+        # use numba's thread pool, corredor.threads)
+        threads_before = os.environ.get("CORREDOR_THREADS")
+        os.environ["CORREDOR_THREADS"] = "serial"
         t0 = time.perf_counter()
         ens = ensemble(sc, n=args.n, seed=1, chunk=args.chunk)
         record("in-process, 1 core", ens, time.perf_counter() - t0)
+        if threads_before is None:
+            del os.environ["CORREDOR_THREADS"]
+        else:
+            os.environ["CORREDOR_THREADS"] = threads_before
     t0 = time.perf_counter()
     with executor(args.workers, preload=["corredor.analysis.uncertainty"]) as ex:
         ens = ensemble(sc, n=args.n, seed=1, chunk=args.chunk, executor=ex)

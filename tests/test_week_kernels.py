@@ -382,3 +382,141 @@ def test_landed_cost_kernels_match_markets_landed_cost(seed, n_r):
     assert np.array_equal(breakeven, log_cost)
     assert np.array_equal(got_log, want_log)
     assert np.array_equal(got_w, want_w)
+
+
+def test_compiled_price_update_matches_markets_adjust_prices():
+    """The markets phase's compiled passes around numpy's exp and log give
+    `markets.adjust_prices` (with `markets.mean_landed`) and the areas' smoothed prices,
+    bit for bit, with parameters drawn per replicate, from the first weeks (markets with no
+    landed cost yet: NaN, no pull) on."""
+    from corredor import markets
+
+    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
+    draws = {
+        "markets.cost_anchor": [0.0, 0.2, 0.6],
+        "markets.price_adjustment": [0.05, 0.1, 0.4],
+        "markets.inventory_weeks": [2.0, 4.0, 9.0],
+        "markets.price_floor": [0.2, 0.5, 0.9],
+        "markets.price_cap": [1.1, 2.0, 5.0],
+        "production.price_lag_weeks": [1.0, 4.0, 12.0],
+    }
+    sim = Simulation(sc, replicates=3, seed=6, draws=draws)
+    sim._init_state()
+    sim.prices_fixed = False
+    saw_nan = False
+    for week in range(70):
+        wk = Week(t=min(week, 40), rec=None)
+        for name in PHASES[:6]:
+            getattr(sim, name)(wk)
+        price, area = sim.price.copy(), sim.area_price.copy()
+        sim.markets(wk)
+        landed = markets.mean_landed(sim.landed_log, sim.landed_weight)
+        saw_nan |= bool(np.isnan(landed).any())
+        pv = sim.pv
+        want = markets.adjust_prices(
+            price,
+            sim._supply,
+            sim.throughput,
+            sim.c.trade_ref_price[None, :],
+            pv("markets.inventory_weeks"),
+            pv("markets.price_adjustment"),
+            pv("markets.price_floor"),
+            pv("markets.price_cap"),
+            landed=landed,
+            anchor=pv("markets.cost_anchor"),
+        )
+        n_a = len(sim.c.areas)
+        want_area = area + (want[:, :n_a] - area) / pv("production.price_lag_weeks")
+        assert np.array_equal(sim.price, want), week
+        assert np.array_equal(sim.area_price, want_area), week
+        for name in PHASES[7:]:
+            getattr(sim, name)(wk)
+    assert saw_nan
+
+
+def _runs_by_driver(monkeypatch, scenario, replicates, seed):
+    """Runs with the kernels' parallel drivers, the serial ones, and the two alternating
+    (the automatic choice, forced to probe every other week)."""
+    from corredor import threads
+
+    monkeypatch.setattr(threads, "PARALLEL_MIN_REPLICATES", 2)
+    monkeypatch.setattr(threads, "pool_threads", lambda: 2)  # even on one core
+    out = []
+    for how in ("parallel", "serial", "auto"):
+        monkeypatch.setenv("CORREDOR_THREADS", how)
+        monkeypatch.setattr(threads, "PROBE_WEEKS", 10**6 if how == "auto" else 4)
+        sim = Simulation(scenario, replicates=replicates, seed=seed)
+        data = sim.run()
+        weeks = len(sim.times) + sim.warmup
+        assert sim.pool_weeks == {"parallel": weeks, "serial": 0, "auto": weeks // 2}[how]
+        state = [sim.price, sim.stock, sim.pipeline, sim.alpha, sim.beta, sim.usual_hazard]
+        out.append((data, state))
+    return out
+
+
+@pytest.mark.parametrize("network", ["generated", "default"])
+def test_parallel_drivers_give_the_serial_numbers(monkeypatch, tmp_path, network):
+    """Replicates on numba's thread pool, all weeks or every other week, give every
+    recorded array and the final state of the serial drivers, bit for bit: on a
+    generated network with route evolution and on the default network with a strike
+    campaign."""
+    import importlib.util
+
+    if network == "generated":
+        spec = importlib.util.spec_from_file_location(
+            "synthetic", DATA.parents[1] / "benchmarks" / "synthetic.py"
+        )
+        synthetic = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(synthetic)
+        sc = load_scenario(synthetic.build(100, seed=9, out=tmp_path / "net"))
+        sc = sc.with_parameters({"routes.refresh_weeks": 8}).with_period(end=sc.start)
+    else:
+        sc = load_scenario("boat-strikes").with_period(2025, 2025)
+    (par, par_state), (ser, ser_state), (mixed, mixed_state) = _runs_by_driver(
+        monkeypatch, sc, 8, 12
+    )
+    for data, state in ((par, par_state), (mixed, mixed_state)):
+        assert data.keys() == ser.keys()
+        for name in data:
+            assert np.array_equal(data[name], ser[name], equal_nan=True), name
+        for a, b in zip(state, ser_state, strict=True):
+            assert np.array_equal(a, b)
+
+
+def test_produce_and_ship_fraction_match_their_numpy_references():
+    """The produce phase's noise equals `production.noise_factor` on the same stream,
+    and perceive's compiled ship fraction `traffickers.ship_fraction`, bit for bit, with
+    their parameters drawn per replicate."""
+    import copy
+
+    from corredor import production, traffickers
+
+    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
+    draws = {
+        "production.noise_cv": [0.0, 0.1, 0.5],
+        "traffickers.margin_width": [0.05, 0.2, 1.0],
+        "traffickers.dispatch_rate": [0.1, 0.5, 1.0],
+    }
+    sim = Simulation(sc, replicates=3, seed=8, draws=draws)
+    sim._init_state()
+    for week in range(30):
+        wk = Week(t=week, rec=None)
+        stream = copy.deepcopy(sim.rng["production"])
+        area_price = sim.area_price.copy()
+        sim.produce(wk)
+        noise = production.noise_factor(
+            stream, (sim.R, len(sim.c.areas)), sim.pv("production.noise_cv")
+        )
+        response = (area_price / sim._area_ref_price) ** sim.pv("production.supply_elasticity")
+        assert np.array_equal(wk.produced, sim.base_production[wk.t] * response * noise)
+        sim.perceive(wk)
+        _, _, _, block_value = sim._perceive(wk.det)
+        want = traffickers.ship_fraction(
+            block_value,
+            sim.price[:, sim.c.block_trade],
+            sim.pv("traffickers.margin_width"),
+            sim.pv("traffickers.dispatch_rate"),
+        )
+        assert np.array_equal(wk.ship, want)
+        for name in PHASES[2:]:
+            getattr(sim, name)(wk)

@@ -489,23 +489,27 @@ def bench_networks():
     lines = [
         "| network | edges | routes | replicates | CPU ms / replicate-month | "
         "wall ms / replicate-month | peak MB | results MB (est. / file) | resolution | "
-        "× one replicate (CPU) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "× one replicate (CPU) | × one replicate (wall) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for net in data["networks"]:
         one = next((r for r in net["rows"] if r["replicates"] == 1), None)
         for r in net["rows"]:
-            ratio = f"{r['cpu_s'] / one['cpu_s']:.1f}×" if one and r is not one else ""
+            ratio = wall = ""
+            if one and r is not one:
+                ratio = f"{r['cpu_s'] / one['cpu_s']:.1f}×"
+                wall = f"{r['wall_s'] / one['wall_s']:.1f}×"
             lines.append(
                 f"| {_network_label(net)} | {net['edges']:,} | {net['routes']:,} | "
                 f"{r['replicates']} | {_per_month(r, 'cpu_s'):.2f} | "
                 f"{_per_month(r, 'wall_s'):.2f} | {r['peak_mb']:,.0f} | "
-                f"{r['estimate_mb']:,.1f} / {r['file_mb']:,.1f} | {r['resolution']} | {ratio} |"
+                f"{r['estimate_mb']:,.1f} / {r['file_mb']:,.1f} | {r['resolution']} | "
+                f"{ratio} | {wall} |"
             )
         for r in net["skipped"]:
             lines.append(
                 f"| {_network_label(net)} | {net['edges']:,} | {net['routes']:,} | {r} | "
-                "(not run: needs --large) | | | | | |"
+                "(not run: needs --large) | | | | | | |"
             )
     compile_s = ", ".join(f"{n['compile_s']:.1f} s ({_network_label(n)})" for n in data["networks"])
     lines += [
@@ -545,7 +549,9 @@ def bench_networks_value(which, replicates, field="cpu", fmt=".2f"):
         return _fmt(_per_month(row, f"{field}_s"), fmt)
     if field == "ratio":
         return _fmt(row["cpu_s"] / rows["1"]["cpu_s"], fmt)
-    raise SourceError(f"unknown field {field!r} (cpu, wall, ratio)")
+    if field == "wall-ratio":
+        return _fmt(row["wall_s"] / rows["1"]["wall_s"], fmt)
+    raise SourceError(f"unknown field {field!r} (cpu, wall, ratio, wall-ratio)")
 
 
 @renderer("bench-sweep")

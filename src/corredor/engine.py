@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from corredor import interdiction, kernels, markets, production, traffickers, violence
+from corredor import interdiction, kernels, markets, production, threads, traffickers, violence
 from corredor.allocation import Allocation
 from corredor.errors import CorredorError
 from corredor.network import INTERNATIONAL
@@ -590,6 +590,8 @@ class Simulation:
         )  # (R, E)
         self.crew = crew if any(n.endswith(".crew") for n in self.draws) else crew[:1]
         self.evolution: RouteEvolution | None = None  # set per run by _init_state
+        self._pool: tuple = ()  # (True,): the kernels' parallel drivers (set during `run`)
+        self.pool_weeks = 0  # weeks of the last run on the thread pool
         self._constants()
         # The plan of a week: one method per phase, in the order of PHASES.
         self.phases = [getattr(self, name) for name in PHASES]
@@ -632,6 +634,12 @@ class Simulation:
         self._covered_f = im.covered.astype(float)
         self._maritime_f = im.maritime.astype(float)
         self._no_mult = np.zeros((0, *im.covered.shape))
+        # production noise (`production.noise_factor`): the lognormal's constants
+        cv = self.pv("production.noise_cv")
+        self._noise_scale = self._noise_shift = None
+        if not np.all(np.asarray(cv) <= 0):
+            sigma2 = np.log1p(cv * cv)
+            self._noise_scale, self._noise_shift = np.sqrt(sigma2), 0.5 * sigma2
 
     def _base_production(self) -> np.ndarray:
         """(T, R|1, A) kg per week per area before price response and noise."""
@@ -872,6 +880,9 @@ class Simulation:
         self._alpha = np.ascontiguousarray(self._alpha_all[:, slots])
         self._beta = np.ascontiguousarray(self._beta_all[:, slots])
         self._prior = np.ascontiguousarray(np.atleast_2d(self.prior_mean)[:, slots])
+        # each slot's last belief and its hazard, so perceive skips unchanged ones
+        self._belief_last = np.full((R, len(slots)), np.nan)
+        self._hazard_last = np.zeros((R, len(slots)))
         half_life = np.broadcast_to(self.pv("traffickers.memory_half_life_weeks"), (R, 1))
         self.decay = 0.5 ** (1.0 / half_life[:, 0])  # (R,)
         self._rate = 1.0 - self.decay  # weight of this week in the groups' running views
@@ -943,6 +954,10 @@ class Simulation:
         self._hom_country = zeros(R, n_c)
         self._breakeven, self._landed_w = zeros(R, c.routes.n_routes), zeros(R, c.routes.n_routes)
         self._landed_sums = zeros(R, n_t)
+        self._ship_arg = zeros(R, n_b)
+        self._has = zeros(R, n_t, dtype=bool)
+        self._ratio, self._landed_now, self._price_step = (zeros(R, n_t) for _ in range(3))
+        self._price_logs = zeros(4, R, n_t)
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -986,22 +1001,34 @@ class Simulation:
         small = {"flow_kg", "interdicted_kg", "homicides"}
         rec = Recorder(slots, n_slots, shapes, {k: np.float32 for k in small})
         self._init_state()
-        self.prices_fixed = True
-        for week in range(self.warmup):
-            self.prices_fixed = week < WEEKS_PER_YEAR
-            self.step(0, None)
-        self.prices_fixed = False
-        self.initial_stock = self.total_stock()
-        for t in range(n_t):
-            self.step(t, rec)
-            if progress is not None and (t % 13 == 12 or t == n_t - 1):
-                progress(t + 1, n_t)
+        # BLAS on one thread; many replicates on numba's pool in the weeks where it is
+        # faster (`threads`: the same numbers either way)
+        with threads.blas_single_thread(), threads.drivers(R) as drivers:
+            self.prices_fixed = True
+            for week in range(self.warmup):
+                self.prices_fixed = week < WEEKS_PER_YEAR
+                self._timed_step(drivers, 0, None)
+            self.prices_fixed = False
+            self.initial_stock = self.total_stock()
+            for t in range(n_t):
+                self._timed_step(drivers, t, rec)
+                if progress is not None and (t % 13 == 12 or t == n_t - 1):
+                    progress(t + 1, n_t)
+        self._pool = ()
+        self.pool_weeks = drivers.pool_weeks  # (for tests and benchmarks)
         if self.resolution == "year":
             weeks = np.bincount(slots)
             for name in MEANS:
                 rec.data[name] /= weeks[None, :, None]
         self.slots, self.n_slots = slots, n_slots
         return rec.data
+
+    def _timed_step(self, drivers: threads.WeekDrivers, t: int, rec: Recorder | None) -> None:
+        """One week, with the kernels' drivers `drivers` chooses, timed for it."""
+        self._pool = (True,) if drivers.parallel() else ()
+        t0 = time.perf_counter()
+        self.step(t, rec)
+        drivers.took(time.perf_counter() - t0)
 
     def total_stock(self) -> np.ndarray:
         """(R,) kg held anywhere: stocks at areas and markets, in transit, at consumers."""
@@ -1059,6 +1086,7 @@ class Simulation:
             visibility,
             self.strike_rate,
             c.rh_slot,
+            c.slot_edge,
             routes.rh_edge,
             c.route_bounds,
             self.price,
@@ -1073,6 +1101,9 @@ class Simulation:
             self.sharpness,
             traffickers.MIN_VALUE,
             traffickers.FLOOR,
+            self._belief_last,
+            self._hazard_last,
+            *self._pool,
         )
 
     def route_choice_reference(
@@ -1172,9 +1203,13 @@ class Simulation:
         c, pv = self.c, self.pv
         if self.check:  # per-market mass balance: every kg in and out of each market
             wk.ledger = self.held()
-        noise = production.noise_factor(
-            self.rng["production"], (self.R, len(c.areas)), pv("production.noise_cv")
-        )
+        if self._noise_scale is None:  # no noise: nothing drawn
+            noise = np.ones((self.R, len(c.areas)))
+        else:  # `production.noise_factor`, its constants taken once per run
+            noise = self.rng["production"].standard_normal((self.R, len(c.areas)))
+            noise *= self._noise_scale
+            noise -= self._noise_shift
+            np.exp(noise, out=noise)
         # The input series is production at the reference price; growers and labs make
         # more when exporters pay more, less when they pay less.
         relative = self.area_price / self._area_ref_price
@@ -1212,14 +1247,17 @@ class Simulation:
         public strikes (`route_choice`); each stock decides what share to ship
         (`traffickers.ship_fraction`). Reads alpha, beta, price, usual_hazard,
         strike_rate; writes wk.det, wk.value, wk.shares (R, P) and wk.ship (R, B)."""
-        c, pv = self.c, self.pv
+        c = self.c
         wk.det = self.detection(wk.t)
         _, wk.value, wk.shares, block_value = self._perceive(wk.det)
-        wk.ship = traffickers.ship_fraction(
-            block_value,
-            self.price[:, c.block_trade],
-            pv("traffickers.margin_width"),
-            pv("traffickers.dispatch_rate"),
+        # `traffickers.ship_fraction`, in compiled passes around numpy's log and exp
+        arg, wk.ship = self._ship_arg, np.empty_like(block_value)
+        kernels.ship_log_args(block_value, self.price, c.block_trade, arg)
+        np.log(arg, out=arg)
+        kernels.ship_exp_args(arg, self.per_replicate("traffickers.margin_width"), arg)
+        np.exp(arg, out=arg)
+        kernels.ship_share(
+            arg, block_value, self.per_replicate("traffickers.dispatch_rate"), wk.ship
         )
 
     def dispatch(self, wk: Week) -> None:
@@ -1247,6 +1285,7 @@ class Simulation:
             wk.stock_before,
             wk.offered,
             wk.block_out,
+            *self._pool,
         )
         self.last_sent = wk.sent  # (R, P) kept for diagnostics (route_report)
         if self.check:
@@ -1347,6 +1386,7 @@ class Simulation:
             wk.destroyed_e,
             wk.seized_e,
             wk.lost_e,
+            *self._pool,
         )
         if self.allocation.dynamic:
             self.allocation.observe(wk.interdicted, wk.flow, self.pv("allocation.memory_weeks"))
@@ -1479,21 +1519,48 @@ class Simulation:
         )
         if getattr(self, "prices_fixed", False):
             return
-        self.price = markets.adjust_prices(
-            self.price,
+        # `markets.adjust_prices` with the landed cost of `markets.mean_landed`, then
+        # production areas' smoothed prices: compiled passes around numpy's exp and
+        # log (one call each for all their arguments: the same numbers, without the
+        # twenty-odd numpy calls that cost more than the arithmetic at one replicate)
+        rep = self.per_replicate
+        landed, cover = self._landed_now, rep("markets.inventory_weeks")
+        kernels.landed_ratio(
+            self.landed_log, self.landed_weight, markets.TINY_KG, self._has, self._ratio, landed
+        )
+        np.exp(self._ratio, out=landed, where=self._has)
+        logs = self._price_logs
+        kernels.price_log_args(
+            self.price, self._supply, self.throughput, cover, landed, markets.TINY_KG, logs
+        )
+        np.log(logs, out=logs)
+        step = self._price_step
+        kernels.price_steps(
+            logs,
             self._supply,
             self.throughput,
-            c.trade_ref_price[None, :],
-            pv("markets.inventory_weeks"),
-            pv("markets.price_adjustment"),
-            pv("markets.price_floor"),
-            pv("markets.price_cap"),
-            landed=markets.mean_landed(self.landed_log, self.landed_weight),
-            anchor=pv("markets.cost_anchor"),
+            cover,
+            landed,
+            rep("markets.price_adjustment"),
+            rep("markets.cost_anchor"),
+            markets.TINY_KG,
+            markets.MAX_WEEKLY_CHANGE,
+            step,
         )
-        self.area_price += (self.price[:, :n_a] - self.area_price) / pv(
-            "production.price_lag_weeks"
+        np.exp(step, out=step)
+        new = np.empty_like(self.price)
+        kernels.price_apply(
+            self.price,
+            step,
+            c.trade_ref_price,
+            rep("markets.price_floor"),
+            rep("markets.price_cap"),
+            new,
+            self.area_price,
+            rep("production.price_lag_weeks"),
+            n_a,
         )
+        self.price = new
 
     def violence(self, wk: Week) -> None:
         """Flows, rivalry between the groups handling them and the value of what they
@@ -1520,6 +1587,7 @@ class Simulation:
             self.per_replicate("violence.price_exponent"),
             self._hom_where,
             self._lam,
+            *self._pool,
         )
         rng_v = self.rng["violence"]
         # a Poisson draw of 0 expected returns 0 without drawing: draw the others only

@@ -3,8 +3,16 @@
 Routes are stored flat: the hops of route p are positions route_start[p] to
 route_start[p + 1] - 1 of the route-hop arrays. Each kernel loops over replicates and
 routes once, skipping routes with nothing on them, instead of building
-(replicate x route x hop) arrays in numpy. Loops are serial: results are bit-for-bit
-reproducible and the parallelism lives one level up (replicates, ensembles, workers).
+(replicate x route x hop) arrays in numpy.
+
+The heaviest phases (perceive, dispatch, transit, homicides; record too, serial only)
+are written as one body per replicate, `_x_replicate(r, ...)`, which reads and writes
+only row r of the arrays that vary by replicate, and two drivers: a serial loop, and
+`_x_parallel`, the same loop as numba's `prange` over replicates. A replicate's
+arithmetic does not depend on which thread runs it, so both give the same bits; the
+engine chooses (`threads`). The public kernel runs the parallel driver when given
+`pool=True`; called without `pool`, it is compiled without it (numba prunes the
+branch), so a serial run never pays the parallel drivers' compilation.
 
 The first kernels are the building blocks and numpy references' companions (route
 sums, capacity-filling dispatch, shares, learning, homicides); the section "the weekly
@@ -14,7 +22,7 @@ phases, fused" holds what the engine's phases call each week.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 # Wants smaller than this (kg per route and week) are not sent: they stay in stock. Routes
 # with a negligible share then cost nothing in the kernels.
@@ -488,6 +496,111 @@ def produce_stocks(
 
 
 @njit(cache=True, nogil=True)
+def _fill_replicate(
+    r, offered, shares, capacity, block_start, route_bounds, rh_edge, passes, sent
+):  # pragma: no cover - compiled
+    """`dispatch` for replicate r, into sent[r] (reads and writes no other replicate's
+    rows). The same arithmetic in the same order, in fewer sweeps over the route hops:
+    the capacity a pass used comes off `room` in the next pass's first sweep (each
+    edge's room still loses its routes' cargo in route order, before it is read), and
+    each overflowing edge's room / intended is taken once, not once per hop through it
+    (min over a route's hops is the same whatever order, and 1.0 stands for an edge that
+    does not overflow: scales start at 1)."""
+    n_b = offered.shape[1]
+    n_p = shares.shape[1]
+    n_e = capacity.shape[0]
+    left = offered[r].copy()
+    room = capacity.copy()
+    intended = np.empty(n_e)
+    ratio = np.empty(n_e)
+    open_share = shares[r].copy()
+    want = np.empty(n_p)
+    used = np.zeros(n_p)  # what each route got in the last pass: still to come off room
+    for p in range(n_p):
+        sent[r, p] = 0.0
+    for pass_ in range(passes):
+        constrained = False
+        intended[:] = 0.0
+        for b in range(n_b):
+            end = block_start[b + 1] if b + 1 < n_b else n_p
+            for p in range(block_start[b], end):
+                w = left[b] * open_share[p]
+                if w < MIN_SHIPMENT_KG:  # negligible: stays in stock
+                    w = 0.0
+                want[p] = w
+                g = used[p]
+                if w > 0.0 or g > 0.0:
+                    for j in range(route_bounds[p], route_bounds[p + 1]):
+                        e = rh_edge[j]
+                        if g > 0.0:
+                            room[e] = max(room[e] - g, 0.0)
+                        if w > 0.0:
+                            intended[e] += w
+        overflow = False  # no edge over capacity: every route's scale is 1
+        for e in range(n_e):
+            if intended[e] > room[e]:
+                ratio[e] = room[e] / intended[e]
+                overflow = True
+            else:
+                ratio[e] = 1.0
+        for b in range(n_b):
+            end = block_start[b + 1] if b + 1 < n_b else n_p
+            total_open = 0.0
+            got_block = 0.0
+            for p in range(block_start[b], end):
+                s = 1.0
+                if want[p] != 0.0 and overflow:
+                    for j in range(route_bounds[p], route_bounds[p + 1]):
+                        s = min(s, ratio[rh_edge[j]])
+                    if s < 1.0:
+                        constrained = True
+                got = want[p] * s
+                used[p] = got
+                sent[r, p] += got
+                got_block += got
+                if s >= 1.0:
+                    total_open += shares[r, p]
+                want[p] = s  # (want is not read again this pass: keep the scale)
+            for p in range(block_start[b], end):
+                open_share[p] = (
+                    shares[r, p] / total_open if (want[p] >= 1.0 and total_open > 0.0) else 0.0
+                )
+            left[b] = max(left[b] - got_block, 0.0)
+        if not constrained or pass_ == passes - 1:
+            break  # everything offered fitted, or no pass left: room is not needed
+
+
+@njit(cache=True, nogil=True)
+def _dispatch_replicate(
+    r,
+    ship,
+    stock,
+    shares,
+    capacity,
+    block_start,
+    route_bounds,
+    rh_edge,
+    passes,
+    stock_before,
+    offered,
+    block_out,
+    sent,
+):  # pragma: no cover - compiled
+    """`dispatch_week` for replicate r."""
+    n_b = stock.shape[1]
+    n_p = shares.shape[1]
+    for b in range(n_b):
+        stock_before[r, b] = stock[r, b]
+        offered[r, b] = ship[r, b] * stock[r, b]
+    _fill_replicate(r, offered, shares, capacity, block_start, route_bounds, rh_edge, passes, sent)
+    for b in range(n_b):
+        end = block_start[b + 1] if b + 1 < n_b else n_p
+        out = _segment_sum(sent, r, block_start[b], end)
+        block_out[r, b] = out
+        stock[r, b] = _nonneg(stock[r, b] - out)
+
+
+@njit(cache=True, nogil=True)
 def dispatch_week(
     ship,
     stock,
@@ -500,24 +613,40 @@ def dispatch_week(
     stock_before,
     offered,
     block_out,
+    pool=None,
 ):  # pragma: no cover - compiled
     """The dispatch phase: each block offers `ship` (R, B) of its stock, sent down its
-    routes within capacity (`dispatch`); block_out (R, B) is what left each block and
-    comes off its stock. Returns sent (R, P)."""
-    n_r, n_b = stock.shape
-    n_p = shares.shape[1]
-    for r in range(n_r):
-        for b in range(n_b):
-            stock_before[r, b] = stock[r, b]
-            offered[r, b] = ship[r, b] * stock[r, b]
-    sent, _ = dispatch(offered, shares, capacity, block_start, route_bounds, rh_edge, passes)
-    for r in range(n_r):
-        for b in range(n_b):
-            end = block_start[b + 1] if b + 1 < n_b else n_p
-            out = _segment_sum(sent, r, block_start[b], end)
-            block_out[r, b] = out
-            stock[r, b] = _nonneg(stock[r, b] - out)
+    routes within capacity (`dispatch`, in `_fill_replicate`'s fewer sweeps); block_out
+    (R, B) is what left each block and comes off its stock. Returns sent (R, P)."""
+    n_r = stock.shape[0]
+    sent = np.empty((n_r, shares.shape[1]))
+    args = (
+        ship,
+        stock,
+        shares,
+        capacity,
+        block_start,
+        route_bounds,
+        rh_edge,
+        passes,
+        stock_before,
+        offered,
+        block_out,
+        sent,
+    )
+    if pool is not None:  # (None: this branch is not compiled)
+        _dispatch_parallel(n_r, *args)
+    else:
+        for r in range(n_r):
+            _dispatch_replicate(r, *args)
     return sent
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _dispatch_parallel(n_r, *args):  # pragma: no cover - compiled
+    """`_dispatch_replicate` for every replicate, on the numba thread pool."""
+    for r in prange(n_r):
+        _dispatch_replicate(np.int64(r), *args)  # (prange's index may be unsigned)
 
 
 @njit(cache=True, nogil=True)
@@ -621,7 +750,8 @@ def scatter_counts(where, n, detected_c, hit, struck_c, detected, struck):  # pr
 
 
 @njit(cache=True, nogil=True)
-def transit_week(
+def _transit_replicate(
+    r,
     sent,
     detected,
     struck,
@@ -652,6 +782,95 @@ def transit_week(
     seized,
     lost,
 ):  # pragma: no cover - compiled
+    """`transit_week` for replicate r (its rows only)."""
+    n_p = sent.shape[1]
+    n_e = loss.shape[0]
+    n_c = country.shape[1]
+    one_h = hazard.shape[0] == 1
+    survive = np.empty(n_e)
+    for e in range(n_e):
+        n = shipments[r, e]
+        if n > 0:
+            frac[r, e] = detected[r, e] / n
+            frac_struck[r, e] = struck[r, e] / n
+        else:
+            frac[r, e] = 0.0
+            frac_struck[r, e] = 0.0
+        survive[e] = (1.0 - frac[r, e]) * (1.0 - loss[e])
+        flow[r, e] = 0.0
+    own[r, :] = 0.0
+    node_group[r, :] = 0.0
+    country[r, :] = 0.0
+    by_origin[r, :] = 0.0
+    for p in range(n_p):
+        a = sent[r, p]
+        if a <= 0.0:
+            arrived[r, p] = 0.0
+            continue
+        oc = route_origin_country[p]
+        o = -1
+        if oc >= 0:  # leaving a production area (from a market: counted on arrival)
+            o = origin_row[oc]
+            node_group[r, route_node_slot[p]] += a
+            country[r, oc] += a
+            by_origin[r, o * n_c + oc] += a
+        for j in range(route_bounds[p], route_bounds[p + 1]):
+            e = rh_edge[j]
+            flow[r, e] += a
+            own[r, rh_slot[j]] += a
+            c = rh_new_country[j]
+            if c >= 0:
+                country[r, c] += a
+                if oc >= 0:
+                    by_origin[r, o * n_c + c] += a
+            a *= survive[e]
+            node_group[r, rh_node_slot[j]] += a
+        arrived[r, p] = a
+    rh = 0 if one_h else r
+    for e in range(n_e):
+        f = flow[r, e]
+        interdicted[r, e] = f * frac[r, e]
+        destroyed[r, e] = f * frac_struck[r, e]
+        seized[r, e] = interdicted[r, e] - destroyed[r, e]
+        lost[r, e] = f * (1.0 - frac[r, e]) * loss[e]
+        usual_hazard[r, e] += rate[r] * (hazard[rh, e] - usual_hazard[r, e])
+        if shipments[r, e] > 0:
+            strike_rate[r, e] += rate[r] * (frac_struck[r, e] - strike_rate[r, e])
+
+
+@njit(cache=True, nogil=True)
+def transit_week(
+    sent,
+    detected,
+    struck,
+    shipments,
+    loss,
+    route_bounds,
+    rh_edge,
+    rh_slot,
+    rh_node_slot,
+    rh_new_country,
+    route_node_slot,
+    route_origin_country,
+    origin_row,
+    hazard,
+    rate,
+    usual_hazard,
+    strike_rate,
+    frac,
+    frac_struck,
+    flow,
+    arrived,
+    own,
+    node_group,
+    country,
+    by_origin,
+    interdicted,
+    destroyed,
+    seized,
+    lost,
+    pool=None,
+):  # pragma: no cover - compiled
     """The transit phase after the week's draws (`transit` for the route walk).
 
     frac, frac_struck (R, E): shares of shipments detected and struck; each route's cargo
@@ -664,60 +883,49 @@ def transit_week(
     route's origin country). Then what groups see next week: usual_hazard moves towards
     hazard (R|1, E) at `rate` (R,), strike_rate towards frac_struck where ships sailed.
     """
-    n_r, n_p = sent.shape
-    n_e = loss.shape[0]
-    n_c = country.shape[1]
-    one_h = hazard.shape[0] == 1
-    survive = np.empty(n_e)
-    for r in range(n_r):
-        for e in range(n_e):
-            n = shipments[r, e]
-            if n > 0:
-                frac[r, e] = detected[r, e] / n
-                frac_struck[r, e] = struck[r, e] / n
-            else:
-                frac[r, e] = 0.0
-                frac_struck[r, e] = 0.0
-            survive[e] = (1.0 - frac[r, e]) * (1.0 - loss[e])
-            flow[r, e] = 0.0
-        own[r, :] = 0.0
-        node_group[r, :] = 0.0
-        country[r, :] = 0.0
-        by_origin[r, :] = 0.0
-        for p in range(n_p):
-            a = sent[r, p]
-            if a <= 0.0:
-                arrived[r, p] = 0.0
-                continue
-            oc = route_origin_country[p]
-            o = -1
-            if oc >= 0:  # leaving a production area (from a market: counted on arrival)
-                o = origin_row[oc]
-                node_group[r, route_node_slot[p]] += a
-                country[r, oc] += a
-                by_origin[r, o * n_c + oc] += a
-            for j in range(route_bounds[p], route_bounds[p + 1]):
-                e = rh_edge[j]
-                flow[r, e] += a
-                own[r, rh_slot[j]] += a
-                c = rh_new_country[j]
-                if c >= 0:
-                    country[r, c] += a
-                    if oc >= 0:
-                        by_origin[r, o * n_c + c] += a
-                a *= survive[e]
-                node_group[r, rh_node_slot[j]] += a
-            arrived[r, p] = a
-        rh = 0 if one_h else r
-        for e in range(n_e):
-            f = flow[r, e]
-            interdicted[r, e] = f * frac[r, e]
-            destroyed[r, e] = f * frac_struck[r, e]
-            seized[r, e] = interdicted[r, e] - destroyed[r, e]
-            lost[r, e] = f * (1.0 - frac[r, e]) * loss[e]
-            usual_hazard[r, e] += rate[r] * (hazard[rh, e] - usual_hazard[r, e])
-            if shipments[r, e] > 0:
-                strike_rate[r, e] += rate[r] * (frac_struck[r, e] - strike_rate[r, e])
+    args = (
+        sent,
+        detected,
+        struck,
+        shipments,
+        loss,
+        route_bounds,
+        rh_edge,
+        rh_slot,
+        rh_node_slot,
+        rh_new_country,
+        route_node_slot,
+        route_origin_country,
+        origin_row,
+        hazard,
+        rate,
+        usual_hazard,
+        strike_rate,
+        frac,
+        frac_struck,
+        flow,
+        arrived,
+        own,
+        node_group,
+        country,
+        by_origin,
+        interdicted,
+        destroyed,
+        seized,
+        lost,
+    )
+    if pool is not None:  # (None: this branch is not compiled)
+        _transit_parallel(sent.shape[0], *args)
+    else:
+        for r in range(sent.shape[0]):
+            _transit_replicate(r, *args)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _transit_parallel(n_r, *args):  # pragma: no cover - compiled
+    """`_transit_replicate` for every replicate, on the numba thread pool."""
+    for r in prange(n_r):
+        _transit_replicate(np.int64(r), *args)  # (prange's index may be unsigned)
 
 
 @njit(cache=True, nogil=True)
@@ -826,6 +1034,82 @@ def market_books(
 
 
 @njit(cache=True, nogil=True)
+def _homicides_replicate(
+    r,
+    node_group,
+    node_slot_start,
+    slot_group,
+    handler,
+    rival,
+    factions,
+    flow_coef,
+    contest_coef,
+    exponent,
+    index,
+    covered,
+    psi,
+    full,
+):  # pragma: no cover - compiled
+    """`homicides_expected` for replicate r: expected homicides at every node into
+    full[r] (0 where none)."""
+    n_n = node_slot_start.shape[0] - 1
+    n_g = rival.shape[0]
+    moved = np.zeros(n_g)
+    active = np.empty(n_g, dtype=np.int64)  # groups moving something here, ascending
+    rp = 0 if index.shape[0] == 1 else r
+    for n in range(n_n):
+        full[r, n] = 0.0
+    for n in range(n_n):
+        any_kg = False
+        for j in range(node_slot_start[n], node_slot_start[n + 1]):
+            if node_group[r, j] > 0.0:
+                any_kg = True
+        if not any_kg:
+            continue
+        for h in range(n_g):
+            moved[h] = 0.0
+        for j in range(node_slot_start[n], node_slot_start[n + 1]):
+            kg = node_group[r, j]
+            if kg <= 0.0:
+                continue
+            g = slot_group[j]
+            for h in range(n_g):
+                w = handler[n, g, h]
+                if w != 0.0:
+                    moved[h] += kg * w / 1000.0
+        # groups that move nothing add nothing (exact zeros): sum over the others
+        n_act = 0
+        for h in range(n_g):
+            if moved[h] != 0.0:
+                active[n_act] = h
+                n_act += 1
+        total = 0.0
+        for i in range(n_act):
+            total += moved[active[i]]
+        if total <= 0.0:
+            continue
+        contested_sq = 0.0
+        hhi_sq = 0.0
+        for i in range(n_act):
+            g = active[i]
+            tg = moved[g]
+            for i2 in range(n_act):
+                h = active[i2]
+                contested_sq += tg * rival[g, h] * moved[h]
+            contested_sq += (1.0 - 1.0 / factions[g]) * tg * tg
+            hhi_sq += tg * tg / factions[g]
+        intensity = 1.0  # (1 ** x is 1: powers of 1 are not taken)
+        if exponent[r] != 0.0 and hhi_sq > 0.0:
+            concentration = total * total / hhi_sq
+            if concentration != 1.0:
+                intensity = concentration ** exponent[r]
+        if psi[r] != 0.0 and covered[n]:
+            intensity *= index[rp, n] ** psi[r]
+        value = flow_coef[r] * total + contest_coef[r] * contested_sq / total * intensity
+        full[r, n] = value
+
+
+@njit(cache=True, nogil=True)
 def homicides_expected(
     node_group,
     node_slot_start,
@@ -841,6 +1125,7 @@ def homicides_expected(
     psi,
     where,
     lam,
+    pool=None,
 ):  # pragma: no cover - compiled
     """`expected_homicides` from the (node, group) slots of node_group (R, K) (node n's
     slots node_slot_start[n]:node_slot_start[n + 1], groups ascending), with the price
@@ -849,69 +1134,48 @@ def homicides_expected(
     returns how many."""
     n_r = node_group.shape[0]
     n_n = node_slot_start.shape[0] - 1
-    n_g = rival.shape[0]
-    moved = np.zeros(n_g)
-    active = np.empty(n_g, dtype=np.int64)  # groups moving something here, ascending
-    one = index.shape[0] == 1
+    full = np.empty((n_r, n_n))
+    args = (
+        node_group,
+        node_slot_start,
+        slot_group,
+        handler,
+        rival,
+        factions,
+        flow_coef,
+        contest_coef,
+        exponent,
+        index,
+        covered,
+        psi,
+        full,
+    )
+    if pool is not None:  # (None: this branch is not compiled)
+        _homicides_parallel(n_r, *args)
+    else:
+        for r in range(n_r):
+            _homicides_replicate(r, *args)
+    # the nodes with homicides expected, in C order (r, then n), as one serial loop
     k = 0
     for r in range(n_r):
-        rp = 0 if one else r
         for n in range(n_n):
-            any_kg = False
-            for j in range(node_slot_start[n], node_slot_start[n + 1]):
-                if node_group[r, j] > 0.0:
-                    any_kg = True
-            if not any_kg:
-                continue
-            for h in range(n_g):
-                moved[h] = 0.0
-            for j in range(node_slot_start[n], node_slot_start[n + 1]):
-                kg = node_group[r, j]
-                if kg <= 0.0:
-                    continue
-                g = slot_group[j]
-                for h in range(n_g):
-                    w = handler[n, g, h]
-                    if w != 0.0:
-                        moved[h] += kg * w / 1000.0
-            # groups that move nothing add nothing (exact zeros): sum over the others
-            n_act = 0
-            for h in range(n_g):
-                if moved[h] != 0.0:
-                    active[n_act] = h
-                    n_act += 1
-            total = 0.0
-            for i in range(n_act):
-                total += moved[active[i]]
-            if total <= 0.0:
-                continue
-            contested_sq = 0.0
-            hhi_sq = 0.0
-            for i in range(n_act):
-                g = active[i]
-                tg = moved[g]
-                for i2 in range(n_act):
-                    h = active[i2]
-                    contested_sq += tg * rival[g, h] * moved[h]
-                contested_sq += (1.0 - 1.0 / factions[g]) * tg * tg
-                hhi_sq += tg * tg / factions[g]
-            intensity = 1.0  # (1 ** x is 1: powers of 1 are not taken)
-            if exponent[r] != 0.0 and hhi_sq > 0.0:
-                concentration = total * total / hhi_sq
-                if concentration != 1.0:
-                    intensity = concentration ** exponent[r]
-            if psi[r] != 0.0 and covered[n]:
-                intensity *= index[rp, n] ** psi[r]
-            value = flow_coef[r] * total + contest_coef[r] * contested_sq / total * intensity
-            if value != 0.0:
+            if full[r, n] != 0.0:
                 where[k] = r * n_n + n
-                lam[k] = value
+                lam[k] = full[r, n]
                 k += 1
     return k
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def _homicides_parallel(n_r, *args):  # pragma: no cover - compiled
+    """`_homicides_replicate` for every replicate, on the numba thread pool."""
+    for r in prange(n_r):
+        _homicides_replicate(np.int64(r), *args)  # (prange's index may be unsigned)
+
+
 @njit(cache=True, nogil=True)
-def perceive_slots(
+def _perceive_replicate(
+    r,
     alpha,
     beta,
     prior,
@@ -920,6 +1184,7 @@ def perceive_slots(
     visibility,
     strike_rate,
     rh_slot,
+    slot_edge,
     rh_edge,
     route_bounds,
     price,
@@ -934,70 +1199,178 @@ def perceive_slots(
     sharpness,
     floor,
     belief_floor,
+    belief_last,
+    hazard_last,
+    risk,
+    value,
+    shares,
+    block_value,
+):  # pragma: no cover - compiled
+    """`perceive_slots` for replicate r (its rows of every array; a replicate reads and
+    writes nothing of another, so replicates may run on separate threads)."""
+    n_e = usual.shape[1]
+    n_u = alpha.shape[1]
+    n_p = route_bounds.shape[0] - 1
+    n_b = block_start.shape[0]
+    seen = np.empty(n_e)
+    strike_hz = np.empty(n_e)
+    belief_hz = np.empty(n_u)
+    rp = 0 if prior.shape[0] == 1 else r
+    rd = 0 if det_hazard.shape[0] == 1 else r
+    any_strike = False
+    for e in range(n_e):
+        u = usual[r, e]
+        ratio = det_hazard[rd, e] / u if u > 0.0 else 1.0
+        seen[e] = 1.0 + visibility[r] * (ratio - 1.0)
+        sr = strike_rate[r, e]
+        strike_hz[e] = -np.log1p(-min(sr, 1.0 - 1e-12)) if sr != 0.0 else 0.0
+        if sr != 0.0:
+            any_strike = True
+    for i in range(n_u):
+        b = (alpha[r, i] + belief_floor * prior[rp, i]) / (alpha[r, i] + beta[r, i] + belief_floor)
+        # Beliefs change only where the group shipped last week (about half the slots):
+        # the logarithm of an unchanged belief is last week's, taken again for nothing.
+        # (A function of its argument alone: reusing it changes no bit; NaN never equals.)
+        if b == belief_last[r, i]:
+            belief_hz[i] = hazard_last[r, i]
+        else:
+            hz = -np.log1p(-min(b, 1.0 - 1e-12))
+            belief_hz[i] = hz
+            belief_last[r, i] = b
+            hazard_last[r, i] = hz
+        # a slot is one group's view of one edge: its hazard times the presence seen
+        # there is the same product in every hop through it, taken once per slot
+        belief_hz[i] *= seen[slot_edge[i]]
+    for p in range(n_p):
+        h = 0.0
+        s = 0.0
+        for j in range(route_bounds[p], route_bounds[p + 1]):
+            h += belief_hz[rh_slot[j]]
+        if any_strike:  # else every strike hazard is +0.0, and so is their sum
+            for j in range(route_bounds[p], route_bounds[p + 1]):
+                s += strike_hz[rh_edge[j]]
+        q = -np.expm1(-h)
+        d = -np.expm1(-s) if s != 0.0 else 0.0  # -expm1(-0.0) is 0.0
+        risk[r, p] = q
+        sell = price[r, sell_trade[p]]
+        gross = sell * ((1.0 - q) * keep[p] - deterrence[r] * d) - cost[p] - premium[p]
+        value[r, p] = gross / (1.0 + markup[r])
+    # Most routes are worth less than `floor` to their group (over 80% on the default
+    # and on generated networks): their utility is sharpness * log(floor), one logarithm
+    # for all, and within a block they share one weight exp(u - top). Each exp and log
+    # below is still taken of the same argument as before, so the numbers are the same.
+    log_floor = np.log(floor)
+    for b_i in range(n_b):
+        end = block_start[b_i + 1] if b_i + 1 < n_b else n_p
+        top = -np.inf
+        for p in range(block_start[b_i], end):
+            net = max(value[r, p] - price[r, buy_trade[p]], floor)
+            u = sharpness[r] * (log_floor if net == floor else np.log(net))
+            shares[r, p] = u
+            if u > top:
+                top = u
+        total = 0.0
+        last_x = np.nan  # the last argument of exp in this block (NaN: none yet)
+        last_w = 0.0
+        for p in range(block_start[b_i], end):
+            x = shares[r, p] - top
+            if x != last_x:
+                last_w = np.exp(x)
+                last_x = x
+            shares[r, p] = last_w
+            total += last_w
+        v = 0.0
+        for p in range(block_start[b_i], end):
+            shares[r, p] /= total
+            v += shares[r, p] * value[r, p]
+        block_value[r, b_i] = v
+
+
+@njit(cache=True, nogil=True)
+def perceive_slots(
+    alpha,
+    beta,
+    prior,
+    det_hazard,
+    usual,
+    visibility,
+    strike_rate,
+    rh_slot,
+    slot_edge,
+    rh_edge,
+    route_bounds,
+    price,
+    sell_trade,
+    buy_trade,
+    keep,
+    deterrence,
+    cost,
+    premium,
+    markup,
+    block_start,
+    sharpness,
+    floor,
+    belief_floor,
+    belief_last,
+    hazard_last,
+    pool=None,
 ):  # pragma: no cover - compiled
     """`perceive` on the belief slots (alpha, beta, prior (R|1, U): the U (group, edge)
     beliefs routes use; hop j's slot rh_slot[j]), each belief's hazard computed once per
     slot and each edge's strike hazard once per edge instead of once per hop: the same
-    numbers."""
+    numbers. belief_last, hazard_last (R, U) remember each slot's last belief and its
+    hazard (NaN at first), so an unchanged belief's logarithm is not taken again."""
     n_r = alpha.shape[0]
-    n_e = usual.shape[1]
-    n_u = alpha.shape[1]
     n_p = route_bounds.shape[0] - 1
     n_b = block_start.shape[0]
     risk = np.empty((n_r, n_p))
     value = np.empty((n_r, n_p))
     shares = np.empty((n_r, n_p))
     block_value = np.zeros((n_r, n_b))
-    seen = np.empty(n_e)
-    strike_hz = np.empty(n_e)
-    belief_hz = np.empty(n_u)
-    for r in range(n_r):
-        rp = 0 if prior.shape[0] == 1 else r
-        rd = 0 if det_hazard.shape[0] == 1 else r
-        for e in range(n_e):
-            u = usual[r, e]
-            ratio = det_hazard[rd, e] / u if u > 0.0 else 1.0
-            seen[e] = 1.0 + visibility[r] * (ratio - 1.0)
-            sr = strike_rate[r, e]
-            strike_hz[e] = -np.log1p(-min(sr, 1.0 - 1e-12)) if sr != 0.0 else 0.0
-        for i in range(n_u):
-            b = (alpha[r, i] + belief_floor * prior[rp, i]) / (
-                alpha[r, i] + beta[r, i] + belief_floor
-            )
-            belief_hz[i] = -np.log1p(-min(b, 1.0 - 1e-12))
-        for p in range(n_p):
-            h = 0.0
-            s = 0.0
-            for j in range(route_bounds[p], route_bounds[p + 1]):
-                e = rh_edge[j]
-                h += belief_hz[rh_slot[j]] * seen[e]
-                s += strike_hz[e]
-            q = -np.expm1(-h)
-            d = -np.expm1(-s) if s != 0.0 else 0.0  # -expm1(-0.0) is 0.0
-            risk[r, p] = q
-            sell = price[r, sell_trade[p]]
-            gross = sell * ((1.0 - q) * keep[p] - deterrence[r] * d) - cost[p] - premium[p]
-            value[r, p] = gross / (1.0 + markup[r])
-        for b_i in range(n_b):
-            end = block_start[b_i + 1] if b_i + 1 < n_b else n_p
-            top = -np.inf
-            for p in range(block_start[b_i], end):
-                net = value[r, p] - price[r, buy_trade[p]]
-                u = sharpness[r] * np.log(max(net, floor))
-                shares[r, p] = u
-                if u > top:
-                    top = u
-            total = 0.0
-            for p in range(block_start[b_i], end):
-                w = np.exp(shares[r, p] - top)
-                shares[r, p] = w
-                total += w
-            v = 0.0
-            for p in range(block_start[b_i], end):
-                shares[r, p] /= total
-                v += shares[r, p] * value[r, p]
-            block_value[r, b_i] = v
+    args = (
+        alpha,
+        beta,
+        prior,
+        det_hazard,
+        usual,
+        visibility,
+        strike_rate,
+        rh_slot,
+        slot_edge,
+        rh_edge,
+        route_bounds,
+        price,
+        sell_trade,
+        buy_trade,
+        keep,
+        deterrence,
+        cost,
+        premium,
+        markup,
+        block_start,
+        sharpness,
+        floor,
+        belief_floor,
+        belief_last,
+        hazard_last,
+        risk,
+        value,
+        shares,
+        block_value,
+    )
+    if pool is not None:  # (None: this branch is not compiled)
+        _perceive_parallel(n_r, *args)
+    else:
+        for r in range(n_r):
+            _perceive_replicate(r, *args)
     return risk, value, shares, block_value
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _perceive_parallel(n_r, *args):  # pragma: no cover - compiled
+    """`_perceive_replicate` for every replicate, on the numba thread pool."""
+    for r in prange(n_r):
+        _perceive_replicate(np.int64(r), *args)  # (prange's index may be unsigned)
 
 
 @njit(cache=True, nogil=True)
@@ -1085,6 +1458,152 @@ def _add32(out, r, slot, i, v):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _record_replicate(
+    r,
+    slot,
+    produced,
+    delivered,
+    consumed,
+    origin_c,
+    credited,
+    lost_e,
+    held_lost,
+    stock,
+    pipeline,
+    retail_stock,
+    flow,
+    interdicted,
+    transit,
+    by_origin,
+    price,
+    held_now,
+    offered,
+    stock_before,
+    block_trade,
+    hom_where,
+    hom_count,
+    n_hom,
+    hom_country,
+    arrived,
+    sent,
+    via_indptr,
+    via_indices,
+    via_data,
+    corridor_indptr,
+    corridor_indices,
+    corridor_data,
+    group_indptr,
+    group_indices,
+    group_data,
+    route_sell_trade,
+    route_buy_trade,
+    route_cost,
+    cost,
+    rec_produced,
+    rec_delivered,
+    rec_consumed,
+    rec_via,
+    rec_origin,
+    rec_seized,
+    rec_destroyed,
+    rec_strikes,
+    rec_crew,
+    rec_wrong,
+    rec_lost,
+    rec_stock,
+    rec_flow,
+    rec_interdicted,
+    rec_corridor,
+    rec_transit,
+    rec_by_origin,
+    rec_price,
+    rec_trade_price,
+    rec_trade_stock,
+    rec_shipped,
+    rec_homicides,
+    rec_hom_country,
+    rec_profit,
+    rec_cost,
+):  # pragma: no cover - compiled
+    """`record_week` for replicate r, homicides at nodes aside (its rows only)."""
+    n_m = consumed.shape[1]
+    n_s = delivered.shape[1]
+    n_c = transit.shape[1]
+    n_t = price.shape[1]
+    n_b = block_trade.shape[0]
+    n_p = sent.shape[1]
+    strikes = credited.shape[0] > 1
+    has_origin = origin_c.shape[0] > 0
+    shipped = np.empty(n_t)
+    held = np.empty(n_t)
+    profit = np.empty((1, n_p))
+    for i in range(produced.shape[1]):
+        rec_produced[r, slot, i] += produced[r, i]
+    for m in range(n_m):
+        rec_delivered[r, slot, m] += delivered[r, n_s - n_m + m]
+        rec_consumed[r, slot, m] += consumed[r, m]
+    for i in range(rec_via.shape[2]):
+        acc = 0.0
+        for jj in range(via_indptr[i], via_indptr[i + 1]):
+            acc += via_data[jj] * arrived[r, via_indices[jj]]
+        rec_via[r, slot, i] += acc
+    for c in range(n_c):
+        seized = credited[0, r, c]
+        if has_origin:
+            seized = seized + origin_c[r, c]
+            rec_origin[r, slot, c] += origin_c[r, c]
+        rec_seized[r, slot, c] += seized
+        if strikes:
+            rec_destroyed[r, slot, c] += credited[1, r, c]
+    rec_lost[r, slot] += _rowsum(lost_e, r) + held_lost[r]
+    rec_stock[r, slot] = _rowsum(stock, r) + _rowsum(pipeline, r) + _rowsum(retail_stock, r)
+    for e in range(flow.shape[1]):  # (adding 0 changes nothing: skipped)
+        if flow[r, e] != 0.0:
+            _add32(rec_flow, r, slot, e, flow[r, e])
+        if interdicted[r, e] != 0.0:
+            _add32(rec_interdicted, r, slot, e, interdicted[r, e])
+    for i in range(rec_corridor.shape[2]):
+        acc = 0.0
+        for jj in range(corridor_indptr[i], corridor_indptr[i + 1]):
+            acc += corridor_data[jj] * sent[r, corridor_indices[jj]]
+        rec_corridor[r, slot, i] += acc
+    for c in range(n_c):
+        rec_transit[r, slot, c] += transit[r, c]
+    for i in range(by_origin.shape[1]):
+        rec_by_origin[r, slot, i] += by_origin[r, i]
+    for m in range(n_m):
+        rec_price[r, slot, m] += price[r, n_t - n_m + m]
+    for i in range(n_t):
+        rec_trade_price[r, slot, i] += price[r, i]
+        rec_trade_stock[r, slot, i] += held_now[r, i]
+        shipped[i] = 0.0
+        held[i] = 0.0
+    for b in range(n_b):
+        shipped[block_trade[b]] += offered[r, b]
+        held[block_trade[b]] += stock_before[r, b]
+    for i in range(n_t):
+        rec_shipped[r, slot, i] += shipped[i] / held[i] if held[i] > 0 else 0.0
+    for c in range(n_c):
+        rec_hom_country[r, slot, c] += hom_country[r, c]
+    for p in range(n_p):
+        revenue = arrived[r, p] * price[r, route_sell_trade[p]]
+        spend = sent[r, p] * (route_cost[p] + price[r, route_buy_trade[p]])
+        profit[0, p] = revenue - spend
+    for g in range(rec_profit.shape[2]):
+        acc = 0.0
+        for jj in range(group_indptr[g], group_indptr[g + 1]):
+            acc += group_data[jj] * profit[0, group_indices[jj]]
+        rec_profit[r, slot, g] += acc
+    if strikes:
+        for c in range(n_c):
+            rec_strikes[r, slot, c] += credited[2, r, c]
+            rec_crew[r, slot, c] += credited[3, r, c]
+            rec_wrong[r, slot, c] += credited[4, r, c]
+    for i in range(cost.shape[0]):
+        rec_cost[r, slot, i] += cost[i]
+
+
+@njit(cache=True, nogil=True)
 def record_week(
     slot,
     produced,
@@ -1158,83 +1677,77 @@ def record_week(
     destroyed, strikes, crew and misidentified deaths; homicides as the Poisson draws
     at hom_where (flat r * N + n). Arrays of 2-D records are (R, slots, width)."""
     n_r = produced.shape[0]
-    n_m = consumed.shape[1]
-    n_s = delivered.shape[1]
-    n_c = transit.shape[1]
-    n_t = price.shape[1]
-    n_b = block_trade.shape[0]
-    n_p = sent.shape[1]
     n_n = rec_homicides.shape[2]
-    strikes = credited.shape[0] > 1
-    has_origin = origin_c.shape[0] > 0
-    shipped = np.empty(n_t)
-    held = np.empty(n_t)
-    profit = np.empty((1, n_p))
+    args = (
+        slot,
+        produced,
+        delivered,
+        consumed,
+        origin_c,
+        credited,
+        lost_e,
+        held_lost,
+        stock,
+        pipeline,
+        retail_stock,
+        flow,
+        interdicted,
+        transit,
+        by_origin,
+        price,
+        held_now,
+        offered,
+        stock_before,
+        block_trade,
+        hom_where,
+        hom_count,
+        n_hom,
+        hom_country,
+        arrived,
+        sent,
+        via_indptr,
+        via_indices,
+        via_data,
+        corridor_indptr,
+        corridor_indices,
+        corridor_data,
+        group_indptr,
+        group_indices,
+        group_data,
+        route_sell_trade,
+        route_buy_trade,
+        route_cost,
+        cost,
+        rec_produced,
+        rec_delivered,
+        rec_consumed,
+        rec_via,
+        rec_origin,
+        rec_seized,
+        rec_destroyed,
+        rec_strikes,
+        rec_crew,
+        rec_wrong,
+        rec_lost,
+        rec_stock,
+        rec_flow,
+        rec_interdicted,
+        rec_corridor,
+        rec_transit,
+        rec_by_origin,
+        rec_price,
+        rec_trade_price,
+        rec_trade_stock,
+        rec_shipped,
+        rec_homicides,
+        rec_hom_country,
+        rec_profit,
+        rec_cost,
+    )
+    # (serial: a parallel driver over its 64 arrays took numba 20 s to compile, for
+    # a sixth of a week's time at 256 replicates)
     for r in range(n_r):
-        for i in range(produced.shape[1]):
-            rec_produced[r, slot, i] += produced[r, i]
-        for m in range(n_m):
-            rec_delivered[r, slot, m] += delivered[r, n_s - n_m + m]
-            rec_consumed[r, slot, m] += consumed[r, m]
-        for i in range(rec_via.shape[2]):
-            acc = 0.0
-            for jj in range(via_indptr[i], via_indptr[i + 1]):
-                acc += via_data[jj] * arrived[r, via_indices[jj]]
-            rec_via[r, slot, i] += acc
-        for c in range(n_c):
-            seized = credited[0, r, c]
-            if has_origin:
-                seized = seized + origin_c[r, c]
-                rec_origin[r, slot, c] += origin_c[r, c]
-            rec_seized[r, slot, c] += seized
-            if strikes:
-                rec_destroyed[r, slot, c] += credited[1, r, c]
-        rec_lost[r, slot] += _rowsum(lost_e, r) + held_lost[r]
-        rec_stock[r, slot] = _rowsum(stock, r) + _rowsum(pipeline, r) + _rowsum(retail_stock, r)
-        for e in range(flow.shape[1]):  # (adding 0 changes nothing: skipped)
-            if flow[r, e] != 0.0:
-                _add32(rec_flow, r, slot, e, flow[r, e])
-            if interdicted[r, e] != 0.0:
-                _add32(rec_interdicted, r, slot, e, interdicted[r, e])
-        for i in range(rec_corridor.shape[2]):
-            acc = 0.0
-            for jj in range(corridor_indptr[i], corridor_indptr[i + 1]):
-                acc += corridor_data[jj] * sent[r, corridor_indices[jj]]
-            rec_corridor[r, slot, i] += acc
-        for c in range(n_c):
-            rec_transit[r, slot, c] += transit[r, c]
-        for i in range(by_origin.shape[1]):
-            rec_by_origin[r, slot, i] += by_origin[r, i]
-        for m in range(n_m):
-            rec_price[r, slot, m] += price[r, n_t - n_m + m]
-        for i in range(n_t):
-            rec_trade_price[r, slot, i] += price[r, i]
-            rec_trade_stock[r, slot, i] += held_now[r, i]
-            shipped[i] = 0.0
-            held[i] = 0.0
-        for b in range(n_b):
-            shipped[block_trade[b]] += offered[r, b]
-            held[block_trade[b]] += stock_before[r, b]
-        for i in range(n_t):
-            rec_shipped[r, slot, i] += shipped[i] / held[i] if held[i] > 0 else 0.0
-        for c in range(n_c):
-            rec_hom_country[r, slot, c] += hom_country[r, c]
-        for p in range(n_p):
-            revenue = arrived[r, p] * price[r, route_sell_trade[p]]
-            spend = sent[r, p] * (route_cost[p] + price[r, route_buy_trade[p]])
-            profit[0, p] = revenue - spend
-        for g in range(rec_profit.shape[2]):
-            acc = 0.0
-            for jj in range(group_indptr[g], group_indptr[g + 1]):
-                acc += group_data[jj] * profit[0, group_indices[jj]]
-            rec_profit[r, slot, g] += acc
-        if strikes:
-            for c in range(n_c):
-                rec_strikes[r, slot, c] += credited[2, r, c]
-                rec_crew[r, slot, c] += credited[3, r, c]
-                rec_wrong[r, slot, c] += credited[4, r, c]
-        for i in range(cost.shape[0]):
-            rec_cost[r, slot, i] += cost[i]
+        _record_replicate(r, *args)
     for i in range(n_hom):
         r = hom_where[i] // n_n
         n = hom_where[i] - r * n_n
@@ -1322,3 +1835,117 @@ def landed_smooth(
     for r in range(n_r):
         for i in range(n_t):
             landed_weight[r, i] += (sums[r, i] - landed_weight[r, i]) / tau[r]
+
+
+@njit(cache=True, nogil=True)
+def _np_maximum(x, floor):  # pragma: no cover - compiled
+    """np.maximum(x, floor) of a float (NaN kept)."""
+    return x if (x >= floor or x != x) else floor
+
+
+@njit(cache=True, nogil=True)
+def _np_clip(x, lo, hi):  # pragma: no cover - compiled
+    """np.clip(x, lo, hi) of a float, as numpy's clip loop: max with lo, then min with
+    hi, NaN kept."""
+    if x == x:
+        x = x if x > lo else lo
+    if x == x:
+        x = x if x < hi else hi
+    return x
+
+
+@njit(cache=True, nogil=True)
+def landed_ratio(log_sum, weight, tiny, has, ratio, landed):  # pragma: no cover - compiled
+    """`markets.mean_landed` without its exp: has (R, Tn) weight > tiny; ratio the
+    log landed cost log_sum / weight there (0 elsewhere); landed NaN elsewhere (its
+    exp where `has` is numpy's, in the engine)."""
+    n_r, n_t = log_sum.shape
+    for r in range(n_r):
+        for i in range(n_t):
+            h = weight[r, i] > tiny
+            has[r, i] = h
+            ratio[r, i] = log_sum[r, i] / weight[r, i] if h else 0.0
+            if not h:
+                landed[r, i] = np.nan
+
+
+@njit(cache=True, nogil=True)
+def price_log_args(price, supply, throughput, cover, landed, tiny, args):  # pragma: no cover
+    """The arguments of `markets.adjust_prices`'s four logarithms, into args (4, R, Tn):
+    stock and target cover (each at least `tiny`), the landed cost where known (else
+    the price) and the price. cover (R,) weeks of throughput."""
+    n_r, n_t = price.shape
+    for r in range(n_r):
+        for i in range(n_t):
+            args[0, r, i] = _np_maximum(supply[r, i], tiny)
+            args[1, r, i] = _np_maximum(cover[r] * throughput[r, i], tiny)
+            land = landed[r, i]
+            args[2, r, i] = land if land == land else price[r, i]
+            args[3, r, i] = price[r, i]
+
+
+@njit(cache=True, nogil=True)
+def price_steps(
+    logs, supply, throughput, cover, landed, speed, anchor, tiny, max_change, step
+):  # pragma: no cover - compiled
+    """`markets.adjust_prices`'s weekly log step from the logarithms of
+    `price_log_args` (logs (4, R, Tn)), clipped to max_change, 0 where the market is
+    inactive (no stock, no target, no landed cost): the argument of its exp."""
+    n_r, n_t = supply.shape
+    for r in range(n_r):
+        for i in range(n_t):
+            active = supply[r, i] > tiny or cover[r] * throughput[r, i] > tiny
+            gap = logs[0, r, i] - logs[1, r, i]
+            s = -speed[r] * gap if active else 0.0
+            s = s + anchor[r] * (logs[2, r, i] - logs[3, r, i])
+            if landed[r, i] == landed[r, i]:  # supplied: the landed cost pulls
+                active = True
+            s = _np_clip(s, -max_change, max_change)
+            step[r, i] = s if active else 0.0
+
+
+@njit(cache=True, nogil=True)
+def price_apply(
+    price, growth, ref_price, floor, cap, new, area_price, lag, n_areas
+):  # pragma: no cover - compiled
+    """New prices (R, Tn) = price x growth (exp of `price_steps`) within ref_price x
+    [floor, cap] (`markets.adjust_prices`'s last line); then production areas'
+    smoothed prices move towards their new prices over `lag` (R,) weeks."""
+    n_r, n_t = price.shape
+    for r in range(n_r):
+        for i in range(n_t):
+            new[r, i] = _np_clip(
+                price[r, i] * growth[r, i], ref_price[i] * floor[r], ref_price[i] * cap[r]
+            )
+        for a in range(n_areas):
+            area_price[r, a] += (new[r, a] - area_price[r, a]) / lag[r]
+
+
+@njit(cache=True, nogil=True)
+def ship_log_args(value, price, block_trade, out):  # pragma: no cover - compiled
+    """`traffickers.ship_fraction`'s argument of its logarithm: each stock's route value
+    (R, B) over the price where it is held (both at least 1e-9), into out (R, B)."""
+    n_r, n_b = value.shape
+    for r in range(n_r):
+        for b in range(n_b):
+            out[r, b] = _np_maximum(value[r, b], 1e-9) / _np_maximum(price[r, block_trade[b]], 1e-9)
+
+
+@njit(cache=True, nogil=True)
+def ship_exp_args(margin, width, out):  # pragma: no cover - compiled
+    """`traffickers.ship_fraction`'s argument of its exp: -clip(margin / width, -50, 50)
+    (width (R,)), into out (R, B) (may be margin itself)."""
+    n_r, n_b = margin.shape
+    for r in range(n_r):
+        for b in range(n_b):
+            out[r, b] = -_np_clip(margin[r, b] / width[r], -50.0, 50.0)
+
+
+@njit(cache=True, nogil=True)
+def ship_share(growth, value, max_rate, out):  # pragma: no cover - compiled
+    """`traffickers.ship_fraction`: max_rate (R,) / (1 + exp(-z)) where the route value
+    is positive, 0 elsewhere; growth (R, B) is exp(-z)."""
+    n_r, n_b = value.shape
+    for r in range(n_r):
+        for b in range(n_b):
+            out[r, b] = max_rate[r] / (1.0 + growth[r, b]) * (1.0 if value[r, b] > 0 else 0.0)

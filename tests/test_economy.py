@@ -297,3 +297,27 @@ def test_land_ports_of_entry_are_searched_once_per_crossing():
     assert im.covered[cbp].sum() == 1 and im.covered[cbp, e]
     florida = net.edge_index["us-florida--mkt-us--container"]
     assert not im.covered[cbp, florida] and im.covered[im.agencies.index("US"), florida]
+
+
+def test_the_price_runaway_needs_the_cost_anchor_at_consumer_markets():
+    """Model v2's known defect (docs/model.md, known simplifications), kept measurable:
+    with a longer inventory target the Ecuadorian hub's price runs to its cap when the
+    cost anchor acts at consumer markets too, and stays bounded when it does not
+    (`markets.consumer_anchor` = 0)."""
+    sc = load_scenario("baseline").with_period(end=2023)
+
+    def hub_over_reference(consumer_anchor):
+        sim = Simulation(
+            sc.with_parameters(
+                {"markets.inventory_weeks": 8.0, "markets.consumer_anchor": consumer_anchor}
+            ),
+            replicates=2,
+            seed=1,
+        )
+        data = sim.run()
+        hub = sim.c.trade_nodes.index("ec-guayaquil-hub")
+        price = data["trade_price_usd_per_kg"][:, sim.years == 2023, hub].mean()
+        return price / sim.c.trade_ref_price[hub]
+
+    assert hub_over_reference(1.0) > 20
+    assert hub_over_reference(0.0) < 5

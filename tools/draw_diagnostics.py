@@ -21,6 +21,7 @@ tools/answers.py reads the file when it writes docs/answers.md.
 prints instead, for each named parameter, the hub's 2023 price over its reference at
 seven values across the parameter's evidence range, the others at the calibrated
 values (one at a time; 2 replicates each): where the market leaves the calibrated state.
+`--set markets.consumer_anchor=0` holds a parameter at a value for the whole table.
 """
 
 from __future__ import annotations
@@ -60,15 +61,19 @@ def _top(corr: pd.Series, n: int = 4) -> list[dict]:
     return [{"parameter": k, "spearman": round(float(corr[k]), 2)} for k in order]
 
 
-def one_at_a_time(names: list[str], seed: int) -> int:
-    """Print the hub's price over its reference across each parameter's range."""
+def one_at_a_time(names: list[str], seed: int, fixed: dict[str, float] | None = None) -> int:
+    """Print the hub's price over its reference across each parameter's range, with
+    `fixed` parameters held at their values."""
     scenario = load_scenario("baseline").with_period(end=LAST)
+    if fixed:
+        scenario = scenario.with_parameters(fixed)
     ranges = {p.name: p for p in uncertain_parameters(scenario)}
     unknown = [n for n in names if n not in ranges]
     if unknown:
         print(f"not an uncertain parameter of the baseline: {', '.join(unknown)}")
         return 2
-    print(f"{HUB} price in {PRICE_YEAR} over its reference (2 replicates, seed {seed})")
+    held = "".join(f", {k} = {v:g}" for k, v in (fixed or {}).items())
+    print(f"{HUB} price in {PRICE_YEAR} over its reference (2 replicates, seed {seed}{held})")
     for name in names:
         cells = []
         for value in np.linspace(ranges[name].low, ranges[name].high, 7):
@@ -89,9 +94,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--oat", nargs="+", metavar="PARAM", help="one-at-a-time price table")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PARAM=VALUE",
+        help="with --oat: hold a parameter at a value (e.g. markets.consumer_anchor=0)",
+    )
     args = ap.parse_args(argv)
     if args.oat:
-        return one_at_a_time(args.oat, args.seed)
+        fixed = {}
+        for item in args.set:
+            name, _, value = item.partition("=")
+            fixed[name] = float(value)
+        return one_at_a_time(args.oat, args.seed, fixed)
     t0 = time.perf_counter()
     scenario = load_scenario("baseline").with_period(end=LAST)
     draws = sample(uncertain_parameters(scenario), args.draws, seed=args.seed)

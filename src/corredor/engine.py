@@ -84,6 +84,7 @@ VARYING = (
     "markets.inventory_weeks",
     "markets.price_adjustment",
     "markets.cost_anchor",
+    "markets.consumer_anchor",
     "markets.price_floor",
     "markets.price_cap",
     "violence.price_exponent",
@@ -1529,6 +1530,16 @@ class Simulation:
             self.landed_log, self.landed_weight, markets.TINY_KG, self._has, self._ratio, landed
         )
         np.exp(self._ratio, out=landed, where=self._has)
+        weight = rep("markets.consumer_anchor")
+        if (weight != 1.0).any():  # the anchor at consumer markets weighted (an experiment)
+            cols = slice(landed.shape[1] - len(c.markets), None)
+            known = self._has[:, cols] & (weight[:, None] > 0)
+            w = weight[:, None]
+            mixed = np.exp(
+                w * np.log(np.where(known, landed[:, cols], 1.0))
+                + (1.0 - w) * np.log(self.price[:, cols])
+            )
+            landed[:, cols] = np.where(known, mixed, np.nan)
         logs = self._price_logs
         kernels.price_log_args(
             self.price, self._supply, self.throughput, cover, landed, markets.TINY_KG, logs

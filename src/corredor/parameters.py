@@ -386,6 +386,16 @@ _BASE = [
         "supply (previous stage's price, transport, risk, markup) closed in a week",
     ),
     _p(
+        "markets.consumer_anchor",
+        "-",
+        1.0,
+        (0.0, 1.0),
+        "param-consumer-anchor",
+        "weight of the cost anchor at consumer markets (1: as at every supplied market; 0: "
+        "consumer prices set by stock against demand alone; a switch for experiments)",
+        dist=None,
+    ),
+    _p(
         "markets.price_floor",
         "-",
         0.02,

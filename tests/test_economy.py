@@ -212,7 +212,7 @@ def _domain_network(tmp_path: Path, extra_leg: bool) -> object:
     shutil.copytree(DATA / "stages", net_dir)
     if extra_leg:
         with (net_dir / "edges.csv").open("a") as fh:
-            fh.write("coport-sea2,co-port,sea-pac,fishing,600,2,30000,1500,0.01,1,US,t,t,t,t\n")
+            fh.write("coport-sea2,co-port,sea-pac,fishing,600,2,30000,1500,0.01,1,US,,t,t,t,t\n")
     return load_network(net_dir)
 
 

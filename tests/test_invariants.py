@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -226,6 +227,8 @@ def _write(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+# random networks declare domains for some legs only, on purpose: DomainWarning is expected
+@pytest.mark.filterwarnings("ignore::corredor.interdiction.DomainWarning")
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_corridors())
 def test_invariants_on_random_networks(case):

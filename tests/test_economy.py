@@ -303,13 +303,18 @@ def test_the_price_runaway_needs_the_cost_anchor_at_consumer_markets():
     """Model v2's known defect (docs/model.md, known simplifications), kept measurable:
     with a longer inventory target the Ecuadorian hub's price runs to its cap when the
     cost anchor acts at consumer markets too, and stays bounded when it does not
-    (`markets.consumer_anchor` = 0)."""
+    (`markets.consumer_anchor` = 0) or when shortages do not raise prices through the
+    stock term (`markets.shortage_signal` = 0)."""
     sc = load_scenario("baseline").with_period(end=2023)
 
-    def hub_over_reference(consumer_anchor):
+    def hub_over_reference(consumer_anchor, shortage=1.0):
         sim = Simulation(
             sc.with_parameters(
-                {"markets.inventory_weeks": 8.0, "markets.consumer_anchor": consumer_anchor}
+                {
+                    "markets.inventory_weeks": 8.0,
+                    "markets.consumer_anchor": consumer_anchor,
+                    "markets.shortage_signal": shortage,
+                }
             ),
             replicates=2,
             seed=1,
@@ -321,3 +326,5 @@ def test_the_price_runaway_needs_the_cost_anchor_at_consumer_markets():
 
     assert hub_over_reference(1.0) > 20
     assert hub_over_reference(0.0) < 5
+    # nor when a stock below its target leaves the price to the landed cost
+    assert hub_over_reference(1.0, shortage=0.0) < 5

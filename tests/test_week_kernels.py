@@ -394,6 +394,7 @@ def test_compiled_price_update_matches_markets_adjust_prices():
     sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
     draws = {
         "markets.cost_anchor": [0.0, 0.2, 0.6],
+        "markets.shortage_signal": [1.0, 0.0, 0.5],
         "markets.price_adjustment": [0.05, 0.1, 0.4],
         "markets.inventory_weeks": [2.0, 4.0, 9.0],
         "markets.price_floor": [0.2, 0.5, 0.9],
@@ -424,6 +425,7 @@ def test_compiled_price_update_matches_markets_adjust_prices():
             pv("markets.price_cap"),
             landed=landed,
             anchor=pv("markets.cost_anchor"),
+            shortage=pv("markets.shortage_signal"),
         )
         n_a = len(sim.c.areas)
         want_area = area + (want[:, :n_a] - area) / pv("production.price_lag_weeks")

@@ -1886,7 +1886,7 @@ def price_log_args(price, supply, throughput, cover, landed, tiny, args):  # pra
 
 @njit(cache=True, nogil=True)
 def price_steps(
-    logs, supply, throughput, cover, landed, speed, anchor, tiny, max_change, step
+    logs, supply, throughput, cover, landed, speed, anchor, shortage, tiny, max_change, step
 ):  # pragma: no cover - compiled
     """`markets.adjust_prices`'s weekly log step from the logarithms of
     `price_log_args` (logs (4, R, Tn)), clipped to max_change, 0 where the market is
@@ -1896,6 +1896,8 @@ def price_steps(
         for i in range(n_t):
             active = supply[r, i] > tiny or cover[r] * throughput[r, i] > tiny
             gap = logs[0, r, i] - logs[1, r, i]
+            if gap < 0:  # below its target: weighed by shortage (1 leaves it as is)
+                gap = shortage[r] * gap
             s = -speed[r] * gap if active else 0.0
             s = s + anchor[r] * (logs[2, r, i] - logs[3, r, i])
             if landed[r, i] == landed[r, i]:  # supplied: the landed cost pulls

@@ -142,15 +142,20 @@ def adjust_prices(
     cap,
     landed: np.ndarray | None = None,
     anchor=0.0,
+    shortage=1.0,
 ) -> np.ndarray:
     """(R, N) next week's prices at trading nodes from their stock and smoothed
     throughput (kg and kg/week) and, where `landed` (USD/kg) is not NaN, the pull
-    `anchor` towards the landed cost (module docstring). A market with neither stock
+    `anchor` towards the landed cost (module docstring); `shortage` weighs a stock below
+    its target (`markets.shortage_signal`). A market with neither stock
     nor throughput nor landed cost keeps its price; stock nobody ships on lowers it."""
     tiny = TINY_KG
     target = np.asarray(cover_weeks) * throughput
     active = (stock > tiny) | (target > tiny)
     gap = np.log(np.maximum(stock, tiny)) - np.log(np.maximum(target, tiny))
+    # `shortage` weighs a stock below its target (1: as a glut above it; 0: only gluts
+    # move the price, a shortage acts through the landed cost alone)
+    gap = np.where(gap < 0, np.asarray(shortage) * gap, gap)
     step = np.where(active, -np.asarray(speed) * gap, 0.0)
     if landed is not None:  # no pull where nothing was delivered: ln(P / P) = 0
         supplied = ~np.isnan(landed)

@@ -396,6 +396,17 @@ _BASE = [
         dist=None,
     ),
     _p(
+        "markets.shortage_signal",
+        "-",
+        1.0,
+        (0.0, 1.0),
+        "param-shortage-signal",
+        "weight of a stock below its inventory target in the price update (1: a shortage "
+        "raises the price as a glut lowers it; 0: only gluts move it through the stock, "
+        "a shortage through the landed cost; a switch for experiments)",
+        dist=None,
+    ),
+    _p(
         "markets.price_floor",
         "-",
         0.02,

@@ -46,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from synthetic import build  # noqa: E402
+from warmup import pay_one_time_costs  # noqa: E402
 
 DEFAULT = "baseline"  # the built-in scenario whose network --default adds
 
@@ -67,14 +68,7 @@ def _measure(
     with open(compiled_path, "rb") as fh:
         compiled = pickle.load(fh)
     plan = plan_output(sc, replicates, args["resolution"], args["max_output_gb"])
-    # one short run first, so one-time costs (numba cache, lazy imports) are not timed
-    Simulation(sc.with_period(end=sc.start), resolution="year", compiled=compiled).run()
-    # and the kernels' parallel drivers (loaded from their cache on first use)
-    threads_before, os.environ["CORREDOR_THREADS"] = os.environ["CORREDOR_THREADS"], "parallel"
-    Simulation(
-        sc.with_period(end=sc.start), replicates=2, resolution="year", compiled=compiled
-    ).run()
-    os.environ["CORREDOR_THREADS"] = threads_before
+    pay_one_time_costs(sc, compiled)  # not timed below (benchmarks/warmup.py)
     sim = Simulation(sc, replicates=replicates, resolution=plan.resolution, compiled=compiled)
     w0, c0 = time.perf_counter(), time.process_time()
     data = sim.run()

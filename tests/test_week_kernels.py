@@ -54,18 +54,26 @@ def test_sums_follow_numpy_order(n, seed):
     assert np.array_equal(_segment_sums(x, starts), np.add.reduceat(x, starts, axis=1))
 
 
+def _stages_started(draws: dict, seed: int) -> Simulation:
+    """The stages network's 2019, three replicates with `draws`, state initialised."""
+    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
+    sim = Simulation(sc, replicates=3, seed=seed, draws=draws)
+    sim._init_state()
+    return sim
+
+
 @pytest.fixture(scope="module")
 def stages_sim():
     """A simulation of the stages network mid-run, with parameters drawn per replicate
     (detection week by week) and a strike campaign."""
-    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
-    draws = {
-        "interdiction.k_maritime": [0.5, 1.0, 2.0],
-        "strikes.pursuit_share": [0.2, 0.5, 0.9],
-        "interdiction.intel_gain": [0.0, 0.3, 1.0],
-    }
-    sim = Simulation(sc, replicates=3, seed=4, draws=draws)
-    sim._init_state()
+    sim = _stages_started(
+        {
+            "interdiction.k_maritime": [0.5, 1.0, 2.0],
+            "strikes.pursuit_share": [0.2, 0.5, 0.9],
+            "interdiction.intel_gain": [0.0, 0.3, 1.0],
+        },
+        seed=4,
+    )
     for week in range(60):
         wk = Week(t=min(week, 40), rec=None)
         for name in PHASES:
@@ -391,18 +399,18 @@ def test_compiled_price_update_matches_markets_adjust_prices():
     landed cost yet: NaN, no pull) on."""
     from corredor import markets
 
-    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
-    draws = {
-        "markets.cost_anchor": [0.0, 0.2, 0.6],
-        "markets.shortage_signal": [1.0, 0.0, 0.5],
-        "markets.price_adjustment": [0.05, 0.1, 0.4],
-        "markets.inventory_weeks": [2.0, 4.0, 9.0],
-        "markets.price_floor": [0.2, 0.5, 0.9],
-        "markets.price_cap": [1.1, 2.0, 5.0],
-        "production.price_lag_weeks": [1.0, 4.0, 12.0],
-    }
-    sim = Simulation(sc, replicates=3, seed=6, draws=draws)
-    sim._init_state()
+    sim = _stages_started(
+        {
+            "markets.cost_anchor": [0.0, 0.2, 0.6],
+            "markets.shortage_signal": [1.0, 0.0, 0.5],
+            "markets.price_adjustment": [0.05, 0.1, 0.4],
+            "markets.inventory_weeks": [2.0, 4.0, 9.0],
+            "markets.price_floor": [0.2, 0.5, 0.9],
+            "markets.price_cap": [1.1, 2.0, 5.0],
+            "production.price_lag_weeks": [1.0, 4.0, 12.0],
+        },
+        seed=6,
+    )
     sim.prices_fixed = False
     saw_nan = False
     for week in range(70):
@@ -493,14 +501,14 @@ def test_produce_and_ship_fraction_match_their_numpy_references():
 
     from corredor import production, traffickers
 
-    sc = load_scenario(DATA / "stages.toml").with_period(2019, 2019)
-    draws = {
-        "production.noise_cv": [0.0, 0.1, 0.5],
-        "traffickers.margin_width": [0.05, 0.2, 1.0],
-        "traffickers.dispatch_rate": [0.1, 0.5, 1.0],
-    }
-    sim = Simulation(sc, replicates=3, seed=8, draws=draws)
-    sim._init_state()
+    sim = _stages_started(
+        {
+            "production.noise_cv": [0.0, 0.1, 0.5],
+            "traffickers.margin_width": [0.05, 0.2, 1.0],
+            "traffickers.dispatch_rate": [0.1, 0.5, 1.0],
+        },
+        seed=8,
+    )
     for week in range(30):
         wk = Week(t=week, rec=None)
         stream = copy.deepcopy(sim.rng["production"])

@@ -960,6 +960,9 @@ class Simulation:
         self._has = zeros(R, n_t, dtype=bool)
         self._ratio, self._landed_now, self._price_step = (zeros(R, n_t) for _ in range(3))
         self._price_logs = zeros(4, R, n_t)
+        # (R, 1) weight of the anchor at consumer markets, or None when it is 1 everywhere
+        weight = self.per_replicate("markets.consumer_anchor")[:, None]
+        self._consumer_anchor = None if (weight == 1.0).all() else weight
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -1531,11 +1534,10 @@ class Simulation:
             self.landed_log, self.landed_weight, markets.TINY_KG, self._has, self._ratio, landed
         )
         np.exp(self._ratio, out=landed, where=self._has)
-        weight = rep("markets.consumer_anchor")
-        if (weight != 1.0).any():  # the anchor at consumer markets weighted (an experiment)
+        w = self._consumer_anchor
+        if w is not None:  # the anchor at consumer markets weighted (an experiment)
             cols = slice(landed.shape[1] - len(c.markets), None)
-            known = self._has[:, cols] & (weight[:, None] > 0)
-            w = weight[:, None]
+            known = self._has[:, cols] & (w > 0)
             mixed = np.exp(
                 w * np.log(np.where(known, landed[:, cols], 1.0))
                 + (1.0 - w) * np.log(self.price[:, cols])

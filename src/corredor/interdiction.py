@@ -413,16 +413,12 @@ def _warn_undeclared(net, scenario, covered, labels, domain, caps) -> None:
     ]
     if not lonely:
         return
+    agencies = list(scenario.agencies)
     shown = []
     for ei in lonely[:5]:
         e = net.edges[ei]
-        juris = net.jurisdiction(e)
-        who = ", ".join(
-            a
-            for a, ag in scenario.agencies.items()
-            if covered[list(scenario.agencies).index(a), ei]
-        )
-        shown.append(f"{e.id} ({caps[ei]}, jurisdiction {juris}, searched by {who})")
+        who = ", ".join(a for ai, a in enumerate(agencies) if covered[ai, ei])
+        shown.append(f"{e.id} ({caps[ei]}, jurisdiction {net.jurisdiction(e)}, searched by {who})")
     more = f" and {len(lonely) - 5} more" if len(lonely) > 5 else ""
     warnings.warn(
         f"{net.path / 'domains.csv'}: {len(lonely)} searched leg(s) lie in no declared "

@@ -136,7 +136,7 @@ def test_the_registry_history_keeps_the_rule(tmp_path):
 @pytest.mark.parametrize(
     "edit,field",
     [
-        (lambda t: t.replace('status = "blind"', 'status = "maybe"', 1), "status"),
+        (lambda t: t.replace('status = "fitted"', 'status = "maybe"', 1), "status"),
         (lambda t: t.replace("years = [2015, 2015]", "years = [2016, 2015]", 1), "years"),
         (lambda t: t.replace('metric = "ratio"', 'metric = "RMSE"', 1), "metric"),
         (lambda t: t.replace("registered = 2026-12-03", 'registered = "soon"', 1), "registered"),

@@ -158,6 +158,29 @@ def test_prices_follow_stock_against_throughput():
     assert (new / p <= 1.2 + 1e-12).all() and (new / p >= 1 / 1.2 - 1e-12).all()
 
 
+def test_a_shortage_bids_a_stage_price_up_to_its_netback_only():
+    """`markets.netback_cap`: at a trading stage a stock below target raises the price
+    no further than what its buyers can pay (the netback); gluts and consumer markets
+    (netback NaN) are as without the cap."""
+    p = np.array([[100.0, 100.0, 100.0, 100.0, 100.0]])
+    stock = np.array([[10.0, 10.0, 10.0, 160.0, 10.0]])  # shortages, a glut
+    thr = np.full((1, 5), 10.0)
+    netback = np.array([[90.0, 104.0, 500.0, 50.0, np.nan]])
+    plain = markets.adjust_prices(p, stock, thr, p, 4.0, 0.1, 0.01, 100.0)
+    new = markets.adjust_prices(
+        p, stock, thr, p, 4.0, 0.1, 0.01, 100.0, None, 0.0, 1.0, netback, 1.0
+    )
+    assert new[0, 0] == pytest.approx(100.0)  # buyers can pay less than the price: no bid
+    assert new[0, 1] == pytest.approx(100.0 * 1.04**0.1)  # bids towards the netback only
+    assert new[0, 2] == pytest.approx(plain[0, 2])  # netback far above: the shortage term
+    assert new[0, 3] == pytest.approx(plain[0, 3])  # a glut lowers the price as before
+    assert new[0, 4] == pytest.approx(plain[0, 4])  # a consumer market: no cap
+    half = markets.adjust_prices(
+        p, stock, thr, p, 4.0, 0.1, 0.01, 100.0, None, 0.0, 1.0, netback, 0.5
+    )
+    assert plain[0, 0] > half[0, 0] > new[0, 0]
+
+
 def test_prices_move_towards_the_landed_cost_of_their_supply():
     p = np.array([[100.0, 100.0, 100.0]])
     stock = np.array([[40.0, 40.0, 40.0]])  # at target cover: only the anchor acts
@@ -299,19 +322,22 @@ def test_land_ports_of_entry_are_searched_once_per_crossing():
     assert not im.covered[cbp, florida] and im.covered[im.agencies.index("US"), florida]
 
 
-def test_the_price_runaway_needs_the_cost_anchor_at_consumer_markets():
-    """Model v2's known defect (docs/model.md, known simplifications), kept measurable:
-    with a longer inventory target the Ecuadorian hub's price runs to its cap when the
-    cost anchor acts at consumer markets too, and stays bounded when it does not
+def test_the_netback_cap_stops_the_price_runaway():
+    """Model v2's first calibration's defect (docs/model.md, 7.8), kept measurable: with a
+    longer inventory target and no netback cap (`markets.netback_cap` = 0) the Ecuadorian
+    hub's price runs to its cap, because buyers who take a share of the stock each week
+    hold a cover that no arrival can raise to the target; it stays bounded with the cap
+    (the default), and without it when the cost anchor does not act at consumer markets
     (`markets.consumer_anchor` = 0) or when shortages do not raise prices through the
     stock term (`markets.shortage_signal` = 0)."""
     sc = load_scenario("baseline").with_period(end=2023)
 
-    def hub_over_reference(consumer_anchor, shortage=1.0):
+    def hub_over_reference(cap, consumer_anchor=1.0, shortage=1.0):
         sim = Simulation(
             sc.with_parameters(
                 {
                     "markets.inventory_weeks": 8.0,
+                    "markets.netback_cap": cap,
                     "markets.consumer_anchor": consumer_anchor,
                     "markets.shortage_signal": shortage,
                 }
@@ -324,7 +350,7 @@ def test_the_price_runaway_needs_the_cost_anchor_at_consumer_markets():
         price = data["trade_price_usd_per_kg"][:, sim.years == 2023, hub].mean()
         return price / sim.c.trade_ref_price[hub]
 
-    assert hub_over_reference(1.0) > 20
-    assert hub_over_reference(0.0) < 5
-    # nor when a stock below its target leaves the price to the landed cost
-    assert hub_over_reference(1.0, shortage=0.0) < 5
+    assert hub_over_reference(0.0) > 20
+    assert hub_over_reference(1.0) < 5
+    assert hub_over_reference(0.0, consumer_anchor=0.0) < 5
+    assert hub_over_reference(0.0, shortage=0.0) < 5

@@ -396,13 +396,14 @@ def test_compiled_price_update_matches_markets_adjust_prices():
     """The markets phase's compiled passes around numpy's exp and log give
     `markets.adjust_prices` (with `markets.mean_landed`) and the areas' smoothed prices,
     bit for bit, with parameters drawn per replicate, from the first weeks (markets with no
-    landed cost yet: NaN, no pull) on."""
+    landed cost yet: NaN, no pull) on, with and without the netback cap on shortages."""
     from corredor import markets
 
     sim = _stages_started(
         {
             "markets.cost_anchor": [0.0, 0.2, 0.6],
             "markets.shortage_signal": [1.0, 0.0, 0.5],
+            "markets.netback_cap": [1.0, 0.5, 0.0],
             "markets.price_adjustment": [0.05, 0.1, 0.4],
             "markets.inventory_weeks": [2.0, 4.0, 9.0],
             "markets.price_floor": [0.2, 0.5, 0.9],
@@ -412,7 +413,7 @@ def test_compiled_price_update_matches_markets_adjust_prices():
         seed=6,
     )
     sim.prices_fixed = False
-    saw_nan = False
+    saw_nan = saw_capped = False
     for week in range(70):
         wk = Week(t=min(week, 40), rec=None)
         for name in PHASES[:6]:
@@ -420,6 +421,11 @@ def test_compiled_price_update_matches_markets_adjust_prices():
         price, area = sim.price.copy(), sim.area_price.copy()
         sim.markets(wk)
         landed = markets.mean_landed(sim.landed_log, sim.landed_weight)
+        # the trading stages' netback (consumer markets: none)
+        n_stage = sim.netback.shape[1]
+        netback = np.full_like(price, np.nan)
+        netback[:, :n_stage] = sim.netback
+        saw_capped |= bool((sim.netback < price[:, :n_stage]).any())
         saw_nan |= bool(np.isnan(landed).any())
         pv = sim.pv
         want = markets.adjust_prices(
@@ -434,6 +440,8 @@ def test_compiled_price_update_matches_markets_adjust_prices():
             landed=landed,
             anchor=pv("markets.cost_anchor"),
             shortage=pv("markets.shortage_signal"),
+            netback=netback,
+            netback_weight=pv("markets.netback_cap"),
         )
         n_a = len(sim.c.areas)
         want_area = area + (want[:, :n_a] - area) / pv("production.price_lag_weeks")
@@ -441,7 +449,7 @@ def test_compiled_price_update_matches_markets_adjust_prices():
         assert np.array_equal(sim.area_price, want_area), week
         for name in PHASES[7:]:
             getattr(sim, name)(wk)
-    assert saw_nan
+    assert saw_nan and saw_capped
 
 
 def _runs_by_driver(monkeypatch, scenario, replicates, seed):

@@ -99,17 +99,19 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="PARAM=VALUE",
-        help="with --oat: hold a parameter at a value (e.g. markets.consumer_anchor=0)",
+        help="hold a parameter at a value in every run (e.g. markets.consumer_anchor=0)",
     )
     args = ap.parse_args(argv)
+    fixed = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        fixed[name] = float(value)
     if args.oat:
-        fixed = {}
-        for item in args.set:
-            name, _, value = item.partition("=")
-            fixed[name] = float(value)
         return one_at_a_time(args.oat, args.seed, fixed)
     t0 = time.perf_counter()
     scenario = load_scenario("baseline").with_period(end=LAST)
+    if fixed:
+        scenario = scenario.with_parameters(fixed)
     draws = sample(uncertain_parameters(scenario), args.draws, seed=args.seed)
     sim = Simulation(scenario, replicates=args.draws, seed=args.seed, draws=draws)
     data = sim.run()

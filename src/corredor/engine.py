@@ -86,6 +86,7 @@ VARYING = (
     "markets.cost_anchor",
     "markets.consumer_anchor",
     "markets.shortage_signal",
+    "markets.netback_cap",
     "markets.price_floor",
     "markets.price_cap",
     "violence.price_exponent",
@@ -476,6 +477,7 @@ class Week:
     shares: np.ndarray | None = None  # (R, P) each route's share of its block's dispatch
     value: np.ndarray | None = None  # (R, P) each route's value, USD/kg delivered
     ship: np.ndarray | None = None  # (R, B) share of each stock sent off this week
+    block_value: np.ndarray | None = None  # (R, B) share-weighted route value, USD/kg
     offered: np.ndarray | None = None  # (R, B) kg each stock offers its routes
     stock_before: np.ndarray | None = None  # (R, B) stocks before this week's dispatch
     ledger: np.ndarray | None = None  # (R, Tn) expected stock per market (check mode)
@@ -963,6 +965,13 @@ class Simulation:
         # (R, 1) weight of the anchor at consumer markets, or None when it is 1 everywhere
         weight = self.per_replicate("markets.consumer_anchor")[:, None]
         self._consumer_anchor = None if (weight == 1.0).all() else weight
+        # (R, 1) weight of the netback bid at trading stages, or None when it is 0
+        weight = self.per_replicate("markets.netback_cap")[:, None]
+        self._netback_w = None if (weight == 0.0).all() else weight
+        n_stage = n_t - len(c.markets)
+        self._stage_of_block = np.zeros((n_b, n_stage))
+        self._stage_of_block[np.arange(n_b), c.block_trade] = 1.0
+        self._bid = np.full((R, n_t), np.nan)
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -1255,6 +1264,7 @@ class Simulation:
         c = self.c
         wk.det = self.detection(wk.t)
         _, wk.value, wk.shares, block_value = self._perceive(wk.det)
+        wk.block_value = block_value
         # `traffickers.ship_fraction`, in compiled passes around numpy's log and exp
         arg, wk.ship = self._ship_arg, np.empty_like(block_value)
         kernels.ship_log_args(block_value, self.price, c.block_trade, arg)
@@ -1548,6 +1558,7 @@ class Simulation:
             self.price, self._supply, self.throughput, cover, landed, markets.TINY_KG, logs
         )
         np.log(logs, out=logs)
+        bid = self._netback_bid(wk, logs[3])
         step = self._price_step
         kernels.price_steps(
             logs,
@@ -1558,6 +1569,8 @@ class Simulation:
             rep("markets.price_adjustment"),
             rep("markets.cost_anchor"),
             rep("markets.shortage_signal"),
+            bid,
+            rep("markets.netback_cap"),
             markets.TINY_KG,
             markets.MAX_WEEKLY_CHANGE,
             step,
@@ -1576,6 +1589,24 @@ class Simulation:
             n_a,
         )
         self.price = new
+
+    def _netback_bid(self, wk: Week, log_price: np.ndarray) -> np.ndarray:
+        """(R, Tn) min(ln(P / V), 0) at trading stages (production areas and hand-offs),
+        NaN at consumer markets: how far a shortage may bid a stage's price up
+        (`markets.adjust_prices`, `markets.netback_cap`). V is the netback of the stocks
+        held there: their share-weighted route values (USD/kg), averaged in logs over
+        the stock each held before dispatch."""
+        bid = self._bid
+        if self._netback_w is None:
+            return bid
+        stage = self._stage_of_block
+        n_stage = stage.shape[1]
+        weight = wk.stock_before + markets.TINY_KG
+        lnv = np.log(np.maximum(wk.block_value, traffickers.MIN_VALUE))
+        netback = np.exp(((weight * lnv) @ stage) / (weight @ stage))
+        self.netback = netback
+        np.minimum(log_price[:, :n_stage] - np.log(netback), 0.0, out=bid[:, :n_stage])
+        return bid
 
     def violence(self, wk: Week) -> None:
         """Flows, rivalry between the groups handling them and the value of what they

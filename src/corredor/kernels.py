@@ -1886,16 +1886,32 @@ def price_log_args(price, supply, throughput, cover, landed, tiny, args):  # pra
 
 @njit(cache=True, nogil=True)
 def price_steps(
-    logs, supply, throughput, cover, landed, speed, anchor, shortage, tiny, max_change, step
+    logs,
+    supply,
+    throughput,
+    cover,
+    landed,
+    speed,
+    anchor,
+    shortage,
+    bid,
+    cap,
+    tiny,
+    max_change,
+    step,
 ):  # pragma: no cover - compiled
     """`markets.adjust_prices`'s weekly log step from the logarithms of
     `price_log_args` (logs (4, R, Tn)), clipped to max_change, 0 where the market is
-    inactive (no stock, no target, no landed cost): the argument of its exp."""
+    inactive (no stock, no target, no landed cost): the argument of its exp. bid (R, Tn)
+    is min(ln(P / netback), 0) at trading stages (NaN elsewhere), cap (R,) its weight."""
     n_r, n_t = supply.shape
     for r in range(n_r):
         for i in range(n_t):
             active = supply[r, i] > tiny or cover[r] * throughput[r, i] > tiny
             gap = logs[0, r, i] - logs[1, r, i]
+            b = bid[r, i]
+            if gap < 0 and b == b:  # a shortage bids no higher than the netback
+                gap = (1.0 - cap[r]) * gap + cap[r] * _np_maximum(gap, b)
             if gap < 0:  # below its target: weighed by shortage (1 leaves it as is)
                 gap = shortage[r] * gap
             s = -speed[r] * gap if active else 0.0

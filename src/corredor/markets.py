@@ -36,6 +36,14 @@ and in Model v2's first calibration they drifted to their guards (docs/model.md)
 Production areas have no routes selling at them: their price is set by their stock
 alone (a glut at origin lowers it, and with it every landed cost downstream).
 
+**The netback cap.** At a trading stage (production area, hand-off) the buyers take a
+share f of the stock a week, so its cover settles at 1/f whatever arrives and a cover
+target prices the dispatch rule. There a shortage (stock below target) bids the price up
+no further than the buyers' netback V, the share-weighted value of the routes of the
+stocks held there (`traffickers.py`): the shortage gap g < 0 becomes
+(1 - w) g + w max(g, min(ln(P / V), 0)), w = `markets.netback_cap` (docs/model.md 7.8).
+Without it (w = 0) stage prices ran to their caps over much of the parameters' ranges.
+
 **Consumption.** Users buy at the retail price, which moves with the wholesale price
 with elasticity `markets.price_transmission` (retail markups are largely fixed costs).
 Consumption at a consumer market is
@@ -143,16 +151,27 @@ def adjust_prices(
     landed: np.ndarray | None = None,
     anchor=0.0,
     shortage=1.0,
+    netback: np.ndarray | None = None,
+    netback_weight=0.0,
 ) -> np.ndarray:
     """(R, N) next week's prices at trading nodes from their stock and smoothed
     throughput (kg and kg/week) and, where `landed` (USD/kg) is not NaN, the pull
     `anchor` towards the landed cost (module docstring); `shortage` weighs a stock below
-    its target (`markets.shortage_signal`). A market with neither stock
+    its target (`markets.shortage_signal`); where `netback` (USD/kg) is not NaN (trading
+    stages) a shortage bids no higher than it, with weight `netback_weight` (R,) (the
+    netback cap, module docstring). A market with neither stock
     nor throughput nor landed cost keeps its price; stock nobody ships on lowers it."""
     tiny = TINY_KG
     target = np.asarray(cover_weeks) * throughput
     active = (stock > tiny) | (target > tiny)
     gap = np.log(np.maximum(stock, tiny)) - np.log(np.maximum(target, tiny))
+    if netback is not None:  # trading stages: a shortage bids up to the netback only
+        w = np.asarray(netback_weight)
+        w = w[:, None] if w.ndim == 1 else w
+        staged = ~np.isnan(netback)
+        bid = np.minimum(np.log(price) - np.log(np.where(staged, netback, price)), 0.0)
+        short = staged & (gap < 0)
+        gap = np.where(short, (1.0 - w) * gap + w * np.maximum(gap, bid), gap)
     # `shortage` weighs a stock below its target (1: as a glut above it; 0: only gluts
     # move the price, a shortage acts through the landed cost alone)
     gap = np.where(gap < 0, np.asarray(shortage) * gap, gap)

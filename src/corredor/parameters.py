@@ -407,6 +407,18 @@ _BASE = [
         dist=None,
     ),
     _p(
+        "markets.netback_cap",
+        "-",
+        1.0,
+        (0.0, 1.0),
+        "param-netback-cap",
+        "weight of the netback cap on a shortage at a trading stage (production area, "
+        "hand-off): 1, a stock below its target raises the price only while it is below "
+        "what a kg bought there fetches downstream less costs, risk and markup; 0, the "
+        "stock cover alone (Model v2 as first calibrated, whose stage prices ran away)",
+        dist=None,
+    ),
+    _p(
         "markets.price_floor",
         "-",
         0.02,

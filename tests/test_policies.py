@@ -25,6 +25,13 @@ def port_runs():
     return compare(scs, replicates=4, seed=2, first=2027, last=2029)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="changed answer (issue 13, 2026-12-03): recalibrated with the netback cap, the "
+    "multiplicative entry premium and effort over all declared domains, securing Colombia's "
+    "ports changes flow through Ecuador by -270 t [-1,180, +378] over 2027-2029 "
+    "(4 replicates): no displacement noise can separate",
+)
 def test_securing_colombian_ports_displaces_flow_into_ecuador(port_runs):
     t = port_runs.table
     ec = _row(t, "colombia-ports-secured", "transit_ec_t")

@@ -161,10 +161,10 @@ class Compiled:
     route_sell_trade: np.ndarray  # (P,) trade-node index of the market a route sells at
     route_sell_trade_of_market: np.ndarray  # (S,) trade-node index of each routes.market
     trade_ref_price: np.ndarray  # (Tn,) reference price of each trade node, USD/kg
-    route_premium: np.ndarray  # (P,) entry premium of the market a route sells at, USD/kg
+    route_premium: np.ndarray  # (P,) additive part of its market's entry premium, USD/kg
     trade_to_node_price: np.ndarray  # (Tn, N) averages trade prices into a node's index
     production_block: np.ndarray  # (B,) 1 for a group's stock at a production area
-    keep: np.ndarray  # (P,) share of cargo not lost along the route (known to groups)
+    keep: np.ndarray  # (P,) share of cargo not lost (known to groups) x its market's entry keep
     max_lag: int
     load: np.ndarray  # (E,) kg per shipment
     loss: np.ndarray  # (E,) loss rate
@@ -244,6 +244,22 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     trade_premium = np.array(
         [rows[t].entry_premium_usd_per_kg if t in rows else 0.0 for t in trade_nodes]
     )
+    # `markets.proportional_premium`: the share of each market's entry premium paid as a
+    # share of the sale price of what arrives (entry_keep) rather than in USD per kg
+    proportional = float(params["markets.proportional_premium"])
+    if proportional > 0:
+        over = [
+            t for t, p, r in zip(trade_nodes, trade_premium, trade_ref_price, strict=True) if p >= r
+        ]
+        if over:
+            raise CorredorError(
+                f"entry premium at or above the reference price at {', '.join(over)}",
+                file="markets.csv",
+                field="entry_premium_usd_per_kg",
+                fix="a proportional premium must be less than price_usd_per_kg",
+            )
+    trade_keep = 1.0 - proportional * trade_premium / trade_ref_price
+    trade_premium = (1.0 - proportional) * trade_premium
     handler = violence.handler_matrix(
         groups,
         {g: s.ground for g, s in scenario.groups.items()},
@@ -264,6 +280,8 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     origin_row = np.full(len(countries), -1, dtype=np.int64)
     origin_row[[cidx[p] for p in producers]] = np.arange(len(producers))
     block_trade = np.array([tidx[node] for node in block_node], dtype=np.int64)
+    route_sell = [tidx[routes.markets[m]] for m in routes.market]
+    route_premium, entry_keep = trade_premium[route_sell], trade_keep[route_sell]
     return Compiled(
         routes=routes,
         countries=countries,
@@ -310,10 +328,10 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         route_sell_trade=np.array([tidx[routes.markets[m]] for m in routes.market], dtype=np.int64),
         route_sell_trade_of_market=np.array([tidx[m] for m in routes.markets], dtype=np.int64),
         trade_ref_price=trade_ref_price,
-        route_premium=trade_premium[[tidx[routes.markets[m]] for m in routes.market]],
+        route_premium=route_premium,
         trade_to_node_price=trade_to_node,
         production_block=(~pooled).astype(float),
-        keep=np.exp(keep_log),
+        keep=np.exp(keep_log) * entry_keep,
         max_lag=max_lag,
         load=load,
         loss=loss,

@@ -141,6 +141,10 @@ class InterdictionModel:
     search_days: np.ndarray
     domain: np.ndarray
     domain_labels: list[str]
+    # (A, 4) extent of the declared domains each agency searches with each capability
+    # that no leg of the network crosses: its effort there finds nothing the model
+    # carries, but it is not concentrated on the legs drawn
+    legless: np.ndarray | None = None
 
     @property
     def n_edges(self) -> int:
@@ -170,7 +174,10 @@ class InterdictionModel:
                     doms = np.unique(self.domain[on[a]])
                     if len(doms) == 0:
                         continue
-                    w[a, on[a]] = self.exposure[on[a]] / extent[doms].sum()
+                    spread = extent[doms].sum()
+                    if self.legless is not None:
+                        spread += self.legless[a, ci]
+                    w[a, on[a]] = self.exposure[on[a]] / spread
             self._exposure_weight = w
         return self._exposure_weight
 
@@ -358,6 +365,7 @@ def compile_interdiction(
     for key, value in declared.items():
         extent[labels.index(key)] = value
     exposure = extent[domain]
+    legless = _legless_extent(net, agencies, scenario, labels)
     # A voyage's base detection counts once: legs leaving a sea node continue one.
     sea = {n.id for n in net.nodes if n.kind == "sea"}
     continuing = np.array(
@@ -388,7 +396,30 @@ def compile_interdiction(
         ),
         domain=domain,
         domain_labels=labels,
+        legless=legless,
     )
+
+
+def _legless_extent(net, agencies, scenario, labels) -> np.ndarray:
+    """(A, 4) extent of the declared domains (domains.csv rows with a jurisdiction) of
+    each agency's jurisdictions and search capabilities that no leg crosses: an agency
+    searches all its waters, roads or airspace, not only where the network draws legs,
+    so these count in the extent its effort is spread over (`exposure_weight`). An
+    agency limited to named `domains` counts only those."""
+    out = np.zeros((len(agencies), len(SEARCH)))
+    for ai, (aid, agency) in enumerate(agencies):
+        budgets = scenario.budgets[aid]
+        for d in net.domains:
+            if not d.jurisdiction or d.jurisdiction not in agency.jurisdictions:
+                continue
+            if d.capability not in budgets or d.capability not in SEARCH:
+                continue
+            if agency.domains and d.domain not in agency.domains:
+                continue
+            if f"{d.capability}:{d.domain}/{d.jurisdiction}" in labels:
+                continue  # crossed by a leg: counted with it
+            out[ai, SEARCH.index(d.capability)] += d.extent
+    return out
 
 
 class DomainWarning(UserWarning):

@@ -419,6 +419,18 @@ _BASE = [
         dist=None,
     ),
     _p(
+        "markets.proportional_premium",
+        "-",
+        1.0,
+        (0.0, 1.0),
+        "param-proportional-premium",
+        "share of each market's entry premium (markets.csv) paid in proportion to the "
+        "sale price of what arrives rather than as fixed USD per kg (0: Reuter and "
+        "Kleiman's additive premium; 1: a multiplicative markup equal to it at the "
+        "reference price)",
+        dist=None,
+    ),
+    _p(
         "markets.price_floor",
         "-",
         0.02,

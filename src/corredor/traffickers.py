@@ -26,7 +26,10 @@ in transit, delta (`traffickers.strike_deterrence`) the cost of a strike beyond 
 cargo, in cargo values, `C_r` transport cost, pi_m the market's entry premium (USD/kg:
 compensation for the risks of delivering there that the model does not track, such as
 arrest; markets.csv) and mu the return traders require on what they pay
-(`traffickers.markup`). A stock bought at price P is split over its routes in
+(`traffickers.markup`). With `markets.proportional_premium` w > 0 a share w of the
+premium is paid in proportion to the sale price instead (the compiled `keep_r` then
+includes the factor 1 - w * pi_m / P_ref,m and pi_m is (1 - w) of the premium:
+docs/model.md 7.4). A stock bought at price P is split over its routes in
 proportion to max(V_r - P, 1 USD)^sharpness.
 
 Shipping is a decision (`ship_fraction`): a stock sends off a share

@@ -185,6 +185,58 @@ def test_shipments_and_detection_match_the_interdiction_functions(stages_sim, sw
     assert np.array_equal(share_out[:n], np.broadcast_to(share, (n_r, n_e))[on])
 
 
+@pytest.mark.parametrize("swamp", [False, True])
+def test_shipments_from_the_routes_hops_match_the_incidence_product(stages_sim, swamp):
+    """`shipments_week` (edge loads summed route by route, idle routes skipped) gives
+    `shipments_and_detection`'s outputs bit for bit, idle routes and all."""
+    sim, c, rng = stages_sim, stages_sim.c, np.random.default_rng(15)
+    det = sim.detection(12)
+    n_r, n_e, n_p = sim.R, len(c.load), c.routes.n_routes
+    handling = np.array([0.0, 0.3, 2.0]) if swamp else np.zeros(n_r)
+    for _ in range(5):
+        sent = np.abs(spread(rng, (n_r, n_p))) * (rng.random((n_r, n_p)) < 0.4)
+        uniform = rng.random((n_r, n_e))
+        outs = []
+        for fused in (False, True):
+            out = (
+                np.empty((n_r, n_e), np.int64),
+                np.empty((n_r, n_e)),
+                np.empty(n_r * n_e, np.int64),
+                np.empty(n_r * n_e, np.int64),
+                np.empty(n_r * n_e),
+                np.empty(n_r * n_e),
+            )
+            if fused:
+                where = (c.route_bounds, c.routes.rh_edge)
+                call = kernels.shipments_week
+            else:
+                inc = c.inc_route_edge.t
+                where = (inc.indptr, inc.indices, inc.data)
+                call = kernels.shipments_and_detection
+            n = call(
+                sent,
+                *where,
+                c.load,
+                uniform,
+                det.p_detect,
+                det.strike_share,
+                det.credit[:, 0, :],
+                det.effort,
+                handling,
+                swamp,
+                sim.im.domain,
+                sim.im.n_domains,
+                *out,
+            )
+            outs.append((n, out))
+        (n_a, a), (n_b, b) = outs
+        assert n_a == n_b
+        for x, y in zip(a[:2], b[:2], strict=True):
+            assert np.array_equal(x, y)
+        for x, y in zip(a[2:], b[2:], strict=True):
+            assert np.array_equal(x[:n_a], y[:n_a])
+
+
 def test_transit_walk_matches_the_route_kernel(stages_sim):
     """transit_week's route walk and edge outcomes against kernels.transit and numpy."""
     sim, c, rng = stages_sim, stages_sim.c, np.random.default_rng(6)

@@ -438,6 +438,9 @@ RECORDED = (
     "homicides_country",
     "group_profit_usd",
     "cost_usd",
+    # what reached each market's route ends this week: the denominator of the
+    # via-country shares, counted in the same (dispatch) week as delivered_via_kg
+    "arriving_kg",
 )
 
 
@@ -1322,12 +1325,10 @@ class Simulation:
         # chance, swamped when agencies are overloaded (`interdiction.swamped`), and a
         # detected one struck with the campaign's share of the hazard.
         uniform = self.rng["interdiction"].random((R, n_e))
-        inc = c.inc_route_edge.t
-        n = kernels.shipments_and_detection(
+        n = kernels.shipments_week(
             wk.sent,
-            inc.indptr,
-            inc.indices,
-            inc.data,
+            c.route_bounds,
+            routes.rh_edge,
             c.load,
             uniform,
             det.p_detect,
@@ -1711,15 +1712,15 @@ class Simulation:
             c.inc_route_group.t.indptr,
             c.inc_route_group.t.indices,
             c.inc_route_group.t.data,
+            c.inc_route_retail.t.indptr,
+            c.inc_route_retail.t.indices,
+            c.inc_route_retail.t.data,
             c.route_sell_trade,
             c.route_buy_trade,
             routes.cost,
             self.cost[t],
             *rec.flat,
         )
-        # what reached each market's route ends this week: the denominator of the
-        # via-country shares, counted in the same (dispatch) week as delivered_via_kg
-        rec.data["arriving_kg"][:, rec.slots[t]] += wk.arrived @ c.inc_route_retail
 
     def to_countries(self, per_edge: np.ndarray, t: int, det: interdiction.Detection):
         """(K, R, C) credited to countries from (K, R, E) quantities on edges this week."""

@@ -682,53 +682,164 @@ def shipments_and_detection(
     Writes shipments (R, E) and p_eff (R, E), and for the edges with shipments (flat
     index r * E + e, in C order) their count, detection and strike share: the inputs of
     the week's binomial draws, which return 0 without drawing for no shipment. Returns
-    how many.
+    how many. (`shipments_week` is the same from the routes' hops, skipping idle routes.)
     """
     n_r = sent.shape[0]
     n_e = load.shape[0]
-    one_p = p_detect.shape[0] == 1
-    one_f = effort.shape[0] == 1
     load_e = np.empty(n_e)
-    p_agency = np.empty(n_e)
-    by_domain = np.empty(n_domains)
+    scratch = (np.empty(n_e), np.empty(n_domains))
     k = 0
     for r in range(n_r):
-        rp = 0 if one_p else r
-        rf = 0 if one_f else r
         for e in range(n_e):
             acc = 0.0
             for jj in range(edge_indptr[e], edge_indptr[e + 1]):
                 acc += edge_data[jj] * sent[r, edge_indices[jj]]
             load_e[e] = acc
+        k = _shipments_replicate(
+            r,
+            load_e,
+            load,
+            uniform,
+            p_detect,
+            strike_share,
+            credit0,
+            effort,
+            handling,
+            swamp,
+            domain,
+            shipments,
+            p_eff,
+            where,
+            n_out,
+            p_out,
+            share_out,
+            k,
+            *scratch,
+        )
+    return k
+
+
+@njit(cache=True, nogil=True)
+def shipments_week(
+    sent,
+    route_bounds,
+    rh_edge,
+    load,
+    uniform,
+    p_detect,
+    strike_share,
+    credit0,
+    effort,
+    handling,
+    swamp,
+    domain,
+    n_domains,
+    shipments,
+    p_eff,
+    where,
+    n_out,
+    p_out,
+    share_out,
+):  # pragma: no cover - compiled
+    """`shipments_and_detection` with each edge's kg summed from the routes' hops:
+    walking the routes in order adds each edge's cargo in the order of the incidence
+    product (route by route) and skips the routes that sent nothing, whose terms
+    (1.0 x 0.0) leave a sum unchanged (it starts at +0.0, and x + 0.0 is x). On large
+    networks most routes are idle in a given week."""
+    n_r, n_p = sent.shape
+    n_e = load.shape[0]
+    load_e = np.empty(n_e)
+    scratch = (np.empty(n_e), np.empty(n_domains))
+    k = 0
+    for r in range(n_r):
         for e in range(n_e):
-            expected = load_e[e] / load[e]
-            whole = np.floor(expected)
-            up = 1.0 if uniform[r, e] < expected - whole else 0.0
-            shipments[r, e] = np.int64(whole + up)
-        if swamp:
-            for d in range(n_domains):
-                by_domain[d] = 0.0
-            for e in range(n_e):
-                free = credit0[rp, e] * (1.0 - strike_share[rp, e]) + strike_share[rp, e]
-                p_agency[e] = p_detect[rp, e] * (1.0 - free)
-                by_domain[domain[e]] += p_agency[e] * shipments[r, e]
-            for e in range(n_e):
-                work = handling[r] * by_domain[domain[e]]
-                f = effort[rf, e]
-                ratio = work / f if f > 0 else 0.0
-                p_eff[r, e] = p_detect[rp, e] - p_agency[e] + p_agency[e] / (1.0 + ratio)
-        else:
-            for e in range(n_e):
-                p_eff[r, e] = p_detect[rp, e]
+            load_e[e] = 0.0
+        for p in range(n_p):
+            a = sent[r, p]
+            if a != 0.0:
+                for j in range(route_bounds[p], route_bounds[p + 1]):
+                    load_e[rh_edge[j]] += a
+        k = _shipments_replicate(
+            r,
+            load_e,
+            load,
+            uniform,
+            p_detect,
+            strike_share,
+            credit0,
+            effort,
+            handling,
+            swamp,
+            domain,
+            shipments,
+            p_eff,
+            where,
+            n_out,
+            p_out,
+            share_out,
+            k,
+            *scratch,
+        )
+    return k
+
+
+@njit(cache=True, nogil=True)
+def _shipments_replicate(
+    r,
+    load_e,
+    load,
+    uniform,
+    p_detect,
+    strike_share,
+    credit0,
+    effort,
+    handling,
+    swamp,
+    domain,
+    shipments,
+    p_eff,
+    where,
+    n_out,
+    p_out,
+    share_out,
+    k,
+    p_agency,
+    by_domain,
+):  # pragma: no cover - compiled
+    """Replicate r's shipments and detection from its kg per edge load_e (E,), the
+    draws' inputs written from position k on; returns the next position."""
+    n_e = load.shape[0]
+    rp = 0 if p_detect.shape[0] == 1 else r
+    rf = 0 if effort.shape[0] == 1 else r
+    for e in range(n_e):
+        expected = load_e[e] / load[e]
+        whole = np.floor(expected)
+        up = 1.0 if uniform[r, e] < expected - whole else 0.0
+        shipments[r, e] = np.int64(whole + up)
+    if swamp:
+        for d in range(by_domain.shape[0]):
+            by_domain[d] = 0.0
         for e in range(n_e):
-            if shipments[r, e] > 0:
-                p = p_eff[r, e]
-                share = strike_share[rp, e] * p_detect[rp, e] / max(p, 1e-300)
-                where[k] = r * n_e + e
-                n_out[k] = shipments[r, e]
-                p_out[k] = p
-                share_out[k] = min(share, 1.0)
-                k += 1
+            free = credit0[rp, e] * (1.0 - strike_share[rp, e]) + strike_share[rp, e]
+            p_agency[e] = p_detect[rp, e] * (1.0 - free)
+            by_domain[domain[e]] += p_agency[e] * shipments[r, e]
+        for e in range(n_e):
+            work = handling[r] * by_domain[domain[e]]
+            f = effort[rf, e]
+            ratio = work / f if f > 0 else 0.0
+            p_eff[r, e] = p_detect[rp, e] - p_agency[e] + p_agency[e] / (1.0 + ratio)
+    else:
+        for e in range(n_e):
+            p_eff[r, e] = p_detect[rp, e]
+    for e in range(n_e):
+        if shipments[r, e] > 0:
+            p = p_eff[r, e]
+            share = strike_share[rp, e] * p_detect[rp, e] / max(p, 1e-300)
+            where[k] = r * n_e + e
+            n_out[k] = shipments[r, e]
+            p_out[k] = p
+            share_out[k] = min(share, 1.0)
+            k += 1
     return k
 
 
@@ -1495,6 +1606,9 @@ def _record_replicate(
     group_indptr,
     group_indices,
     group_data,
+    retail_indptr,
+    retail_indices,
+    retail_data,
     route_sell_trade,
     route_buy_trade,
     route_cost,
@@ -1524,6 +1638,7 @@ def _record_replicate(
     rec_hom_country,
     rec_profit,
     rec_cost,
+    rec_arriving,
 ):  # pragma: no cover - compiled
     """`record_week` for replicate r, homicides at nodes aside (its rows only)."""
     n_m = consumed.shape[1]
@@ -1601,6 +1716,11 @@ def _record_replicate(
             rec_wrong[r, slot, c] += credited[4, r, c]
     for i in range(cost.shape[0]):
         rec_cost[r, slot, i] += cost[i]
+    for m in range(rec_arriving.shape[2]):  # the incidence product, in scipy's order
+        acc = 0.0
+        for jj in range(retail_indptr[m], retail_indptr[m + 1]):
+            acc += retail_data[jj] * arrived[r, retail_indices[jj]]
+        rec_arriving[r, slot, m] += acc
 
 
 @njit(cache=True, nogil=True)
@@ -1640,6 +1760,9 @@ def record_week(
     group_indptr,
     group_indices,
     group_data,
+    retail_indptr,
+    retail_indices,
+    retail_data,
     route_sell_trade,
     route_buy_trade,
     route_cost,
@@ -1669,13 +1792,16 @@ def record_week(
     rec_hom_country,
     rec_profit,
     rec_cost,
+    rec_arriving,
 ):  # pragma: no cover - compiled
     """The record phase: the week's outcomes added into the recorded arrays at `slot`
     (the week, or its year; stock_kg is set, the rest summed: what the engine's numpy
     added array by array before). origin_c (R, C), or (0, C) without seizures at origin;
     credited (K, R, C) kg credited to countries: seized, then with strikes (K = 5)
     destroyed, strikes, crew and misidentified deaths; homicides as the Poisson draws
-    at hom_where (flat r * N + n). Arrays of 2-D records are (R, slots, width)."""
+    at hom_where (flat r * N + n); arriving_kg from arrived (R, P) and the routes'
+    consumer markets (retail_*: CSR of the transposed incidence). Arrays of 2-D records
+    are (R, slots, width)."""
     n_r = produced.shape[0]
     n_n = rec_homicides.shape[2]
     args = (
@@ -1714,6 +1840,9 @@ def record_week(
         group_indptr,
         group_indices,
         group_data,
+        retail_indptr,
+        retail_indices,
+        retail_data,
         route_sell_trade,
         route_buy_trade,
         route_cost,
@@ -1743,6 +1872,7 @@ def record_week(
         rec_hom_country,
         rec_profit,
         rec_cost,
+        rec_arriving,
     )
     # (serial: a parallel driver over its 64 arrays took numba 20 s to compile, for
     # a sixth of a week's time at 256 replicates)

@@ -590,3 +590,49 @@ def test_produce_and_ship_fraction_match_their_numpy_references():
         assert np.array_equal(wk.ship, want)
         for name in PHASES[2:]:
             getattr(sim, name)(wk)
+
+
+def test_consumption_and_origin_seizures_match_their_numpy_references():
+    """The markets phase's consumption equals `markets.consumption`, and the seizures at
+    origin `interdiction.origin_seizure_share` of the stocks, bit for bit: with their
+    parameters drawn per replicate, and with one k_origin for the whole run (its shares
+    taken before the run)."""
+    from corredor import markets
+
+    sim = _stages_started(
+        {
+            "markets.demand_elasticity": [0.1, 0.5, 1.5],
+            "markets.price_transmission": [0.2, 0.6, 1.0],
+        },
+        seed=9,
+    )
+    sim.prices_fixed = False
+    for week in range(40):
+        wk = Week(t=week, rec=None)
+        for name in PHASES[:6]:
+            getattr(sim, name)(wk)
+        want = markets.consumption(
+            sim.retail_stock.copy(),
+            sim.demand[wk.t][None, :],
+            sim.price[:, -len(sim.c.markets) :],
+            sim.c.ref_price[None, :],
+            sim.pv("markets.demand_elasticity"),
+            sim.pv("markets.price_transmission"),
+        )
+        for name in PHASES[6:]:
+            getattr(sim, name)(wk)
+        assert np.array_equal(wk.consumed, want), week
+    # seizures at origin: each week's shares, and the stocks they take
+    sim = Simulation(load_scenario("baseline").with_period(2024, 2025))
+    assert sim._origin_share is not None
+    k = sim.pv("interdiction.k_origin")
+    for t in (0, 30, 90):
+        want = interdiction.origin_seizure_share(sim.origin_effort[t][None, :], k)
+        assert np.array_equal(sim._origin_share[t][None, :], want)
+    rng = np.random.default_rng(4)
+    stock = np.abs(spread(rng, (3, sim._origin_share.shape[1])))
+    for share in (sim._origin_share[5][None, :], rng.random(stock.shape)):
+        got, taken = stock.copy(), np.empty_like(stock)
+        kernels.seize_at_origin(got, share, taken)
+        assert np.array_equal(taken, stock * share)
+        assert np.array_equal(got, stock - stock * share)

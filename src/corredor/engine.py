@@ -641,6 +641,18 @@ class Simulation:
         self._covered_f = im.covered.astype(float)
         self._maritime_f = im.maritime.astype(float)
         self._no_mult = np.zeros((0, *im.covered.shape))
+        # the exponent of consumers' price response (`markets.consumption`)
+        self._consume_exponent = -np.asarray(self.pv("markets.demand_elasticity")) * np.asarray(
+            self.pv("markets.price_transmission")
+        )
+        # seizures at origin (`interdiction.origin_seizure_share`): with one k_origin for
+        # every replicate, each week's share is known before the run (element by element
+        # the same numbers)
+        self._origin_share = None
+        if self.origin_effort is not None and "interdiction.k_origin" not in self.draws:
+            self._origin_share = interdiction.origin_seizure_share(
+                self.origin_effort, self.pv("interdiction.k_origin")
+            )
         # production noise (`production.noise_factor`): the lognormal's constants
         cv = self.pv("production.noise_cv")
         self._noise_scale = self._noise_shift = None
@@ -933,12 +945,16 @@ class Simulation:
             return np.zeros(shape, dtype=dtype)
 
         self._lost_here, self._held_lost = zeros(R, n_t), zeros(R)
+        self._produced, self._no_noise = zeros(R, len(c.areas)), np.ones((R, len(c.areas)))
+        self._taken, self._consumed = zeros(R, n_b), zeros(R, len(c.markets))
         self._stock_before, self._offered, self._block_out = (zeros(R, n_b) for _ in range(3))
         self._shipments = zeros(R, n_e, dtype=np.int64)
         self._p_eff = zeros(R, n_e)
         self._ship_where = zeros(R * n_e, dtype=np.int64)
         self._ship_n = zeros(R * n_e, dtype=np.int64)
         self._ship_p, self._ship_share = zeros(R * n_e), zeros(R * n_e)
+        self._hit_n, self._hit_p = zeros(R * n_e, dtype=np.int64), zeros(R * n_e)
+        self._no_struck = zeros(0, dtype=np.int64)
         self._detected, self._struck = zeros(R, n_e, dtype=np.int64), zeros(R, n_e, dtype=np.int64)
         (
             self._frac,
@@ -1221,7 +1237,7 @@ class Simulation:
         if self.check:  # per-market mass balance: every kg in and out of each market
             wk.ledger = self.held()
         if self._noise_scale is None:  # no noise: nothing drawn
-            noise = np.ones((self.R, len(c.areas)))
+            noise = self._no_noise
         else:  # `production.noise_factor`, its constants taken once per run
             noise = self.rng["production"].standard_normal((self.R, len(c.areas)))
             noise *= self._noise_scale
@@ -1231,17 +1247,17 @@ class Simulation:
         # more when exporters pay more, less when they pay less.
         relative = self.area_price / self._area_ref_price
         response = relative ** pv("production.supply_elasticity")
-        wk.produced = self.base_production[wk.t] * response * noise
-        if self.check:
-            wk.ledger[:, : len(c.areas)] += wk.produced
-        # stocks lose holding_loss of themselves (lost_here, by trading node), then the
-        # week's output joins the production blocks
-        wk.held_lost = self._held_lost
+        # the output (base x response x noise); stocks lose holding_loss of themselves
+        # (lost_here, by trading node), then the week's output joins the production blocks
+        wk.produced, wk.held_lost = self._produced, self._held_lost
         kernels.produce_stocks(
             self.stock,
             self.retail_stock,
             self.per_replicate("traffickers.holding_loss"),
             c.block_trade,
+            self.base_production[wk.t],
+            response,
+            noise,
             wk.produced,
             c.area_of_block,
             c.block_weight,
@@ -1249,12 +1265,18 @@ class Simulation:
             wk.held_lost,
         )
         if self.check:
+            wk.ledger[:, : len(c.areas)] += wk.produced
             wk.ledger -= self._lost_here
         if self.origin_effort is not None:  # labs and stockpiles seized before dispatch
-            taken = self.stock * interdiction.origin_seizure_share(
-                self.origin_effort[wk.t][None, :], pv("interdiction.k_origin")
-            )
-            self.stock -= taken
+            share = self._origin_share
+            if share is None:  # k_origin drawn per replicate: this week's share
+                share = interdiction.origin_seizure_share(
+                    self.origin_effort[wk.t][None, :], pv("interdiction.k_origin")
+                )
+            else:
+                share = share[wk.t][None, :]
+            taken = self._taken
+            kernels.seize_at_origin(self.stock, share, taken)
             wk.origin_c = taken @ self.block_to_country
             if self.check:
                 np.subtract.at(wk.ledger, (slice(None), c.block_trade), taken)
@@ -1354,13 +1376,19 @@ class Simulation:
         # probability 0 returns 0 without drawing, so the streams are the same.
         detected = self.rng["interdiction"].binomial(self._ship_n[:n], self._ship_p[:n])
         share = self._ship_share[:n]
-        hit = (detected > 0) & (share > 0.0)  # strikes are possible
-        struck = self.rng["strikes"].binomial(detected[hit], share[hit]) if hit.any() else hit[:0]
-        kernels.scatter_counts(
-            self._ship_where, n, detected, hit, struck, self._detected, self._struck
+        # strikes are possible where something was detected and the share is above 0
+        m = kernels.strike_candidates(detected, share, n, self._hit_n, self._hit_p)
+        struck = self.rng["strikes"].binomial(self._hit_n[:m], self._hit_p[:m]) if m else None
+        wk.any_struck = kernels.scatter_counts(
+            self._ship_where,
+            n,
+            detected,
+            share,
+            self._no_struck if struck is None else struck,
+            self._detected,
+            self._struck,
         )
         detected, wk.struck = self._detected, self._struck
-        wk.any_struck = bool(struck.any())
         if wk.any_struck:
             wk.struck, escaped = self._strike_capacity(wk.t, wk.struck)
             detected = detected - escaped  # spotted by the campaign, but no asset was free
@@ -1467,23 +1495,19 @@ class Simulation:
         stock against its smoothed throughput (`markets.adjust_prices`); production
         areas' smoothed prices follow. Reads stock, retail_stock, wk.block_out; writes
         retail_stock, throughput, price (R, Tn), area_price and wk.consumed (R, M)."""
-        c, pv, t = self.c, self.pv, wk.t
+        c, t = self.c, wk.t
         n_a, n_m = len(c.areas), len(c.markets)
-        retail_price = self.price[:, -n_m:]
-        wk.consumed = markets.consumption(
-            self.retail_stock,
-            self.demand[t][None, :],
-            retail_price,
-            c.ref_price[None, :],
-            pv("markets.demand_elasticity"),
-            pv("markets.price_transmission"),
-        )
+        # `markets.consumption`: its power in numpy, the rest compiled (market_books)
+        response = (self.price[:, -n_m:] / c.ref_price[None, :]) ** self._consume_exponent
+        wk.consumed = self._consumed
         # Consumers take their kg; the stock held at every trading node and its supply:
         # traders know what is on its way, so cargo in transit to a market counts towards
         # its supply (without it, delivery lags make prices overshoot and oscillate);
         # each node's outflow (dispatched, consumed) moves its smoothed throughput.
         kernels.market_books(
             self.retail_stock,
+            self.demand[t],
+            response,
             wk.consumed,
             self.stock,
             c.block_trade,

@@ -463,19 +463,28 @@ def produce_stocks(
     retail_stock,
     holding_loss,
     block_trade,
+    base,
+    response,
+    noise,
     produced,
     area_of_block,
     block_weight,
     lost_here,
     held_lost,
 ):  # pragma: no cover - compiled
-    """The produce phase's stock keeping, in place: every stock loses `holding_loss` (R,)
-    of itself (lost_here (R, Tn) by trading node, held_lost (R,) in all), then each
-    production block gains its weight (B,) of its area's output produced (R, A)."""
+    """The produce phase's stock keeping, in place: each area's output produced (R, A) =
+    base (R|1, A) x response x noise (R, A); every stock loses `holding_loss` (R,) of
+    itself (lost_here (R, Tn) by trading node, held_lost (R,) in all), then each
+    production block gains its weight (B,) of its area's output."""
     n_r, n_b = stock.shape
     n_t = lost_here.shape[1]
     n_m = retail_stock.shape[1]
+    n_a = produced.shape[1]
+    one_b = base.shape[0] == 1
     for r in range(n_r):
+        rb = 0 if one_b else r
+        for a in range(n_a):
+            produced[r, a] = base[rb, a] * response[r, a] * noise[r, a]
         h = holding_loss[r]
         for i in range(n_t):
             lost_here[r, i] = 0.0
@@ -493,6 +502,20 @@ def produce_stocks(
             retail_stock[r, m] *= keep
         for b in range(n_b):
             stock[r, b] += produced[r, area_of_block[b]] * block_weight[b]
+
+
+@njit(cache=True, nogil=True)
+def seize_at_origin(stock, share, taken):  # pragma: no cover - compiled
+    """Seizures at origin, in place: taken (R, B) = stock x share (R|1, B) of each
+    stock; the stock loses it."""
+    n_r, n_b = stock.shape
+    one = share.shape[0] == 1
+    for r in range(n_r):
+        rs = 0 if one else r
+        for b in range(n_b):
+            x = stock[r, b] * share[rs, b]
+            taken[r, b] = x
+            stock[r, b] -= x
 
 
 @njit(cache=True, nogil=True)
@@ -844,20 +867,38 @@ def _shipments_replicate(
 
 
 @njit(cache=True, nogil=True)
-def scatter_counts(where, n, detected_c, hit, struck_c, detected, struck):  # pragma: no cover
+def strike_candidates(detected_c, share, n, det_out, share_out):  # pragma: no cover
+    """The inputs of the week's strike draws: the detections detected_c and strike
+    shares of the n edges with shipments where a strike is possible (something detected,
+    a share above 0), in order, into det_out and share_out; returns how many."""
+    m = 0
+    for i in range(n):
+        if detected_c[i] > 0 and share[i] > 0.0:
+            det_out[m] = detected_c[i]
+            share_out[m] = share[i]
+            m += 1
+    return m
+
+
+@njit(cache=True, nogil=True)
+def scatter_counts(where, n, detected_c, share, struck_c, detected, struck):  # pragma: no cover
     """Full (R, E) detected and struck shipments from the draws on edges with shipments
-    (struck_c has one value for each true `hit`, in order)."""
+    (struck_c has one value for each edge of `strike_candidates`, in order). Returns
+    whether any shipment was struck."""
     n_e = detected.shape[1]
     detected[:] = 0
     struck[:] = 0
     j = 0
+    any_struck = False
     for i in range(n):
         r = where[i] // n_e
         e = where[i] - r * n_e
         detected[r, e] = detected_c[i]
-        if hit[i]:
+        if detected_c[i] > 0 and share[i] > 0.0:
             struck[r, e] = struck_c[j]
+            any_struck |= struck_c[j] != 0
             j += 1
+    return any_struck
 
 
 @njit(cache=True, nogil=True)
@@ -1100,6 +1141,8 @@ def deliver_week(
 @njit(cache=True, nogil=True)
 def market_books(
     retail_stock,
+    demand,
+    response,
     consumed,
     stock,
     block_trade,
@@ -1112,9 +1155,11 @@ def market_books(
     supply,
 ):  # pragma: no cover - compiled
     """The markets phase's bookkeeping: users take consumed (R, M) from the consumer
-    markets' stocks; held (R, Tn) stock at every trading node, supply = held plus what
-    is on its way (the pipeline), and the throughput (outflow: dispatched block_out
-    (R, B), consumed) smoothed over tau (R,) weeks."""
+    markets' stocks, what they want (demand (M,) x the price response (R, M)) within
+    the stock (`markets.consumption` after its power); held (R, Tn) stock at every
+    trading node, supply = held plus what is on its way (the pipeline), and the
+    throughput (outflow: dispatched block_out (R, B), consumed) smoothed over tau (R,)
+    weeks."""
     n_r, n_t = held.shape
     n_b = stock.shape[1]
     n_m = retail_stock.shape[1]
@@ -1122,6 +1167,8 @@ def market_books(
     n_s = pipeline.shape[2]
     out = np.empty(n_t)
     for r in range(n_r):
+        for m in range(n_m):
+            consumed[r, m] = _np_minimum(retail_stock[r, m], demand[m] * response[r, m])
         for m in range(n_m):
             retail_stock[r, m] = _nonneg(retail_stock[r, m] - consumed[r, m])
         for i in range(n_t):
@@ -1971,6 +2018,13 @@ def landed_smooth(
 def _np_maximum(x, floor):  # pragma: no cover - compiled
     """np.maximum(x, floor) of a float (NaN kept)."""
     return x if (x >= floor or x != x) else floor
+
+
+@njit(cache=True, nogil=True)
+def _np_minimum(x, y):  # pragma: no cover - compiled
+    """np.minimum(x, y) of floats: NaN if either is NaN, and y of two equal values
+    (of zeros of either sign), as numpy's loops."""
+    return x if (x < y or x != x) else y
 
 
 @njit(cache=True, nogil=True)

@@ -528,7 +528,9 @@ def _fill_replicate(
     edge's room still loses its routes' cargo in route order, before it is read), and
     each overflowing edge's room / intended is taken once, not once per hop through it
     (min over a route's hops is the same whatever order, and 1.0 stands for an edge that
-    does not overflow: scales start at 1)."""
+    does not overflow: scales start at 1). The shares a pass re-offers (each open
+    route's share over the block's open total) are taken in the next pass's first
+    sweep, so the last pass computes none."""
     n_b = offered.shape[1]
     n_p = shares.shape[1]
     n_e = capacity.shape[0]
@@ -536,7 +538,7 @@ def _fill_replicate(
     room = capacity.copy()
     intended = np.empty(n_e)
     ratio = np.empty(n_e)
-    open_share = shares[r].copy()
+    total_open = np.empty(n_b)  # each block's open shares in the last pass
     want = np.empty(n_p)
     used = np.zeros(n_p)  # what each route got in the last pass: still to come off room
     for p in range(n_p):
@@ -546,8 +548,13 @@ def _fill_replicate(
         intended[:] = 0.0
         for b in range(n_b):
             end = block_start[b + 1] if b + 1 < n_b else n_p
+            tot = total_open[b]
             for p in range(block_start[b], end):
-                w = left[b] * open_share[p]
+                if pass_ == 0:
+                    share = shares[r, p]
+                else:  # want holds the route's scale in the last pass
+                    share = shares[r, p] / tot if (want[p] >= 1.0 and tot > 0.0) else 0.0
+                w = left[b] * share
                 if w < MIN_SHIPMENT_KG:  # negligible: stays in stock
                     w = 0.0
                 want[p] = w
@@ -568,7 +575,7 @@ def _fill_replicate(
                 ratio[e] = 1.0
         for b in range(n_b):
             end = block_start[b + 1] if b + 1 < n_b else n_p
-            total_open = 0.0
+            tot = 0.0
             got_block = 0.0
             for p in range(block_start[b], end):
                 s = 1.0
@@ -582,12 +589,9 @@ def _fill_replicate(
                 sent[r, p] += got
                 got_block += got
                 if s >= 1.0:
-                    total_open += shares[r, p]
+                    tot += shares[r, p]
                 want[p] = s  # (want is not read again this pass: keep the scale)
-            for p in range(block_start[b], end):
-                open_share[p] = (
-                    shares[r, p] / total_open if (want[p] >= 1.0 and total_open > 0.0) else 0.0
-                )
+            total_open[b] = tot
             left[b] = max(left[b] - got_block, 0.0)
         if not constrained or pass_ == passes - 1:
             break  # everything offered fitted, or no pass left: room is not needed
@@ -1438,9 +1442,15 @@ def _perceive_replicate(
             shares[r, p] = last_w
             total += last_w
         v = 0.0
+        last_w = np.nan  # (the routes at the floor share one weight: one division)
+        last_s = 0.0
         for p in range(block_start[b_i], end):
-            shares[r, p] /= total
-            v += shares[r, p] * value[r, p]
+            w = shares[r, p]
+            if w != last_w:
+                last_s = w / total
+                last_w = w
+            shares[r, p] = last_s
+            v += last_s * value[r, p]
         block_value[r, b_i] = v
 
 

@@ -125,6 +125,13 @@ class Incidence:
     def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
         return (self.t @ x.T).T
 
+    def by_route(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, indices, data): the CSR form of the (rows, n) map itself, for kernels
+        that walk it row by row (routes in order: each output still adds its rows in
+        the order of the product)."""
+        m = self.t.T.tocsr()
+        return m.indptr, m.indices, m.data
+
 
 @dataclass
 class Compiled:
@@ -641,6 +648,17 @@ class Simulation:
         self._covered_f = im.covered.astype(float)
         self._maritime_f = im.maritime.astype(float)
         self._no_mult = np.zeros((0, *im.covered.shape))
+        # the route incidences the record phase sums, route by route
+        self._record_incidences = tuple(
+            a
+            for inc in (
+                c.inc_route_market_via,
+                c.inc_route_corridor,
+                c.inc_route_group,
+                c.inc_route_retail,
+            )
+            for a in inc.by_route()
+        )
         # the exponent of consumers' price response (`markets.consumption`)
         self._consume_exponent = -np.asarray(self.pv("markets.demand_elasticity")) * np.asarray(
             self.pv("markets.price_transmission")
@@ -1727,18 +1745,7 @@ class Simulation:
             wk.homicides_country,
             wk.arrived,
             wk.sent,
-            c.inc_route_market_via.t.indptr,
-            c.inc_route_market_via.t.indices,
-            c.inc_route_market_via.t.data,
-            c.inc_route_corridor.t.indptr,
-            c.inc_route_corridor.t.indices,
-            c.inc_route_corridor.t.data,
-            c.inc_route_group.t.indptr,
-            c.inc_route_group.t.indices,
-            c.inc_route_group.t.data,
-            c.inc_route_retail.t.indptr,
-            c.inc_route_retail.t.indices,
-            c.inc_route_retail.t.data,
+            *self._record_incidences,
             c.route_sell_trade,
             c.route_buy_trade,
             routes.cost,

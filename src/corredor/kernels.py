@@ -1708,17 +1708,38 @@ def _record_replicate(
     has_origin = origin_c.shape[0] > 0
     shipped = np.empty(n_t)
     held = np.empty(n_t)
-    profit = np.empty((1, n_p))
     for i in range(produced.shape[1]):
         rec_produced[r, slot, i] += produced[r, i]
     for m in range(n_m):
         rec_delivered[r, slot, m] += delivered[r, n_s - n_m + m]
         rec_consumed[r, slot, m] += consumed[r, m]
-    for i in range(rec_via.shape[2]):
-        acc = 0.0
-        for jj in range(via_indptr[i], via_indptr[i + 1]):
-            acc += via_data[jj] * arrived[r, via_indices[jj]]
-        rec_via[r, slot, i] += acc
+    # Route by route, the sums of the incidence products (scipy's order: each output
+    # adds its routes in route order, from +0.0), over the routes that sent something:
+    # an idle route's terms are exact zeros (1.0 x 0.0, and a profit of 0 x price - 0 x
+    # cost), which leave a sum unchanged. The incidences are given route by route (CSR
+    # of (P, n)).
+    via = np.zeros(rec_via.shape[2])
+    corridor = np.zeros(rec_corridor.shape[2])
+    group = np.zeros(rec_profit.shape[2])
+    arriving = np.zeros(rec_arriving.shape[2])
+    for p in range(n_p):
+        a = arrived[r, p]
+        x = sent[r, p]
+        if a == 0.0 and x == 0.0:
+            continue
+        for jj in range(via_indptr[p], via_indptr[p + 1]):
+            via[via_indices[jj]] += via_data[jj] * a
+        for jj in range(corridor_indptr[p], corridor_indptr[p + 1]):
+            corridor[corridor_indices[jj]] += corridor_data[jj] * x
+        revenue = a * price[r, route_sell_trade[p]]
+        spend = x * (route_cost[p] + price[r, route_buy_trade[p]])
+        profit = revenue - spend
+        for jj in range(group_indptr[p], group_indptr[p + 1]):
+            group[group_indices[jj]] += group_data[jj] * profit
+        for jj in range(retail_indptr[p], retail_indptr[p + 1]):
+            arriving[retail_indices[jj]] += retail_data[jj] * a
+    for i in range(via.shape[0]):
+        rec_via[r, slot, i] += via[i]
     for c in range(n_c):
         seized = credited[0, r, c]
         if has_origin:
@@ -1734,11 +1755,8 @@ def _record_replicate(
             _add32(rec_flow, r, slot, e, flow[r, e])
         if interdicted[r, e] != 0.0:
             _add32(rec_interdicted, r, slot, e, interdicted[r, e])
-    for i in range(rec_corridor.shape[2]):
-        acc = 0.0
-        for jj in range(corridor_indptr[i], corridor_indptr[i + 1]):
-            acc += corridor_data[jj] * sent[r, corridor_indices[jj]]
-        rec_corridor[r, slot, i] += acc
+    for i in range(corridor.shape[0]):
+        rec_corridor[r, slot, i] += corridor[i]
     for c in range(n_c):
         rec_transit[r, slot, c] += transit[r, c]
     for i in range(by_origin.shape[1]):
@@ -1757,15 +1775,8 @@ def _record_replicate(
         rec_shipped[r, slot, i] += shipped[i] / held[i] if held[i] > 0 else 0.0
     for c in range(n_c):
         rec_hom_country[r, slot, c] += hom_country[r, c]
-    for p in range(n_p):
-        revenue = arrived[r, p] * price[r, route_sell_trade[p]]
-        spend = sent[r, p] * (route_cost[p] + price[r, route_buy_trade[p]])
-        profit[0, p] = revenue - spend
-    for g in range(rec_profit.shape[2]):
-        acc = 0.0
-        for jj in range(group_indptr[g], group_indptr[g + 1]):
-            acc += group_data[jj] * profit[0, group_indices[jj]]
-        rec_profit[r, slot, g] += acc
+    for g in range(group.shape[0]):
+        rec_profit[r, slot, g] += group[g]
     if strikes:
         for c in range(n_c):
             rec_strikes[r, slot, c] += credited[2, r, c]
@@ -1773,11 +1784,8 @@ def _record_replicate(
             rec_wrong[r, slot, c] += credited[4, r, c]
     for i in range(cost.shape[0]):
         rec_cost[r, slot, i] += cost[i]
-    for m in range(rec_arriving.shape[2]):  # the incidence product, in scipy's order
-        acc = 0.0
-        for jj in range(retail_indptr[m], retail_indptr[m + 1]):
-            acc += retail_data[jj] * arrived[r, retail_indices[jj]]
-        rec_arriving[r, slot, m] += acc
+    for m in range(arriving.shape[0]):
+        rec_arriving[r, slot, m] += arriving[m]
 
 
 @njit(cache=True, nogil=True)
@@ -1857,8 +1865,9 @@ def record_week(
     credited (K, R, C) kg credited to countries: seized, then with strikes (K = 5)
     destroyed, strikes, crew and misidentified deaths; homicides as the Poisson draws
     at hom_where (flat r * N + n); arriving_kg from arrived (R, P) and the routes'
-    consumer markets (retail_*: CSR of the transposed incidence). Arrays of 2-D records
-    are (R, slots, width)."""
+    consumer markets. The incidences (via, corridor, group, retail) are CSR of (P, n),
+    route by route (`engine.Incidence.by_route`). Arrays of 2-D records are (R, slots,
+    width)."""
     n_r = produced.shape[0]
     n_n = rec_homicides.shape[2]
     args = (

@@ -687,3 +687,50 @@ def test_recorded_route_sums_match_the_incidence_products(monkeypatch):
     monkeypatch.setattr(Simulation, "record", checked)
     Simulation(sc, replicates=2, seed=3).run()
     assert len(seen) == 52
+
+
+@given(seed=st.integers(0, 2**32 - 1), n_r=st.integers(1, 4))
+@settings(max_examples=40, deadline=None)
+def test_landed_cost_of_the_routes_that_count_matches_every_route(seed, n_r):
+    """`landed_routes_compact` + numpy's log + `landed_fold` (only the routes with a
+    weight, or a break-even price without a finite log) give `landed_routes` + log +
+    `landed_smooth` over every route, bit for bit: idle routes, NaN and infinite logs
+    included."""
+    import scipy.sparse as sp
+
+    from corredor import markets
+    from corredor.engine import Incidence
+
+    rng = np.random.default_rng(seed)
+    n_p, n_t = 12, 5
+    price = 10.0 ** rng.uniform(1, 5, (n_r, n_t))
+    value = rng.uniform(-2e4, 9e4, (n_r, n_p))
+    sent = np.where(rng.random((n_r, n_p)) < 0.5, 0.0, rng.uniform(0, 1e4, (n_r, n_p)))
+    buy = rng.integers(0, n_t, n_p)
+    sell = rng.integers(0, n_t, n_p)
+    # negative costs too: break-even prices at or below 0 (log -inf or NaN)
+    cost = rng.uniform(-1e5, 2e3, n_p) * (rng.random(n_p) < 0.8)
+    premium = rng.uniform(0, 3e4, n_p) * (rng.random(n_p) < 0.7)
+    markup = rng.uniform(0, 1, n_r)
+    tau = rng.uniform(1, 20, n_r)
+    inc = Incidence(sp.csr_matrix((np.ones(n_p), (sell, np.arange(n_p))), shape=(n_t, n_p)))
+    start_log, start_w = spread(rng, (n_r, n_t)), np.abs(spread(rng, (n_r, n_t)))
+    args = (price, value, sent, buy, sell, cost, premium, markup, markets.MIN_ARRIVING)
+
+    breakeven, w = np.empty((n_r, n_p)), np.empty((n_r, n_p))
+    kernels.landed_routes(*args, breakeven, w)
+    with np.errstate(all="ignore"):
+        np.log(breakeven, out=breakeven)
+        breakeven *= w
+    want_log, want_w, sums = start_log.copy(), start_w.copy(), np.empty((n_r, n_t))
+    t = inc.t
+    kernels.landed_smooth(t.indptr, t.indices, t.data, breakeven, w, tau, want_log, want_w, sums)
+
+    where, be, wc = np.empty(n_r * n_p, np.int64), np.empty(n_r * n_p), np.empty(n_r * n_p)
+    n = kernels.landed_routes_compact(*args, where, be, wc)
+    with np.errstate(all="ignore"):
+        np.log(be[:n], out=be[:n])
+    got_log, got_w = start_log.copy(), start_w.copy()
+    kernels.landed_fold(where, be, wc, n, *inc.by_route(), tau, got_log, got_w, sums)
+    assert np.array_equal(got_log, want_log, equal_nan=True)
+    assert np.array_equal(got_w, want_w, equal_nan=True)

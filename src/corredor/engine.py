@@ -659,6 +659,7 @@ class Simulation:
             )
             for a in inc.by_route()
         )
+        self._sell_by_route = c.inc_route_sell.by_route()
         # the exponent of consumers' price response (`markets.consumption`)
         self._consume_exponent = -np.asarray(self.pv("markets.demand_elasticity")) * np.asarray(
             self.pv("markets.price_transmission")
@@ -993,7 +994,9 @@ class Simulation:
         self._held, self._supply = zeros(R, n_t), zeros(R, n_t)
         self._hom_where, self._lam = zeros(R * n_n, dtype=np.int64), zeros(R * n_n)
         self._hom_country = zeros(R, n_c)
-        self._breakeven, self._landed_w = zeros(R, c.routes.n_routes), zeros(R, c.routes.n_routes)
+        n_rp = R * c.routes.n_routes
+        self._breakeven, self._landed_w = zeros(n_rp), zeros(n_rp)
+        self._landed_where = zeros(n_rp, dtype=np.int64)
         self._landed_sums = zeros(R, n_t)
         self._ship_arg = zeros(R, n_b)
         self._has = zeros(R, n_t, dtype=bool)
@@ -1547,8 +1550,9 @@ class Simulation:
         # What a kilogram delivered at each market cost its sellers this week, averaged
         # over the routes that delivered there by the kilograms they sent.
         # (`markets.landed_cost` in two compiled passes around numpy's logarithm)
-        breakeven, weight = self._breakeven, self._landed_w
-        kernels.landed_routes(
+        # (the routes that sent nothing add exact zeros: only the others' logarithms)
+        where, breakeven, weight = self._landed_where, self._breakeven, self._landed_w
+        n = kernels.landed_routes_compact(
             self.price,
             wk.value,
             wk.sent,
@@ -1558,18 +1562,17 @@ class Simulation:
             c.route_premium,
             self.per_replicate("traffickers.markup"),
             markets.MIN_ARRIVING,
+            where,
             breakeven,
             weight,
         )
-        np.log(breakeven, out=breakeven)
-        breakeven *= weight
-        sell = c.inc_route_sell.t
-        kernels.landed_smooth(
-            sell.indptr,
-            sell.indices,
-            sell.data,
+        np.log(breakeven[:n], out=breakeven[:n])
+        kernels.landed_fold(
+            where,
             breakeven,
             weight,
+            n,
+            *self._sell_by_route,
             self.per_replicate("markets.price_smoothing_weeks"),
             self.landed_log,
             self.landed_weight,

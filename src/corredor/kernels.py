@@ -2034,6 +2034,70 @@ def landed_smooth(
 
 
 @njit(cache=True, nogil=True)
+def landed_routes_compact(
+    price,
+    value,
+    sent,
+    buy_trade,
+    sell_trade,
+    cost,
+    premium,
+    markup,
+    min_arriving,
+    where,
+    breakeven,
+    weight,
+):  # pragma: no cover - compiled
+    """`landed_routes` for the routes whose logarithm counts: those with a weight, and
+    any whose break-even price has no finite logarithm (0 x its log is NaN). The others
+    add 0 x a finite logarithm, an exact zero, to their market's sums. Writes their flat
+    index r * P + p, break-even price and weight from position 0, in order; returns how
+    many (the engine takes numpy's log of the prices, then `landed_fold`)."""
+    n_r, n_p = value.shape
+    k = 0
+    for r in range(n_r):
+        grow = 1.0 + markup[r]
+        for p in range(n_p):
+            sell = max(price[r, sell_trade[p]], 1e-9)
+            arriving = (value[r, p] * grow + cost[p] + premium[p]) / sell
+            w = sent[r, p] if arriving > min_arriving else 0.0
+            be = (price[r, buy_trade[p]] * grow + cost[p] + premium[p]) / max(
+                arriving, min_arriving
+            )
+            if w != 0.0 or not (be > 0.0 and be < np.inf):
+                where[k] = r * n_p + p
+                breakeven[k] = be
+                weight[k] = w
+                k += 1
+    return k
+
+
+@njit(cache=True, nogil=True)
+def landed_fold(
+    where, log_cost, weight, n, indptr, indices, data, tau, landed_log, landed_weight, sums
+):  # pragma: no cover - compiled
+    """`landed_smooth` from `landed_routes_compact`'s n routes (log_cost: numpy's log of
+    their break-even prices), the routes' markets given route by route (CSR of (P, Tn)):
+    each market's sums of weight x log cost and of weight add its routes in route order,
+    as the incidence product does, and fold into the smoothed values over tau (R,)
+    weeks."""
+    n_r, n_t = sums.shape
+    n_p = indptr.shape[0] - 1
+    for half in range(2):
+        sums[:] = 0.0
+        for i in range(n):
+            r = where[i] // n_p
+            p = where[i] - r * n_p
+            x = log_cost[i] * weight[i] if half == 0 else weight[i]
+            for jj in range(indptr[p], indptr[p + 1]):
+                sums[r, indices[jj]] += data[jj] * x
+        out = landed_log if half == 0 else landed_weight
+        for r in range(n_r):
+            for i in range(n_t):
+                out[r, i] += (sums[r, i] - out[r, i]) / tau[r]
+
+
+@njit(cache=True, nogil=True)
 def _np_maximum(x, floor):  # pragma: no cover - compiled
     """np.maximum(x, floor) of a float (NaN kept)."""
     return x if (x >= floor or x != x) else floor

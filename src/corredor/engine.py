@@ -1012,6 +1012,7 @@ class Simulation:
         self._stage_of_block = np.zeros((n_b, n_stage))
         self._stage_of_block[np.arange(n_b), c.block_trade] = 1.0
         self._bid = np.full((R, n_t), np.nan)
+        self._netback_weight, self._netback_lnv = zeros(R, n_b), zeros(R, n_b)
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -1646,12 +1647,14 @@ class Simulation:
         if self._netback_w is None:
             return bid
         stage = self._stage_of_block
-        n_stage = stage.shape[1]
-        weight = wk.stock_before + markets.TINY_KG
-        lnv = np.log(np.maximum(wk.block_value, traffickers.MIN_VALUE))
+        weight, lnv = self._netback_weight, self._netback_lnv
+        kernels.netback_args(
+            wk.stock_before, markets.TINY_KG, wk.block_value, traffickers.MIN_VALUE, weight, lnv
+        )
+        np.log(lnv, out=lnv)
         netback = np.exp(((weight * lnv) @ stage) / (weight @ stage))
         self.netback = netback
-        np.minimum(log_price[:, :n_stage] - np.log(netback), 0.0, out=bid[:, :n_stage])
+        kernels.netback_bid(log_price, np.log(netback), bid)
         return bid
 
     def violence(self, wk: Week) -> None:

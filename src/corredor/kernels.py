@@ -2137,6 +2137,26 @@ def landed_ratio(log_sum, weight, tiny, has, ratio, landed):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
+def netback_args(stock_before, tiny, block_value, min_value, weight, value):  # pragma: no cover
+    """The netback's weights, stock_before + tiny, and the argument of its logarithm,
+    np.maximum(block_value, min_value), into weight and value (R, B)."""
+    n_r, n_b = stock_before.shape
+    for r in range(n_r):
+        for b in range(n_b):
+            weight[r, b] = stock_before[r, b] + tiny
+            value[r, b] = _np_maximum(block_value[r, b], min_value)
+
+
+@njit(cache=True, nogil=True)
+def netback_bid(log_price, log_netback, bid):  # pragma: no cover - compiled
+    """bid[:, :S] = np.minimum(log_price[:, :S] - log_netback, 0.0), S trading stages."""
+    n_r, n_s = log_netback.shape
+    for r in range(n_r):
+        for i in range(n_s):
+            bid[r, i] = _np_minimum(log_price[r, i] - log_netback[r, i], 0.0)
+
+
+@njit(cache=True, nogil=True)
 def price_log_args(price, supply, throughput, cover, landed, tiny, args):  # pragma: no cover
     """The arguments of `markets.adjust_prices`'s four logarithms, into args (4, R, Tn):
     stock and target cover (each at least `tiny`), the landed cost where known (else

@@ -734,3 +734,42 @@ def test_landed_cost_of_the_routes_that_count_matches_every_route(seed, n_r):
     kernels.landed_fold(where, be, wc, n, *inc.by_route(), tau, got_log, got_w, sums)
     assert np.array_equal(got_log, want_log, equal_nan=True)
     assert np.array_equal(got_w, want_w, equal_nan=True)
+
+
+def test_deliver_week_matches_the_lag_incidence_product(stages_sim):
+    """The deliver phase's kernel (routes walked one by one, those where nothing arrived
+    skipped) adds to the pipeline what the (lag, market) incidence product gives, bit for
+    bit, and delivers the slot due."""
+    sim, c, rng = stages_sim, stages_sim.c, np.random.default_rng(11)
+    n_r, n_p = sim.R, c.routes.n_routes
+    n_l, n_s = c.max_lag + 1, len(c.routes.markets)
+    arrived = np.abs(spread(rng, (n_r, n_p))) * (rng.random((n_r, n_p)) < 0.5)
+    pipeline = np.abs(spread(rng, (n_r, n_l, n_s)))
+    stock, retail = (
+        np.abs(spread(rng, sim.stock.shape)),
+        np.abs(spread(rng, sim.retail_stock.shape)),
+    )
+    want_pipe, want_stock, want_retail = pipeline.copy(), stock.copy(), retail.copy()
+    incoming = (arrived @ c.inc_route_lag_market).reshape(n_r, n_l, n_s)
+    slot = 3 % n_l
+    for i in range(n_l):
+        want_pipe[:, (slot + i) % n_l] += incoming[:, i]
+    want_delivered = want_pipe[:, slot].copy()
+    want_pipe[:, slot] = 0.0
+    n_w = len(c.pool_of_wholesale)
+    want_stock[:, c.pool_of_wholesale] += want_delivered[:, :n_w]
+    want_retail += want_delivered[:, n_w:]
+    delivered = np.empty((n_r, n_s))
+    kernels.deliver_week(
+        arrived,
+        *c.inc_route_lag_market.by_route(),
+        pipeline,
+        slot,
+        np.empty((n_r, n_l * n_s)),
+        delivered,
+        stock,
+        c.pool_of_wholesale,
+        retail,
+    )
+    assert np.array_equal(pipeline, want_pipe) and np.array_equal(delivered, want_delivered)
+    assert np.array_equal(stock, want_stock) and np.array_equal(retail, want_retail)

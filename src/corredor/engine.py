@@ -660,6 +660,7 @@ class Simulation:
             for a in inc.by_route()
         )
         self._sell_by_route = c.inc_route_sell.by_route()
+        self._lag_by_route = c.inc_route_lag_market.by_route()
         # the exponent of consumers' price response (`markets.consumption`)
         self._consume_exponent = -np.asarray(self.pv("markets.demand_elasticity")) * np.asarray(
             self.pv("markets.price_transmission")
@@ -1494,13 +1495,10 @@ class Simulation:
         c = self.c
         slot = self.clock % (c.max_lag + 1)
         self.clock += 1
-        lag = c.inc_route_lag_market.t
         wk.delivered = self._delivered
         kernels.deliver_week(
             wk.arrived,
-            lag.indptr,
-            lag.indices,
-            lag.data,
+            *self._lag_by_route,
             self.pipeline,
             slot,
             self._incoming,

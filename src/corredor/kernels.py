@@ -985,10 +985,16 @@ def _transit_replicate(
     rh = 0 if one_h else r
     for e in range(n_e):
         f = flow[r, e]
-        interdicted[r, e] = f * frac[r, e]
-        destroyed[r, e] = f * frac_struck[r, e]
-        seized[r, e] = interdicted[r, e] - destroyed[r, e]
-        lost[r, e] = f * (1.0 - frac[r, e]) * loss[e]
+        if f == 0.0 and loss[e] >= 0.0:  # 0 x shares in [0, 1] and a loss: exact zeros
+            interdicted[r, e] = 0.0
+            destroyed[r, e] = 0.0
+            seized[r, e] = 0.0
+            lost[r, e] = 0.0
+        else:
+            interdicted[r, e] = f * frac[r, e]
+            destroyed[r, e] = f * frac_struck[r, e]
+            seized[r, e] = interdicted[r, e] - destroyed[r, e]
+            lost[r, e] = f * (1.0 - frac[r, e]) * loss[e]
         usual_hazard[r, e] += rate[r] * (hazard[rh, e] - usual_hazard[r, e])
         if shipments[r, e] > 0:
             strike_rate[r, e] += rate[r] * (frac_struck[r, e] - strike_rate[r, e])
@@ -1122,12 +1128,21 @@ def deliver_week(
 ):  # pragma: no cover - compiled
     """The deliver phase: what arrived (R, P) joins the pipeline (R, L+1, S) at its
     route's lag; the slot due this week is delivered (R, S) and emptied, into the
-    wholesale pools and the consumer markets' stocks."""
-    n_r = arrived.shape[0]
+    wholesale pools and the consumer markets' stocks. The routes' (lag, market) slots
+    are given route by route (CSR of (P, (L+1) S)): each slot adds its routes in route
+    order, as the incidence product, skipping the routes where nothing arrived (exact
+    zeros)."""
+    n_r, n_p = arrived.shape
     n_l = pipeline.shape[1]
     n_s = pipeline.shape[2]
     n_w = pool_of_wholesale.shape[0]
-    incidence_apply(lag_indptr, lag_indices, lag_data, arrived, incoming)
+    for r in range(n_r):
+        incoming[r, :] = 0.0
+        for p in range(n_p):
+            a = arrived[r, p]
+            if a != 0.0:
+                for jj in range(lag_indptr[p], lag_indptr[p + 1]):
+                    incoming[r, lag_indices[jj]] += lag_data[jj] * a
     for r in range(n_r):
         for i in range(n_l):
             o = (slot + i) % n_l

@@ -1014,6 +1014,8 @@ class Simulation:
         self._stage_of_block[np.arange(n_b), c.block_trade] = 1.0
         self._bid = np.full((R, n_t), np.nan)
         self._netback_weight, self._netback_lnv = zeros(R, n_b), zeros(R, n_b)
+        n_p = c.routes.n_routes
+        self._perceive_out = (zeros(R, n_p), zeros(R, n_p), zeros(R, n_p), zeros(R, n_b))
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -1114,8 +1116,8 @@ class Simulation:
         risk, value, shares, self.block_value = self._perceive(det)
         return risk, value, shares
 
-    def _perceive(self, det):
-        risk, value, shares, block_value = self._perceive_all(det)
+    def _perceive(self, det, buffers: bool = False):
+        risk, value, shares, block_value = self._perceive_all(det, buffers)
         if self.evolution is not None and not self.evolution.all_live:
             # only live routes get a share of the dispatch
             shares, block_value = self.evolution.live_shares(
@@ -1127,8 +1129,15 @@ class Simulation:
         """(R, P) price of the stock each route draws on, USD/kg."""
         return self.price[:, self.c.block_trade[self.c.routes.block]]
 
-    def _perceive_all(self, det):
+    def _perceive_all(self, det, buffers: bool = False):
+        """`kernels.perceive_slots` with this week's view: into the run's buffers (the
+        perceive phase: the week's arrays, overwritten next week) or new arrays."""
         c, routes = self.c, self.c.routes
+        if buffers:
+            out = self._perceive_out
+        else:
+            n_r, n_p = self.R, routes.n_routes
+            out = (*(np.empty((n_r, n_p)) for _ in range(3)), np.empty(self.stock.shape))
         det_hazard = self.usual_hazard[:1] * 0.0 if det is None else det.hazard
         visibility = self.per_replicate("traffickers.presence_visibility")
         if det is None:
@@ -1159,6 +1168,7 @@ class Simulation:
             traffickers.FLOOR,
             self._belief_last,
             self._hazard_last,
+            *out,
             *self._pool,
         )
 
@@ -1311,7 +1321,7 @@ class Simulation:
         strike_rate; writes wk.det, wk.value, wk.shares (R, P) and wk.ship (R, B)."""
         c = self.c
         wk.det = self.detection(wk.t)
-        _, wk.value, wk.shares, block_value = self._perceive(wk.det)
+        _, wk.value, wk.shares, block_value = self._perceive(wk.det, buffers=True)
         wk.block_value = block_value
         # `traffickers.ship_fraction`, in compiled passes around numpy's log and exp
         arg, wk.ship = self._ship_arg, np.empty_like(block_value)

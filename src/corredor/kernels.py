@@ -1496,20 +1496,19 @@ def perceive_slots(
     belief_floor,
     belief_last,
     hazard_last,
+    risk,
+    value,
+    shares,
+    block_value,
     pool=None,
 ):  # pragma: no cover - compiled
     """`perceive` on the belief slots (alpha, beta, prior (R|1, U): the U (group, edge)
     beliefs routes use; hop j's slot rh_slot[j]), each belief's hazard computed once per
     slot and each edge's strike hazard once per edge instead of once per hop: the same
     numbers. belief_last, hazard_last (R, U) remember each slot's last belief and its
-    hazard (NaN at first), so an unchanged belief's logarithm is not taken again."""
+    hazard (NaN at first), so an unchanged belief's logarithm is not taken again.
+    Writes risk, value, shares (R, P) and block_value (R, B), and returns them."""
     n_r = alpha.shape[0]
-    n_p = route_bounds.shape[0] - 1
-    n_b = block_start.shape[0]
-    risk = np.empty((n_r, n_p))
-    value = np.empty((n_r, n_p))
-    shares = np.empty((n_r, n_p))
-    block_value = np.zeros((n_r, n_b))
     args = (
         alpha,
         beta,

@@ -639,15 +639,17 @@ def test_consumption_and_origin_seizures_match_their_numpy_references():
 
 
 def test_route_incidences_list_their_routes_in_order():
-    """The kernels that walk routes one by one (shipments, record) add each output's
-    routes in the order of the incidence products: each row of the transposed
-    incidences lists its routes in ascending order."""
+    """The kernels that walk routes one by one (shipments, deliver, markets, record) add
+    each output's routes in the order of the incidence products: each row of the
+    transposed incidences lists its routes in ascending order, each once (routes are
+    simple paths: an entry is 1.0, never a route's repeated edge)."""
     from corredor.engine import compile_scenario
 
-    for scenario in ("baseline", MINI):
+    for scenario in ("baseline", MINI, DATA / "stages.toml"):
         c = compile_scenario(load_scenario(scenario))
         for name in ("edge", "corridor", "group", "market_via", "retail", "lag_market", "sell"):
             t = getattr(c, f"inc_route_{name}").t
+            assert np.all(t.data == 1.0), name
             for i in range(t.shape[0]):
                 assert np.all(np.diff(t.indices[t.indptr[i] : t.indptr[i + 1]]) > 0), name
 

@@ -715,6 +715,10 @@ def test_landed_cost_of_the_routes_that_count_matches_every_route(seed, n_r):
     premium = rng.uniform(0, 3e4, n_p) * (rng.random(n_p) < 0.7)
     markup = rng.uniform(0, 1, n_r)
     tau = rng.uniform(1, 20, n_r)
+    # and extremes: route values beyond 1e140, costs beyond 1e300, tiny break-evens
+    value[:, 0] = 1e150 * rng.choice([-1.0, 1.0])
+    cost[1] = 1e301 * rng.random()
+    cost[2] = -price[:, buy[2]].min() * (1.0 + markup.max())
     inc = Incidence(sp.csr_matrix((np.ones(n_p), (sell, np.arange(n_p))), shape=(n_t, n_p)))
     start_log, start_w = spread(rng, (n_r, n_t)), np.abs(spread(rng, (n_r, n_t)))
     args = (price, value, sent, buy, sell, cost, premium, markup, markets.MIN_ARRIVING)

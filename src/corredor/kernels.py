@@ -2064,16 +2064,27 @@ def landed_routes_compact(
 ):  # pragma: no cover - compiled
     """`landed_routes` for the routes whose logarithm counts: those with a weight, and
     any whose break-even price has no finite logarithm (0 x its log is NaN). The others
-    add 0 x a finite logarithm, an exact zero, to their market's sums. Writes their flat
-    index r * P + p, break-even price and weight from position 0, in order; returns how
-    many (the engine takes numpy's log of the prices, then `landed_fold`)."""
+    add 0 x a finite logarithm, an exact zero, to their market's sums; for a route that
+    sent nothing that is known from bounds on the break-even price's numerator and
+    denominator, without its two divisions. Writes their flat index r * P + p,
+    break-even price and weight from position 0, in order; returns how many (the engine
+    takes numpy's log of the prices, then `landed_fold`)."""
     n_r, n_p = value.shape
     k = 0
     for r in range(n_r):
         grow = 1.0 + markup[r]
         for p in range(n_p):
-            sell = max(price[r, sell_trade[p]], 1e-9)
-            arriving = (value[r, p] * grow + cost[p] + premium[p]) / sell
+            gross = value[r, p] * grow + cost[p] + premium[p]
+            at = price[r, sell_trade[p]]
+            if sent[r, p] == 0.0 and abs(gross) <= 1e140 and at == at and min_arriving >= 1e-3:
+                # no weight, and a break-even price in (0, inf), known without dividing:
+                # its numerator in [1e-150, 1e300] over at least min_arriving and at most
+                # 1e149 (|gross| / 1e-9)
+                num = price[r, buy_trade[p]] * grow + cost[p] + premium[p]
+                if num >= 1e-150 and num <= 1e300:
+                    continue
+            sell = max(at, 1e-9)
+            arriving = gross / sell
             w = sent[r, p] if arriving > min_arriving else 0.0
             be = (price[r, buy_trade[p]] * grow + cost[p] + premium[p]) / max(
                 arriving, min_arriving

@@ -322,6 +322,10 @@ def expected_homicides(
 # SIMD versions where numba calls the C library; and sums follow numpy's order:
 # `_pairwise` is numpy's pairwise summation of a contiguous row (`x.sum(axis=-1)`),
 # `_segment_sum` that of `np.add.reduceat`, `incidence_apply` scipy's CSR product.
+# A product may also walk the routes one by one (the incidence given route by route,
+# `engine.Incidence.by_route`): each output still adds its routes in route order, and
+# routes that moved nothing are skipped, their terms being exact zeros (a sum starting
+# at +0.0 is unchanged by adding 0.0) - on large networks most routes are idle in a week.
 # Arrays of shape (R|1, ...) are per replicate or shared by all (row 0).
 
 

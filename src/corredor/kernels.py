@@ -2114,8 +2114,10 @@ def landed_fold(
     n_p = indptr.shape[0] - 1
     for half in range(2):
         sums[:] = 0.0
+        r = 0  # (the routes come replicate by replicate: no division to find r)
         for i in range(n):
-            r = where[i] // n_p
+            while where[i] >= (r + 1) * n_p:
+                r += 1
             p = where[i] - r * n_p
             x = log_cost[i] * weight[i] if half == 0 else weight[i]
             for jj in range(indptr[p], indptr[p + 1]):

@@ -989,16 +989,10 @@ def _transit_replicate(
     rh = 0 if one_h else r
     for e in range(n_e):
         f = flow[r, e]
-        if f == 0.0 and loss[e] >= 0.0:  # 0 x shares in [0, 1] and a loss: exact zeros
-            interdicted[r, e] = 0.0
-            destroyed[r, e] = 0.0
-            seized[r, e] = 0.0
-            lost[r, e] = 0.0
-        else:
-            interdicted[r, e] = f * frac[r, e]
-            destroyed[r, e] = f * frac_struck[r, e]
-            seized[r, e] = interdicted[r, e] - destroyed[r, e]
-            lost[r, e] = f * (1.0 - frac[r, e]) * loss[e]
+        interdicted[r, e] = f * frac[r, e]
+        destroyed[r, e] = f * frac_struck[r, e]
+        seized[r, e] = interdicted[r, e] - destroyed[r, e]
+        lost[r, e] = f * (1.0 - frac[r, e]) * loss[e]
         usual_hazard[r, e] += rate[r] * (hazard[rh, e] - usual_hazard[r, e])
         if shipments[r, e] > 0:
             strike_rate[r, e] += rate[r] * (frac_struck[r, e] - strike_rate[r, e])
@@ -1714,6 +1708,7 @@ def _record_replicate(
     rec_profit,
     rec_cost,
     rec_arriving,
+    scratch,
 ):  # pragma: no cover - compiled
     """`record_week` for replicate r, homicides at nodes aside (its rows only)."""
     n_m = consumed.shape[1]
@@ -1736,10 +1731,11 @@ def _record_replicate(
     # an idle route's terms are exact zeros (1.0 x 0.0, and a profit of 0 x price - 0 x
     # cost), which leave a sum unchanged. The incidences are given route by route (CSR
     # of (P, n)).
-    via = np.zeros(rec_via.shape[2])
-    corridor = np.zeros(rec_corridor.shape[2])
-    group = np.zeros(rec_profit.shape[2])
-    arriving = np.zeros(rec_arriving.shape[2])
+    via, corridor, group, arriving = scratch
+    via[:] = 0.0
+    corridor[:] = 0.0
+    group[:] = 0.0
+    arriving[:] = 0.0
     for p in range(n_p):
         a = arrived[r, p]
         x = sent[r, p]
@@ -1960,8 +1956,14 @@ def record_week(
     )
     # (serial: a parallel driver over its 64 arrays took numba 20 s to compile, for
     # a sixth of a week's time at 256 replicates)
+    scratch = (
+        np.empty(rec_via.shape[2]),
+        np.empty(rec_corridor.shape[2]),
+        np.empty(rec_profit.shape[2]),
+        np.empty(rec_arriving.shape[2]),
+    )
     for r in range(n_r):
-        _record_replicate(r, *args)
+        _record_replicate(r, *args, scratch)
     for i in range(n_hom):
         r = hom_where[i] // n_n
         n = hom_where[i] - r * n_n

@@ -185,6 +185,58 @@ def test_shipments_and_detection_match_the_interdiction_functions(stages_sim, sw
     assert np.array_equal(share_out[:n], np.broadcast_to(share, (n_r, n_e))[on])
 
 
+@pytest.mark.parametrize("swamp", [False, True])
+def test_shipments_from_the_routes_hops_match_the_incidence_product(stages_sim, swamp):
+    """`shipments_week` (edge loads summed route by route, idle routes skipped) gives
+    `shipments_and_detection`'s outputs bit for bit, idle routes and all."""
+    sim, c, rng = stages_sim, stages_sim.c, np.random.default_rng(15)
+    det = sim.detection(12)
+    n_r, n_e, n_p = sim.R, len(c.load), c.routes.n_routes
+    handling = np.array([0.0, 0.3, 2.0]) if swamp else np.zeros(n_r)
+    for _ in range(5):
+        sent = np.abs(spread(rng, (n_r, n_p))) * (rng.random((n_r, n_p)) < 0.4)
+        uniform = rng.random((n_r, n_e))
+        outs = []
+        for fused in (False, True):
+            out = (
+                np.empty((n_r, n_e), np.int64),
+                np.empty((n_r, n_e)),
+                np.empty(n_r * n_e, np.int64),
+                np.empty(n_r * n_e, np.int64),
+                np.empty(n_r * n_e),
+                np.empty(n_r * n_e),
+            )
+            if fused:
+                where = (c.route_bounds, c.routes.rh_edge)
+                call = kernels.shipments_week
+            else:
+                inc = c.inc_route_edge.t
+                where = (inc.indptr, inc.indices, inc.data)
+                call = kernels.shipments_and_detection
+            n = call(
+                sent,
+                *where,
+                c.load,
+                uniform,
+                det.p_detect,
+                det.strike_share,
+                det.credit[:, 0, :],
+                det.effort,
+                handling,
+                swamp,
+                sim.im.domain,
+                sim.im.n_domains,
+                *out,
+            )
+            outs.append((n, out))
+        (n_a, a), (n_b, b) = outs
+        assert n_a == n_b
+        for x, y in zip(a[:2], b[:2], strict=True):
+            assert np.array_equal(x, y)
+        for x, y in zip(a[2:], b[2:], strict=True):
+            assert np.array_equal(x[:n_a], y[:n_a])
+
+
 def test_transit_walk_matches_the_route_kernel(stages_sim):
     """transit_week's route walk and edge outcomes against kernels.transit and numpy."""
     sim, c, rng = stages_sim, stages_sim.c, np.random.default_rng(6)
@@ -538,3 +590,192 @@ def test_produce_and_ship_fraction_match_their_numpy_references():
         assert np.array_equal(wk.ship, want)
         for name in PHASES[2:]:
             getattr(sim, name)(wk)
+
+
+def test_consumption_and_origin_seizures_match_their_numpy_references():
+    """The markets phase's consumption equals `markets.consumption`, and the seizures at
+    origin `interdiction.origin_seizure_share` of the stocks, bit for bit: with their
+    parameters drawn per replicate, and with one k_origin for the whole run (its shares
+    taken before the run)."""
+    from corredor import markets
+
+    sim = _stages_started(
+        {
+            "markets.demand_elasticity": [0.1, 0.5, 1.5],
+            "markets.price_transmission": [0.2, 0.6, 1.0],
+        },
+        seed=9,
+    )
+    sim.prices_fixed = False
+    for week in range(40):
+        wk = Week(t=week, rec=None)
+        for name in PHASES[:6]:
+            getattr(sim, name)(wk)
+        want = markets.consumption(
+            sim.retail_stock.copy(),
+            sim.demand[wk.t][None, :],
+            sim.price[:, -len(sim.c.markets) :],
+            sim.c.ref_price[None, :],
+            sim.pv("markets.demand_elasticity"),
+            sim.pv("markets.price_transmission"),
+        )
+        for name in PHASES[6:]:
+            getattr(sim, name)(wk)
+        assert np.array_equal(wk.consumed, want), week
+    # seizures at origin: each week's shares, and the stocks they take
+    sim = Simulation(load_scenario("baseline").with_period(2024, 2025))
+    assert sim._origin_share is not None
+    k = sim.pv("interdiction.k_origin")
+    for t in (0, 30, 90):
+        want = interdiction.origin_seizure_share(sim.origin_effort[t][None, :], k)
+        assert np.array_equal(sim._origin_share[t][None, :], want)
+    rng = np.random.default_rng(4)
+    stock = np.abs(spread(rng, (3, sim._origin_share.shape[1])))
+    for share in (sim._origin_share[5][None, :], rng.random(stock.shape)):
+        got, taken = stock.copy(), np.empty_like(stock)
+        kernels.seize_at_origin(got, share, taken)
+        assert np.array_equal(taken, stock * share)
+        assert np.array_equal(got, stock - stock * share)
+
+
+def test_route_incidences_list_their_routes_in_order():
+    """The kernels that walk routes one by one (shipments, deliver, markets, record) add
+    each output's routes in the order of the incidence products: each row of the
+    transposed incidences lists its routes in ascending order, each once (routes are
+    simple paths: an entry is 1.0, never a route's repeated edge)."""
+    from corredor.engine import compile_scenario
+
+    for scenario in ("baseline", MINI, DATA / "stages.toml"):
+        c = compile_scenario(load_scenario(scenario))
+        for name in ("edge", "corridor", "group", "market_via", "retail", "lag_market", "sell"):
+            t = getattr(c, f"inc_route_{name}").t
+            assert np.all(t.data == 1.0), name
+            for i in range(t.shape[0]):
+                assert np.all(np.diff(t.indices[t.indptr[i] : t.indptr[i + 1]]) > 0), name
+
+
+def test_recorded_route_sums_match_the_incidence_products(monkeypatch):
+    """The record phase's sums over routes (kg reaching markets by country crossed and
+    in all, kg by corridor, groups' profit) equal the sparse products the engine once
+    added week by week, bit for bit."""
+    sc = load_scenario("boat-strikes").with_period(2025, 2025)
+    names = ("delivered_via_kg", "arriving_kg", "corridor_kg", "group_profit_usd")
+    seen = []
+    record = Simulation.record
+
+    def checked(self, wk):
+        rec = wk.rec
+        if rec is None:
+            return record(self, wk)
+        slot = rec.slots[wk.t]
+        before = {k: rec.data[k][:, slot].copy() for k in names}
+        record(self, wk)
+        c = self.c
+        profit = wk.arrived * self.price[:, c.route_sell_trade] - wk.sent * (
+            c.routes.cost[None, :] + self.price[:, c.route_buy_trade]
+        )
+        n_r = self.R
+        want = {
+            "delivered_via_kg": (wk.arrived @ c.inc_route_market_via).reshape(n_r, -1),
+            "arriving_kg": wk.arrived @ c.inc_route_retail,
+            "corridor_kg": wk.sent @ c.inc_route_corridor,
+            "group_profit_usd": profit @ c.inc_route_group,
+        }
+        for k in names:
+            got = rec.data[k][:, slot].reshape(n_r, -1)
+            assert np.array_equal(got, before[k].reshape(n_r, -1) + want[k]), k
+        seen.append(wk.t)
+
+    monkeypatch.setattr(Simulation, "record", checked)
+    Simulation(sc, replicates=2, seed=3).run()
+    assert len(seen) == 52
+
+
+@given(seed=st.integers(0, 2**32 - 1), n_r=st.integers(1, 4))
+@settings(max_examples=40, deadline=None)
+def test_landed_cost_of_the_routes_that_count_matches_every_route(seed, n_r):
+    """`landed_routes_compact` + numpy's log + `landed_fold` (only the routes with a
+    weight, or a break-even price without a finite log) give `landed_routes` + log +
+    `landed_smooth` over every route, bit for bit: idle routes, NaN and infinite logs
+    included."""
+    import scipy.sparse as sp
+
+    from corredor import markets
+    from corredor.engine import Incidence
+
+    rng = np.random.default_rng(seed)
+    n_p, n_t = 12, 5
+    price = 10.0 ** rng.uniform(1, 5, (n_r, n_t))
+    value = rng.uniform(-2e4, 9e4, (n_r, n_p))
+    sent = np.where(rng.random((n_r, n_p)) < 0.5, 0.0, rng.uniform(0, 1e4, (n_r, n_p)))
+    buy = rng.integers(0, n_t, n_p)
+    sell = rng.integers(0, n_t, n_p)
+    # negative costs too: break-even prices at or below 0 (log -inf or NaN)
+    cost = rng.uniform(-1e5, 2e3, n_p) * (rng.random(n_p) < 0.8)
+    premium = rng.uniform(0, 3e4, n_p) * (rng.random(n_p) < 0.7)
+    markup = rng.uniform(0, 1, n_r)
+    tau = rng.uniform(1, 20, n_r)
+    # and extremes: route values beyond 1e140, costs beyond 1e300, tiny break-evens
+    value[:, 0] = 1e150 * rng.choice([-1.0, 1.0])
+    cost[1] = 1e301 * rng.random()
+    cost[2] = -price[:, buy[2]].min() * (1.0 + markup.max())
+    inc = Incidence(sp.csr_matrix((np.ones(n_p), (sell, np.arange(n_p))), shape=(n_t, n_p)))
+    start_log, start_w = spread(rng, (n_r, n_t)), np.abs(spread(rng, (n_r, n_t)))
+    args = (price, value, sent, buy, sell, cost, premium, markup, markets.MIN_ARRIVING)
+
+    breakeven, w = np.empty((n_r, n_p)), np.empty((n_r, n_p))
+    kernels.landed_routes(*args, breakeven, w)
+    with np.errstate(all="ignore"):
+        np.log(breakeven, out=breakeven)
+        breakeven *= w
+    want_log, want_w, sums = start_log.copy(), start_w.copy(), np.empty((n_r, n_t))
+    t = inc.t
+    kernels.landed_smooth(t.indptr, t.indices, t.data, breakeven, w, tau, want_log, want_w, sums)
+
+    where, be, wc = np.empty(n_r * n_p, np.int64), np.empty(n_r * n_p), np.empty(n_r * n_p)
+    n = kernels.landed_routes_compact(*args, where, be, wc)
+    with np.errstate(all="ignore"):
+        np.log(be[:n], out=be[:n])
+    got_log, got_w = start_log.copy(), start_w.copy()
+    kernels.landed_fold(where, be, wc, n, *inc.by_route(), tau, got_log, got_w, sums)
+    assert np.array_equal(got_log, want_log, equal_nan=True)
+    assert np.array_equal(got_w, want_w, equal_nan=True)
+
+
+def test_deliver_week_matches_the_lag_incidence_product(stages_sim):
+    """The deliver phase's kernel (routes walked one by one, those where nothing arrived
+    skipped) adds to the pipeline what the (lag, market) incidence product gives, bit for
+    bit, and delivers the slot due."""
+    sim, c, rng = stages_sim, stages_sim.c, np.random.default_rng(11)
+    n_r, n_p = sim.R, c.routes.n_routes
+    n_l, n_s = c.max_lag + 1, len(c.routes.markets)
+    arrived = np.abs(spread(rng, (n_r, n_p))) * (rng.random((n_r, n_p)) < 0.5)
+    pipeline = np.abs(spread(rng, (n_r, n_l, n_s)))
+    stock, retail = (
+        np.abs(spread(rng, sim.stock.shape)),
+        np.abs(spread(rng, sim.retail_stock.shape)),
+    )
+    want_pipe, want_stock, want_retail = pipeline.copy(), stock.copy(), retail.copy()
+    incoming = (arrived @ c.inc_route_lag_market).reshape(n_r, n_l, n_s)
+    slot = 3 % n_l
+    for i in range(n_l):
+        want_pipe[:, (slot + i) % n_l] += incoming[:, i]
+    want_delivered = want_pipe[:, slot].copy()
+    want_pipe[:, slot] = 0.0
+    n_w = len(c.pool_of_wholesale)
+    want_stock[:, c.pool_of_wholesale] += want_delivered[:, :n_w]
+    want_retail += want_delivered[:, n_w:]
+    delivered = np.empty((n_r, n_s))
+    kernels.deliver_week(
+        arrived,
+        *c.inc_route_lag_market.by_route(),
+        pipeline,
+        slot,
+        np.empty((n_r, n_l * n_s)),
+        delivered,
+        stock,
+        c.pool_of_wholesale,
+        retail,
+    )
+    assert np.array_equal(pipeline, want_pipe) and np.array_equal(delivered, want_delivered)
+    assert np.array_equal(stock, want_stock) and np.array_equal(retail, want_retail)

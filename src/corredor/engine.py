@@ -125,6 +125,13 @@ class Incidence:
     def __rmatmul__(self, x: np.ndarray) -> np.ndarray:
         return (self.t @ x.T).T
 
+    def by_route(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, indices, data): the CSR form of the (rows, n) map itself, for kernels
+        that walk it row by row (routes in order: each output still adds its rows in
+        the order of the product)."""
+        m = self.t.T.tocsr()
+        return m.indptr, m.indices, m.data
+
 
 @dataclass
 class Compiled:
@@ -456,6 +463,9 @@ RECORDED = (
     "homicides_country",
     "group_profit_usd",
     "cost_usd",
+    # what reached each market's route ends this week: the denominator of the
+    # via-country shares, counted in the same (dispatch) week as delivered_via_kg
+    "arriving_kg",
 )
 
 
@@ -656,6 +666,31 @@ class Simulation:
         self._covered_f = im.covered.astype(float)
         self._maritime_f = im.maritime.astype(float)
         self._no_mult = np.zeros((0, *im.covered.shape))
+        # the route incidences the record phase sums, route by route
+        self._record_incidences = tuple(
+            a
+            for inc in (
+                c.inc_route_market_via,
+                c.inc_route_corridor,
+                c.inc_route_group,
+                c.inc_route_retail,
+            )
+            for a in inc.by_route()
+        )
+        self._sell_by_route = c.inc_route_sell.by_route()
+        self._lag_by_route = c.inc_route_lag_market.by_route()
+        # the exponent of consumers' price response (`markets.consumption`)
+        self._consume_exponent = -np.asarray(self.pv("markets.demand_elasticity")) * np.asarray(
+            self.pv("markets.price_transmission")
+        )
+        # seizures at origin (`interdiction.origin_seizure_share`): with one k_origin for
+        # every replicate, each week's share is known before the run (element by element
+        # the same numbers)
+        self._origin_share = None
+        if self.origin_effort is not None and "interdiction.k_origin" not in self.draws:
+            self._origin_share = interdiction.origin_seizure_share(
+                self.origin_effort, self.pv("interdiction.k_origin")
+            )
         # production noise (`production.noise_factor`): the lognormal's constants
         cv = self.pv("production.noise_cv")
         self._noise_scale = self._noise_shift = None
@@ -948,12 +983,16 @@ class Simulation:
             return np.zeros(shape, dtype=dtype)
 
         self._lost_here, self._held_lost = zeros(R, n_t), zeros(R)
+        self._produced, self._no_noise = zeros(R, len(c.areas)), np.ones((R, len(c.areas)))
+        self._taken, self._consumed = zeros(R, n_b), zeros(R, len(c.markets))
         self._stock_before, self._offered, self._block_out = (zeros(R, n_b) for _ in range(3))
         self._shipments = zeros(R, n_e, dtype=np.int64)
         self._p_eff = zeros(R, n_e)
         self._ship_where = zeros(R * n_e, dtype=np.int64)
         self._ship_n = zeros(R * n_e, dtype=np.int64)
         self._ship_p, self._ship_share = zeros(R * n_e), zeros(R * n_e)
+        self._hit_n, self._hit_p = zeros(R * n_e, dtype=np.int64), zeros(R * n_e)
+        self._no_struck = zeros(0, dtype=np.int64)
         self._detected, self._struck = zeros(R, n_e, dtype=np.int64), zeros(R, n_e, dtype=np.int64)
         (
             self._frac,
@@ -974,7 +1013,9 @@ class Simulation:
         self._held, self._supply = zeros(R, n_t), zeros(R, n_t)
         self._hom_where, self._lam = zeros(R * n_n, dtype=np.int64), zeros(R * n_n)
         self._hom_country = zeros(R, n_c)
-        self._breakeven, self._landed_w = zeros(R, c.routes.n_routes), zeros(R, c.routes.n_routes)
+        n_rp = R * c.routes.n_routes
+        self._breakeven, self._landed_w = zeros(n_rp), zeros(n_rp)
+        self._landed_where = zeros(n_rp, dtype=np.int64)
         self._landed_sums = zeros(R, n_t)
         self._ship_arg = zeros(R, n_b)
         self._has = zeros(R, n_t, dtype=bool)
@@ -990,6 +1031,9 @@ class Simulation:
         self._stage_of_block = np.zeros((n_b, n_stage))
         self._stage_of_block[np.arange(n_b), c.block_trade] = 1.0
         self._bid = np.full((R, n_t), np.nan)
+        self._netback_weight, self._netback_lnv = zeros(R, n_b), zeros(R, n_b)
+        n_p = c.routes.n_routes
+        self._perceive_out = (zeros(R, n_p), zeros(R, n_p), zeros(R, n_p), zeros(R, n_b))
 
     # -- the run -----------------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
@@ -1090,8 +1134,8 @@ class Simulation:
         risk, value, shares, self.block_value = self._perceive(det)
         return risk, value, shares
 
-    def _perceive(self, det):
-        risk, value, shares, block_value = self._perceive_all(det)
+    def _perceive(self, det, buffers: bool = False):
+        risk, value, shares, block_value = self._perceive_all(det, buffers)
         if self.evolution is not None and not self.evolution.all_live:
             # only live routes get a share of the dispatch
             shares, block_value = self.evolution.live_shares(
@@ -1103,8 +1147,15 @@ class Simulation:
         """(R, P) price of the stock each route draws on, USD/kg."""
         return self.price[:, self.c.block_trade[self.c.routes.block]]
 
-    def _perceive_all(self, det):
+    def _perceive_all(self, det, buffers: bool = False):
+        """`kernels.perceive_slots` with this week's view: into the run's buffers (the
+        perceive phase: the week's arrays, overwritten next week) or new arrays."""
         c, routes = self.c, self.c.routes
+        if buffers:
+            out = self._perceive_out
+        else:
+            n_r, n_p = self.R, routes.n_routes
+            out = (*(np.empty((n_r, n_p)) for _ in range(3)), np.empty(self.stock.shape))
         det_hazard = self.usual_hazard[:1] * 0.0 if det is None else det.hazard
         visibility = self.per_replicate("traffickers.presence_visibility")
         if det is None:
@@ -1135,6 +1186,7 @@ class Simulation:
             traffickers.FLOOR,
             self._belief_last,
             self._hazard_last,
+            *out,
             *self._pool,
         )
 
@@ -1236,7 +1288,7 @@ class Simulation:
         if self.check:  # per-market mass balance: every kg in and out of each market
             wk.ledger = self.held()
         if self._noise_scale is None:  # no noise: nothing drawn
-            noise = np.ones((self.R, len(c.areas)))
+            noise = self._no_noise
         else:  # `production.noise_factor`, its constants taken once per run
             noise = self.rng["production"].standard_normal((self.R, len(c.areas)))
             noise *= self._noise_scale
@@ -1246,17 +1298,17 @@ class Simulation:
         # more when exporters pay more, less when they pay less.
         relative = self.area_price / self._area_ref_price
         response = relative ** pv("production.supply_elasticity")
-        wk.produced = self.base_production[wk.t] * response * noise
-        if self.check:
-            wk.ledger[:, : len(c.areas)] += wk.produced
-        # stocks lose holding_loss of themselves (lost_here, by trading node), then the
-        # week's output joins the production blocks
-        wk.held_lost = self._held_lost
+        # the output (base x response x noise); stocks lose holding_loss of themselves
+        # (lost_here, by trading node), then the week's output joins the production blocks
+        wk.produced, wk.held_lost = self._produced, self._held_lost
         kernels.produce_stocks(
             self.stock,
             self.retail_stock,
             self.per_replicate("traffickers.holding_loss"),
             c.block_trade,
+            self.base_production[wk.t],
+            response,
+            noise,
             wk.produced,
             c.area_of_block,
             c.block_weight,
@@ -1264,12 +1316,18 @@ class Simulation:
             wk.held_lost,
         )
         if self.check:
+            wk.ledger[:, : len(c.areas)] += wk.produced
             wk.ledger -= self._lost_here
         if self.origin_effort is not None:  # labs and stockpiles seized before dispatch
-            taken = self.stock * interdiction.origin_seizure_share(
-                self.origin_effort[wk.t][None, :], pv("interdiction.k_origin")
-            )
-            self.stock -= taken
+            share = self._origin_share
+            if share is None:  # k_origin drawn per replicate: this week's share
+                share = interdiction.origin_seizure_share(
+                    self.origin_effort[wk.t][None, :], pv("interdiction.k_origin")
+                )
+            else:
+                share = share[wk.t][None, :]
+            taken = self._taken
+            kernels.seize_at_origin(self.stock, share, taken)
             wk.origin_c = taken @ self.block_to_country
             if self.check:
                 np.subtract.at(wk.ledger, (slice(None), c.block_trade), taken)
@@ -1281,7 +1339,7 @@ class Simulation:
         strike_rate; writes wk.det, wk.value, wk.shares (R, P) and wk.ship (R, B)."""
         c = self.c
         wk.det = self.detection(wk.t)
-        _, wk.value, wk.shares, block_value = self._perceive(wk.det)
+        _, wk.value, wk.shares, block_value = self._perceive(wk.det, buffers=True)
         wk.block_value = block_value
         # `traffickers.ship_fraction`, in compiled passes around numpy's log and exp
         arg, wk.ship = self._ship_arg, np.empty_like(block_value)
@@ -1340,12 +1398,10 @@ class Simulation:
         # chance, swamped when agencies are overloaded (`interdiction.swamped`), and a
         # detected one struck with the campaign's share of the hazard.
         uniform = self.rng["interdiction"].random((R, n_e))
-        inc = c.inc_route_edge.t
-        n = kernels.shipments_and_detection(
+        n = kernels.shipments_week(
             wk.sent,
-            inc.indptr,
-            inc.indices,
-            inc.data,
+            c.route_bounds,
+            routes.rh_edge,
             c.load,
             uniform,
             det.p_detect,
@@ -1371,13 +1427,19 @@ class Simulation:
         # probability 0 returns 0 without drawing, so the streams are the same.
         detected = self.rng["interdiction"].binomial(self._ship_n[:n], self._ship_p[:n])
         share = self._ship_share[:n]
-        hit = (detected > 0) & (share > 0.0)  # strikes are possible
-        struck = self.rng["strikes"].binomial(detected[hit], share[hit]) if hit.any() else hit[:0]
-        kernels.scatter_counts(
-            self._ship_where, n, detected, hit, struck, self._detected, self._struck
+        # strikes are possible where something was detected and the share is above 0
+        m = kernels.strike_candidates(detected, share, n, self._hit_n, self._hit_p)
+        struck = self.rng["strikes"].binomial(self._hit_n[:m], self._hit_p[:m]) if m else None
+        wk.any_struck = kernels.scatter_counts(
+            self._ship_where,
+            n,
+            detected,
+            share,
+            self._no_struck if struck is None else struck,
+            self._detected,
+            self._struck,
         )
         detected, wk.struck = self._detected, self._struck
-        wk.any_struck = bool(struck.any())
         if wk.any_struck:
             wk.struck, escaped = self._strike_capacity(wk.t, wk.struck)
             detected = detected - escaped  # spotted by the campaign, but no asset was free
@@ -1461,13 +1523,10 @@ class Simulation:
         c = self.c
         slot = self.clock % (c.max_lag + 1)
         self.clock += 1
-        lag = c.inc_route_lag_market.t
         wk.delivered = self._delivered
         kernels.deliver_week(
             wk.arrived,
-            lag.indptr,
-            lag.indices,
-            lag.data,
+            *self._lag_by_route,
             self.pipeline,
             slot,
             self._incoming,
@@ -1484,23 +1543,19 @@ class Simulation:
         stock against its smoothed throughput (`markets.adjust_prices`); production
         areas' smoothed prices follow. Reads stock, retail_stock, wk.block_out; writes
         retail_stock, throughput, price (R, Tn), area_price and wk.consumed (R, M)."""
-        c, pv, t = self.c, self.pv, wk.t
+        c, t = self.c, wk.t
         n_a, n_m = len(c.areas), len(c.markets)
-        retail_price = self.price[:, -n_m:]
-        wk.consumed = markets.consumption(
-            self.retail_stock,
-            self.demand[t][None, :],
-            retail_price,
-            c.ref_price[None, :],
-            pv("markets.demand_elasticity"),
-            pv("markets.price_transmission"),
-        )
+        # `markets.consumption`: its power in numpy, the rest compiled (market_books)
+        response = (self.price[:, -n_m:] / c.ref_price[None, :]) ** self._consume_exponent
+        wk.consumed = self._consumed
         # Consumers take their kg; the stock held at every trading node and its supply:
         # traders know what is on its way, so cargo in transit to a market counts towards
         # its supply (without it, delivery lags make prices overshoot and oscillate);
         # each node's outflow (dispatched, consumed) moves its smoothed throughput.
         kernels.market_books(
             self.retail_stock,
+            self.demand[t],
+            response,
             wk.consumed,
             self.stock,
             c.block_trade,
@@ -1522,8 +1577,9 @@ class Simulation:
         # What a kilogram delivered at each market cost its sellers this week, averaged
         # over the routes that delivered there by the kilograms they sent.
         # (`markets.landed_cost` in two compiled passes around numpy's logarithm)
-        breakeven, weight = self._breakeven, self._landed_w
-        kernels.landed_routes(
+        # (the routes that sent nothing add exact zeros: only the others' logarithms)
+        where, breakeven, weight = self._landed_where, self._breakeven, self._landed_w
+        n = kernels.landed_routes_compact(
             self.price,
             wk.value,
             wk.sent,
@@ -1533,18 +1589,17 @@ class Simulation:
             c.route_premium,
             self.per_replicate("traffickers.markup"),
             markets.MIN_ARRIVING,
+            where,
             breakeven,
             weight,
         )
-        np.log(breakeven, out=breakeven)
-        breakeven *= weight
-        sell = c.inc_route_sell.t
-        kernels.landed_smooth(
-            sell.indptr,
-            sell.indices,
-            sell.data,
+        np.log(breakeven[:n], out=breakeven[:n])
+        kernels.landed_fold(
+            where,
             breakeven,
             weight,
+            n,
+            *self._sell_by_route,
             self.per_replicate("markets.price_smoothing_weeks"),
             self.landed_log,
             self.landed_weight,
@@ -1618,12 +1673,14 @@ class Simulation:
         if self._netback_w is None:
             return bid
         stage = self._stage_of_block
-        n_stage = stage.shape[1]
-        weight = wk.stock_before + markets.TINY_KG
-        lnv = np.log(np.maximum(wk.block_value, traffickers.MIN_VALUE))
+        weight, lnv = self._netback_weight, self._netback_lnv
+        kernels.netback_args(
+            wk.stock_before, markets.TINY_KG, wk.block_value, traffickers.MIN_VALUE, weight, lnv
+        )
+        np.log(lnv, out=lnv)
         netback = np.exp(((weight * lnv) @ stage) / (weight @ stage))
         self.netback = netback
-        np.minimum(log_price[:, :n_stage] - np.log(netback), 0.0, out=bid[:, :n_stage])
+        kernels.netback_bid(log_price, np.log(netback), bid)
         return bid
 
     def violence(self, wk: Week) -> None:
@@ -1720,24 +1777,13 @@ class Simulation:
             wk.homicides_country,
             wk.arrived,
             wk.sent,
-            c.inc_route_market_via.t.indptr,
-            c.inc_route_market_via.t.indices,
-            c.inc_route_market_via.t.data,
-            c.inc_route_corridor.t.indptr,
-            c.inc_route_corridor.t.indices,
-            c.inc_route_corridor.t.data,
-            c.inc_route_group.t.indptr,
-            c.inc_route_group.t.indices,
-            c.inc_route_group.t.data,
+            *self._record_incidences,
             c.route_sell_trade,
             c.route_buy_trade,
             routes.cost,
             self.cost[t],
             *rec.flat,
         )
-        # what reached each market's route ends this week: the denominator of the
-        # via-country shares, counted in the same (dispatch) week as delivered_via_kg
-        rec.data["arriving_kg"][:, rec.slots[t]] += wk.arrived @ c.inc_route_retail
 
     def to_countries(self, per_edge: np.ndarray, t: int, det: interdiction.Detection):
         """(K, R, C) credited to countries from (K, R, E) quantities on edges this week."""

@@ -322,6 +322,10 @@ def expected_homicides(
 # SIMD versions where numba calls the C library; and sums follow numpy's order:
 # `_pairwise` is numpy's pairwise summation of a contiguous row (`x.sum(axis=-1)`),
 # `_segment_sum` that of `np.add.reduceat`, `incidence_apply` scipy's CSR product.
+# A product may also walk the routes one by one (the incidence given route by route,
+# `engine.Incidence.by_route`): each output still adds its routes in route order, and
+# routes that moved nothing are skipped, their terms being exact zeros (a sum starting
+# at +0.0 is unchanged by adding 0.0) - on large networks most routes are idle in a week.
 # Arrays of shape (R|1, ...) are per replicate or shared by all (row 0).
 
 
@@ -463,19 +467,28 @@ def produce_stocks(
     retail_stock,
     holding_loss,
     block_trade,
+    base,
+    response,
+    noise,
     produced,
     area_of_block,
     block_weight,
     lost_here,
     held_lost,
 ):  # pragma: no cover - compiled
-    """The produce phase's stock keeping, in place: every stock loses `holding_loss` (R,)
-    of itself (lost_here (R, Tn) by trading node, held_lost (R,) in all), then each
-    production block gains its weight (B,) of its area's output produced (R, A)."""
+    """The produce phase's stock keeping, in place: each area's output produced (R, A) =
+    base (R|1, A) x response x noise (R, A); every stock loses `holding_loss` (R,) of
+    itself (lost_here (R, Tn) by trading node, held_lost (R,) in all), then each
+    production block gains its weight (B,) of its area's output."""
     n_r, n_b = stock.shape
     n_t = lost_here.shape[1]
     n_m = retail_stock.shape[1]
+    n_a = produced.shape[1]
+    one_b = base.shape[0] == 1
     for r in range(n_r):
+        rb = 0 if one_b else r
+        for a in range(n_a):
+            produced[r, a] = base[rb, a] * response[r, a] * noise[r, a]
         h = holding_loss[r]
         for i in range(n_t):
             lost_here[r, i] = 0.0
@@ -496,6 +509,20 @@ def produce_stocks(
 
 
 @njit(cache=True, nogil=True)
+def seize_at_origin(stock, share, taken):  # pragma: no cover - compiled
+    """Seizures at origin, in place: taken (R, B) = stock x share (R|1, B) of each
+    stock; the stock loses it."""
+    n_r, n_b = stock.shape
+    one = share.shape[0] == 1
+    for r in range(n_r):
+        rs = 0 if one else r
+        for b in range(n_b):
+            x = stock[r, b] * share[rs, b]
+            taken[r, b] = x
+            stock[r, b] -= x
+
+
+@njit(cache=True, nogil=True)
 def _fill_replicate(
     r, offered, shares, capacity, block_start, route_bounds, rh_edge, passes, sent
 ):  # pragma: no cover - compiled
@@ -505,7 +532,9 @@ def _fill_replicate(
     edge's room still loses its routes' cargo in route order, before it is read), and
     each overflowing edge's room / intended is taken once, not once per hop through it
     (min over a route's hops is the same whatever order, and 1.0 stands for an edge that
-    does not overflow: scales start at 1)."""
+    does not overflow: scales start at 1). The shares a pass re-offers (each open
+    route's share over the block's open total) are taken in the next pass's first
+    sweep, so the last pass computes none."""
     n_b = offered.shape[1]
     n_p = shares.shape[1]
     n_e = capacity.shape[0]
@@ -513,7 +542,7 @@ def _fill_replicate(
     room = capacity.copy()
     intended = np.empty(n_e)
     ratio = np.empty(n_e)
-    open_share = shares[r].copy()
+    total_open = np.empty(n_b)  # each block's open shares in the last pass
     want = np.empty(n_p)
     used = np.zeros(n_p)  # what each route got in the last pass: still to come off room
     for p in range(n_p):
@@ -523,8 +552,13 @@ def _fill_replicate(
         intended[:] = 0.0
         for b in range(n_b):
             end = block_start[b + 1] if b + 1 < n_b else n_p
+            tot = total_open[b]
             for p in range(block_start[b], end):
-                w = left[b] * open_share[p]
+                if pass_ == 0:
+                    share = shares[r, p]
+                else:  # want holds the route's scale in the last pass
+                    share = shares[r, p] / tot if (want[p] >= 1.0 and tot > 0.0) else 0.0
+                w = left[b] * share
                 if w < MIN_SHIPMENT_KG:  # negligible: stays in stock
                     w = 0.0
                 want[p] = w
@@ -545,7 +579,7 @@ def _fill_replicate(
                 ratio[e] = 1.0
         for b in range(n_b):
             end = block_start[b + 1] if b + 1 < n_b else n_p
-            total_open = 0.0
+            tot = 0.0
             got_block = 0.0
             for p in range(block_start[b], end):
                 s = 1.0
@@ -559,12 +593,9 @@ def _fill_replicate(
                 sent[r, p] += got
                 got_block += got
                 if s >= 1.0:
-                    total_open += shares[r, p]
+                    tot += shares[r, p]
                 want[p] = s  # (want is not read again this pass: keep the scale)
-            for p in range(block_start[b], end):
-                open_share[p] = (
-                    shares[r, p] / total_open if (want[p] >= 1.0 and total_open > 0.0) else 0.0
-                )
+            total_open[b] = tot
             left[b] = max(left[b] - got_block, 0.0)
         if not constrained or pass_ == passes - 1:
             break  # everything offered fitted, or no pass left: room is not needed
@@ -682,71 +713,200 @@ def shipments_and_detection(
     Writes shipments (R, E) and p_eff (R, E), and for the edges with shipments (flat
     index r * E + e, in C order) their count, detection and strike share: the inputs of
     the week's binomial draws, which return 0 without drawing for no shipment. Returns
-    how many.
+    how many. (`shipments_week` is the same from the routes' hops, skipping idle routes.)
     """
     n_r = sent.shape[0]
     n_e = load.shape[0]
-    one_p = p_detect.shape[0] == 1
-    one_f = effort.shape[0] == 1
     load_e = np.empty(n_e)
-    p_agency = np.empty(n_e)
-    by_domain = np.empty(n_domains)
+    scratch = (np.empty(n_e), np.empty(n_domains))
     k = 0
     for r in range(n_r):
-        rp = 0 if one_p else r
-        rf = 0 if one_f else r
         for e in range(n_e):
             acc = 0.0
             for jj in range(edge_indptr[e], edge_indptr[e + 1]):
                 acc += edge_data[jj] * sent[r, edge_indices[jj]]
             load_e[e] = acc
-        for e in range(n_e):
-            expected = load_e[e] / load[e]
-            whole = np.floor(expected)
-            up = 1.0 if uniform[r, e] < expected - whole else 0.0
-            shipments[r, e] = np.int64(whole + up)
-        if swamp:
-            for d in range(n_domains):
-                by_domain[d] = 0.0
-            for e in range(n_e):
-                free = credit0[rp, e] * (1.0 - strike_share[rp, e]) + strike_share[rp, e]
-                p_agency[e] = p_detect[rp, e] * (1.0 - free)
-                by_domain[domain[e]] += p_agency[e] * shipments[r, e]
-            for e in range(n_e):
-                work = handling[r] * by_domain[domain[e]]
-                f = effort[rf, e]
-                ratio = work / f if f > 0 else 0.0
-                p_eff[r, e] = p_detect[rp, e] - p_agency[e] + p_agency[e] / (1.0 + ratio)
-        else:
-            for e in range(n_e):
-                p_eff[r, e] = p_detect[rp, e]
-        for e in range(n_e):
-            if shipments[r, e] > 0:
-                p = p_eff[r, e]
-                share = strike_share[rp, e] * p_detect[rp, e] / max(p, 1e-300)
-                where[k] = r * n_e + e
-                n_out[k] = shipments[r, e]
-                p_out[k] = p
-                share_out[k] = min(share, 1.0)
-                k += 1
+        k = _shipments_replicate(
+            r,
+            load_e,
+            load,
+            uniform,
+            p_detect,
+            strike_share,
+            credit0,
+            effort,
+            handling,
+            swamp,
+            domain,
+            shipments,
+            p_eff,
+            where,
+            n_out,
+            p_out,
+            share_out,
+            k,
+            *scratch,
+        )
     return k
 
 
 @njit(cache=True, nogil=True)
-def scatter_counts(where, n, detected_c, hit, struck_c, detected, struck):  # pragma: no cover
+def shipments_week(
+    sent,
+    route_bounds,
+    rh_edge,
+    load,
+    uniform,
+    p_detect,
+    strike_share,
+    credit0,
+    effort,
+    handling,
+    swamp,
+    domain,
+    n_domains,
+    shipments,
+    p_eff,
+    where,
+    n_out,
+    p_out,
+    share_out,
+):  # pragma: no cover - compiled
+    """`shipments_and_detection` with each edge's kg summed from the routes' hops:
+    walking the routes in order adds each edge's cargo in the order of the incidence
+    product (route by route) and skips the routes that sent nothing, whose terms
+    (1.0 x 0.0) leave a sum unchanged (it starts at +0.0, and x + 0.0 is x). On large
+    networks most routes are idle in a given week."""
+    n_r, n_p = sent.shape
+    n_e = load.shape[0]
+    load_e = np.empty(n_e)
+    scratch = (np.empty(n_e), np.empty(n_domains))
+    k = 0
+    for r in range(n_r):
+        for e in range(n_e):
+            load_e[e] = 0.0
+        for p in range(n_p):
+            a = sent[r, p]
+            if a != 0.0:
+                for j in range(route_bounds[p], route_bounds[p + 1]):
+                    load_e[rh_edge[j]] += a
+        k = _shipments_replicate(
+            r,
+            load_e,
+            load,
+            uniform,
+            p_detect,
+            strike_share,
+            credit0,
+            effort,
+            handling,
+            swamp,
+            domain,
+            shipments,
+            p_eff,
+            where,
+            n_out,
+            p_out,
+            share_out,
+            k,
+            *scratch,
+        )
+    return k
+
+
+@njit(cache=True, nogil=True)
+def _shipments_replicate(
+    r,
+    load_e,
+    load,
+    uniform,
+    p_detect,
+    strike_share,
+    credit0,
+    effort,
+    handling,
+    swamp,
+    domain,
+    shipments,
+    p_eff,
+    where,
+    n_out,
+    p_out,
+    share_out,
+    k,
+    p_agency,
+    by_domain,
+):  # pragma: no cover - compiled
+    """Replicate r's shipments and detection from its kg per edge load_e (E,), the
+    draws' inputs written from position k on; returns the next position."""
+    n_e = load.shape[0]
+    rp = 0 if p_detect.shape[0] == 1 else r
+    rf = 0 if effort.shape[0] == 1 else r
+    for e in range(n_e):
+        expected = load_e[e] / load[e]
+        whole = np.floor(expected)
+        up = 1.0 if uniform[r, e] < expected - whole else 0.0
+        shipments[r, e] = np.int64(whole + up)
+    if swamp:
+        for d in range(by_domain.shape[0]):
+            by_domain[d] = 0.0
+        for e in range(n_e):
+            free = credit0[rp, e] * (1.0 - strike_share[rp, e]) + strike_share[rp, e]
+            p_agency[e] = p_detect[rp, e] * (1.0 - free)
+            by_domain[domain[e]] += p_agency[e] * shipments[r, e]
+        for e in range(n_e):
+            work = handling[r] * by_domain[domain[e]]
+            f = effort[rf, e]
+            ratio = work / f if f > 0 else 0.0
+            p_eff[r, e] = p_detect[rp, e] - p_agency[e] + p_agency[e] / (1.0 + ratio)
+    else:
+        for e in range(n_e):
+            p_eff[r, e] = p_detect[rp, e]
+    for e in range(n_e):
+        if shipments[r, e] > 0:
+            p = p_eff[r, e]
+            share = strike_share[rp, e] * p_detect[rp, e] / max(p, 1e-300)
+            where[k] = r * n_e + e
+            n_out[k] = shipments[r, e]
+            p_out[k] = p
+            share_out[k] = min(share, 1.0)
+            k += 1
+    return k
+
+
+@njit(cache=True, nogil=True)
+def strike_candidates(detected_c, share, n, det_out, share_out):  # pragma: no cover
+    """The inputs of the week's strike draws: the detections detected_c and strike
+    shares of the n edges with shipments where a strike is possible (something detected,
+    a share above 0), in order, into det_out and share_out; returns how many."""
+    m = 0
+    for i in range(n):
+        if detected_c[i] > 0 and share[i] > 0.0:
+            det_out[m] = detected_c[i]
+            share_out[m] = share[i]
+            m += 1
+    return m
+
+
+@njit(cache=True, nogil=True)
+def scatter_counts(where, n, detected_c, share, struck_c, detected, struck):  # pragma: no cover
     """Full (R, E) detected and struck shipments from the draws on edges with shipments
-    (struck_c has one value for each true `hit`, in order)."""
+    (struck_c has one value for each edge of `strike_candidates`, in order). Returns
+    whether any shipment was struck."""
     n_e = detected.shape[1]
     detected[:] = 0
     struck[:] = 0
     j = 0
+    any_struck = False
     for i in range(n):
         r = where[i] // n_e
         e = where[i] - r * n_e
         detected[r, e] = detected_c[i]
-        if hit[i]:
+        if detected_c[i] > 0 and share[i] > 0.0:
             struck[r, e] = struck_c[j]
+            any_struck |= struck_c[j] != 0
             j += 1
+    return any_struck
 
 
 @njit(cache=True, nogil=True)
@@ -966,12 +1126,21 @@ def deliver_week(
 ):  # pragma: no cover - compiled
     """The deliver phase: what arrived (R, P) joins the pipeline (R, L+1, S) at its
     route's lag; the slot due this week is delivered (R, S) and emptied, into the
-    wholesale pools and the consumer markets' stocks."""
-    n_r = arrived.shape[0]
+    wholesale pools and the consumer markets' stocks. The routes' (lag, market) slots
+    are given route by route (CSR of (P, (L+1) S)): each slot adds its routes in route
+    order, as the incidence product, skipping the routes where nothing arrived (exact
+    zeros)."""
+    n_r, n_p = arrived.shape
     n_l = pipeline.shape[1]
     n_s = pipeline.shape[2]
     n_w = pool_of_wholesale.shape[0]
-    incidence_apply(lag_indptr, lag_indices, lag_data, arrived, incoming)
+    for r in range(n_r):
+        incoming[r, :] = 0.0
+        for p in range(n_p):
+            a = arrived[r, p]
+            if a != 0.0:
+                for jj in range(lag_indptr[p], lag_indptr[p + 1]):
+                    incoming[r, lag_indices[jj]] += lag_data[jj] * a
     for r in range(n_r):
         for i in range(n_l):
             o = (slot + i) % n_l
@@ -989,6 +1158,8 @@ def deliver_week(
 @njit(cache=True, nogil=True)
 def market_books(
     retail_stock,
+    demand,
+    response,
     consumed,
     stock,
     block_trade,
@@ -1001,9 +1172,11 @@ def market_books(
     supply,
 ):  # pragma: no cover - compiled
     """The markets phase's bookkeeping: users take consumed (R, M) from the consumer
-    markets' stocks; held (R, Tn) stock at every trading node, supply = held plus what
-    is on its way (the pipeline), and the throughput (outflow: dispatched block_out
-    (R, B), consumed) smoothed over tau (R,) weeks."""
+    markets' stocks, what they want (demand (M,) x the price response (R, M)) within
+    the stock (`markets.consumption` after its power); held (R, Tn) stock at every
+    trading node, supply = held plus what is on its way (the pipeline), and the
+    throughput (outflow: dispatched block_out (R, B), consumed) smoothed over tau (R,)
+    weeks."""
     n_r, n_t = held.shape
     n_b = stock.shape[1]
     n_m = retail_stock.shape[1]
@@ -1011,6 +1184,8 @@ def market_books(
     n_s = pipeline.shape[2]
     out = np.empty(n_t)
     for r in range(n_r):
+        for m in range(n_m):
+            consumed[r, m] = _np_minimum(retail_stock[r, m], demand[m] * response[r, m])
         for m in range(n_m):
             retail_stock[r, m] = _nonneg(retail_stock[r, m] - consumed[r, m])
         for i in range(n_t):
@@ -1280,9 +1455,15 @@ def _perceive_replicate(
             shares[r, p] = last_w
             total += last_w
         v = 0.0
+        last_w = np.nan  # (the routes at the floor share one weight: one division)
+        last_s = 0.0
         for p in range(block_start[b_i], end):
-            shares[r, p] /= total
-            v += shares[r, p] * value[r, p]
+            w = shares[r, p]
+            if w != last_w:
+                last_s = w / total
+                last_w = w
+            shares[r, p] = last_s
+            v += last_s * value[r, p]
         block_value[r, b_i] = v
 
 
@@ -1313,20 +1494,19 @@ def perceive_slots(
     belief_floor,
     belief_last,
     hazard_last,
+    risk,
+    value,
+    shares,
+    block_value,
     pool=None,
 ):  # pragma: no cover - compiled
     """`perceive` on the belief slots (alpha, beta, prior (R|1, U): the U (group, edge)
     beliefs routes use; hop j's slot rh_slot[j]), each belief's hazard computed once per
     slot and each edge's strike hazard once per edge instead of once per hop: the same
     numbers. belief_last, hazard_last (R, U) remember each slot's last belief and its
-    hazard (NaN at first), so an unchanged belief's logarithm is not taken again."""
+    hazard (NaN at first), so an unchanged belief's logarithm is not taken again.
+    Writes risk, value, shares (R, P) and block_value (R, B), and returns them."""
     n_r = alpha.shape[0]
-    n_p = route_bounds.shape[0] - 1
-    n_b = block_start.shape[0]
-    risk = np.empty((n_r, n_p))
-    value = np.empty((n_r, n_p))
-    shares = np.empty((n_r, n_p))
-    block_value = np.zeros((n_r, n_b))
     args = (
         alpha,
         beta,
@@ -1495,6 +1675,9 @@ def _record_replicate(
     group_indptr,
     group_indices,
     group_data,
+    retail_indptr,
+    retail_indices,
+    retail_data,
     route_sell_trade,
     route_buy_trade,
     route_cost,
@@ -1524,6 +1707,8 @@ def _record_replicate(
     rec_hom_country,
     rec_profit,
     rec_cost,
+    rec_arriving,
+    scratch,
 ):  # pragma: no cover - compiled
     """`record_week` for replicate r, homicides at nodes aside (its rows only)."""
     n_m = consumed.shape[1]
@@ -1536,17 +1721,39 @@ def _record_replicate(
     has_origin = origin_c.shape[0] > 0
     shipped = np.empty(n_t)
     held = np.empty(n_t)
-    profit = np.empty((1, n_p))
     for i in range(produced.shape[1]):
         rec_produced[r, slot, i] += produced[r, i]
     for m in range(n_m):
         rec_delivered[r, slot, m] += delivered[r, n_s - n_m + m]
         rec_consumed[r, slot, m] += consumed[r, m]
-    for i in range(rec_via.shape[2]):
-        acc = 0.0
-        for jj in range(via_indptr[i], via_indptr[i + 1]):
-            acc += via_data[jj] * arrived[r, via_indices[jj]]
-        rec_via[r, slot, i] += acc
+    # Route by route, the sums of the incidence products (scipy's order: each output
+    # adds its routes in route order, from +0.0), over the routes that sent something:
+    # an idle route's terms are exact zeros (1.0 x 0.0, and a profit of 0 x price - 0 x
+    # cost), which leave a sum unchanged. The incidences are given route by route (CSR
+    # of (P, n)).
+    via, corridor, group, arriving = scratch
+    via[:] = 0.0
+    corridor[:] = 0.0
+    group[:] = 0.0
+    arriving[:] = 0.0
+    for p in range(n_p):
+        a = arrived[r, p]
+        x = sent[r, p]
+        if a == 0.0 and x == 0.0:
+            continue
+        for jj in range(via_indptr[p], via_indptr[p + 1]):
+            via[via_indices[jj]] += via_data[jj] * a
+        for jj in range(corridor_indptr[p], corridor_indptr[p + 1]):
+            corridor[corridor_indices[jj]] += corridor_data[jj] * x
+        revenue = a * price[r, route_sell_trade[p]]
+        spend = x * (route_cost[p] + price[r, route_buy_trade[p]])
+        profit = revenue - spend
+        for jj in range(group_indptr[p], group_indptr[p + 1]):
+            group[group_indices[jj]] += group_data[jj] * profit
+        for jj in range(retail_indptr[p], retail_indptr[p + 1]):
+            arriving[retail_indices[jj]] += retail_data[jj] * a
+    for i in range(via.shape[0]):
+        rec_via[r, slot, i] += via[i]
     for c in range(n_c):
         seized = credited[0, r, c]
         if has_origin:
@@ -1562,11 +1769,8 @@ def _record_replicate(
             _add32(rec_flow, r, slot, e, flow[r, e])
         if interdicted[r, e] != 0.0:
             _add32(rec_interdicted, r, slot, e, interdicted[r, e])
-    for i in range(rec_corridor.shape[2]):
-        acc = 0.0
-        for jj in range(corridor_indptr[i], corridor_indptr[i + 1]):
-            acc += corridor_data[jj] * sent[r, corridor_indices[jj]]
-        rec_corridor[r, slot, i] += acc
+    for i in range(corridor.shape[0]):
+        rec_corridor[r, slot, i] += corridor[i]
     for c in range(n_c):
         rec_transit[r, slot, c] += transit[r, c]
     for i in range(by_origin.shape[1]):
@@ -1585,15 +1789,8 @@ def _record_replicate(
         rec_shipped[r, slot, i] += shipped[i] / held[i] if held[i] > 0 else 0.0
     for c in range(n_c):
         rec_hom_country[r, slot, c] += hom_country[r, c]
-    for p in range(n_p):
-        revenue = arrived[r, p] * price[r, route_sell_trade[p]]
-        spend = sent[r, p] * (route_cost[p] + price[r, route_buy_trade[p]])
-        profit[0, p] = revenue - spend
-    for g in range(rec_profit.shape[2]):
-        acc = 0.0
-        for jj in range(group_indptr[g], group_indptr[g + 1]):
-            acc += group_data[jj] * profit[0, group_indices[jj]]
-        rec_profit[r, slot, g] += acc
+    for g in range(group.shape[0]):
+        rec_profit[r, slot, g] += group[g]
     if strikes:
         for c in range(n_c):
             rec_strikes[r, slot, c] += credited[2, r, c]
@@ -1601,6 +1798,8 @@ def _record_replicate(
             rec_wrong[r, slot, c] += credited[4, r, c]
     for i in range(cost.shape[0]):
         rec_cost[r, slot, i] += cost[i]
+    for m in range(arriving.shape[0]):
+        rec_arriving[r, slot, m] += arriving[m]
 
 
 @njit(cache=True, nogil=True)
@@ -1640,6 +1839,9 @@ def record_week(
     group_indptr,
     group_indices,
     group_data,
+    retail_indptr,
+    retail_indices,
+    retail_data,
     route_sell_trade,
     route_buy_trade,
     route_cost,
@@ -1669,13 +1871,17 @@ def record_week(
     rec_hom_country,
     rec_profit,
     rec_cost,
+    rec_arriving,
 ):  # pragma: no cover - compiled
     """The record phase: the week's outcomes added into the recorded arrays at `slot`
     (the week, or its year; stock_kg is set, the rest summed: what the engine's numpy
     added array by array before). origin_c (R, C), or (0, C) without seizures at origin;
     credited (K, R, C) kg credited to countries: seized, then with strikes (K = 5)
     destroyed, strikes, crew and misidentified deaths; homicides as the Poisson draws
-    at hom_where (flat r * N + n). Arrays of 2-D records are (R, slots, width)."""
+    at hom_where (flat r * N + n); arriving_kg from arrived (R, P) and the routes'
+    consumer markets. The incidences (via, corridor, group, retail) are CSR of (P, n),
+    route by route (`engine.Incidence.by_route`). Arrays of 2-D records are (R, slots,
+    width)."""
     n_r = produced.shape[0]
     n_n = rec_homicides.shape[2]
     args = (
@@ -1714,6 +1920,9 @@ def record_week(
         group_indptr,
         group_indices,
         group_data,
+        retail_indptr,
+        retail_indices,
+        retail_data,
         route_sell_trade,
         route_buy_trade,
         route_cost,
@@ -1743,11 +1952,18 @@ def record_week(
         rec_hom_country,
         rec_profit,
         rec_cost,
+        rec_arriving,
     )
     # (serial: a parallel driver over its 64 arrays took numba 20 s to compile, for
     # a sixth of a week's time at 256 replicates)
+    scratch = (
+        np.empty(rec_via.shape[2]),
+        np.empty(rec_corridor.shape[2]),
+        np.empty(rec_profit.shape[2]),
+        np.empty(rec_arriving.shape[2]),
+    )
     for r in range(n_r):
-        _record_replicate(r, *args)
+        _record_replicate(r, *args, scratch)
     for i in range(n_hom):
         r = hom_where[i] // n_n
         n = hom_where[i] - r * n_n
@@ -1838,9 +2054,93 @@ def landed_smooth(
 
 
 @njit(cache=True, nogil=True)
+def landed_routes_compact(
+    price,
+    value,
+    sent,
+    buy_trade,
+    sell_trade,
+    cost,
+    premium,
+    markup,
+    min_arriving,
+    where,
+    breakeven,
+    weight,
+):  # pragma: no cover - compiled
+    """`landed_routes` for the routes whose logarithm counts: those with a weight, and
+    any whose break-even price has no finite logarithm (0 x its log is NaN). The others
+    add 0 x a finite logarithm, an exact zero, to their market's sums; for a route that
+    sent nothing that is known from bounds on the break-even price's numerator and
+    denominator, without its two divisions. Writes their flat index r * P + p,
+    break-even price and weight from position 0, in order; returns how many (the engine
+    takes numpy's log of the prices, then `landed_fold`)."""
+    n_r, n_p = value.shape
+    k = 0
+    for r in range(n_r):
+        grow = 1.0 + markup[r]
+        for p in range(n_p):
+            gross = value[r, p] * grow + cost[p] + premium[p]
+            at = price[r, sell_trade[p]]
+            if sent[r, p] == 0.0 and abs(gross) <= 1e140 and at == at and min_arriving >= 1e-3:
+                # no weight, and a break-even price in (0, inf), known without dividing:
+                # its numerator in [1e-150, 1e300] over at least min_arriving and at most
+                # 1e149 (|gross| / 1e-9)
+                num = price[r, buy_trade[p]] * grow + cost[p] + premium[p]
+                if num >= 1e-150 and num <= 1e300:
+                    continue
+            sell = max(at, 1e-9)
+            arriving = gross / sell
+            w = sent[r, p] if arriving > min_arriving else 0.0
+            be = (price[r, buy_trade[p]] * grow + cost[p] + premium[p]) / max(
+                arriving, min_arriving
+            )
+            if w != 0.0 or not (be > 0.0 and be < np.inf):
+                where[k] = r * n_p + p
+                breakeven[k] = be
+                weight[k] = w
+                k += 1
+    return k
+
+
+@njit(cache=True, nogil=True)
+def landed_fold(
+    where, log_cost, weight, n, indptr, indices, data, tau, landed_log, landed_weight, sums
+):  # pragma: no cover - compiled
+    """`landed_smooth` from `landed_routes_compact`'s n routes (log_cost: numpy's log of
+    their break-even prices), the routes' markets given route by route (CSR of (P, Tn)):
+    each market's sums of weight x log cost and of weight add its routes in route order,
+    as the incidence product does, and fold into the smoothed values over tau (R,)
+    weeks."""
+    n_r, n_t = sums.shape
+    n_p = indptr.shape[0] - 1
+    for half in range(2):
+        sums[:] = 0.0
+        r = 0  # (the routes come replicate by replicate: no division to find r)
+        for i in range(n):
+            while where[i] >= (r + 1) * n_p:
+                r += 1
+            p = where[i] - r * n_p
+            x = log_cost[i] * weight[i] if half == 0 else weight[i]
+            for jj in range(indptr[p], indptr[p + 1]):
+                sums[r, indices[jj]] += data[jj] * x
+        out = landed_log if half == 0 else landed_weight
+        for r in range(n_r):
+            for i in range(n_t):
+                out[r, i] += (sums[r, i] - out[r, i]) / tau[r]
+
+
+@njit(cache=True, nogil=True)
 def _np_maximum(x, floor):  # pragma: no cover - compiled
     """np.maximum(x, floor) of a float (NaN kept)."""
     return x if (x >= floor or x != x) else floor
+
+
+@njit(cache=True, nogil=True)
+def _np_minimum(x, y):  # pragma: no cover - compiled
+    """np.minimum(x, y) of floats: NaN if either is NaN, and y of two equal values
+    (of zeros of either sign), as numpy's loops."""
+    return x if (x < y or x != x) else y
 
 
 @njit(cache=True, nogil=True)
@@ -1867,6 +2167,26 @@ def landed_ratio(log_sum, weight, tiny, has, ratio, landed):  # pragma: no cover
             ratio[r, i] = log_sum[r, i] / weight[r, i] if h else 0.0
             if not h:
                 landed[r, i] = np.nan
+
+
+@njit(cache=True, nogil=True)
+def netback_args(stock_before, tiny, block_value, min_value, weight, value):  # pragma: no cover
+    """The netback's weights, stock_before + tiny, and the argument of its logarithm,
+    np.maximum(block_value, min_value), into weight and value (R, B)."""
+    n_r, n_b = stock_before.shape
+    for r in range(n_r):
+        for b in range(n_b):
+            weight[r, b] = stock_before[r, b] + tiny
+            value[r, b] = _np_maximum(block_value[r, b], min_value)
+
+
+@njit(cache=True, nogil=True)
+def netback_bid(log_price, log_netback, bid):  # pragma: no cover - compiled
+    """bid[:, :S] = np.minimum(log_price[:, :S] - log_netback, 0.0), S trading stages."""
+    n_r, n_s = log_netback.shape
+    for r in range(n_r):
+        for i in range(n_s):
+            bid[r, i] = _np_minimum(log_price[r, i] - log_netback[r, i], 0.0)
 
 
 @njit(cache=True, nogil=True)

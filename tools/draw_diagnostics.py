@@ -21,7 +21,7 @@ tools/answers.py reads the file when it writes docs/answers.md.
 prints instead, for each named parameter, the hub's 2023 price over its reference at
 seven values across the parameter's evidence range, the others at the calibrated
 values (one at a time; 2 replicates each): where the market leaves the calibrated state.
-`--set markets.consumer_anchor=0` holds a parameter at a value for the whole table.
+`--set markets.netback_cap=0` holds a parameter at a value in every run (draws or table).
 """
 
 from __future__ import annotations

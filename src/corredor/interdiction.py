@@ -123,7 +123,9 @@ class InterdictionModel:
     country are `(kg[:, None, :] * credit).reshape(X, S*E) @ credit_matrix`;
     `origin` (T, A) weekly origin effort (seizures at origin, module docstring);
     `domain` (E,) index of each edge's searched domain (`domain_labels`), whose extent
-    is `exposure`; `voyage_start` (E,) False for maritime legs that continue a voyage.
+    is `exposure`; `voyage_start` (E,) False for maritime legs that continue a voyage;
+    `legless` (A, 4) extent of the declared domains an agency searches that no leg
+    crosses (counted in the extent its effort is spread over).
     """
 
     agencies: list[str]
@@ -141,10 +143,8 @@ class InterdictionModel:
     search_days: np.ndarray
     domain: np.ndarray
     domain_labels: list[str]
-    # (A, 4) extent of the declared domains each agency searches with each capability
-    # that no leg of the network crosses: its effort there finds nothing the model
-    # carries, but it is not concentrated on the legs drawn
-    legless: np.ndarray | None = None
+    # effort there finds nothing the model carries, but is not concentrated on the legs
+    legless: np.ndarray
 
     @property
     def n_edges(self) -> int:
@@ -174,9 +174,7 @@ class InterdictionModel:
                     doms = np.unique(self.domain[on[a]])
                     if len(doms) == 0:
                         continue
-                    spread = extent[doms].sum()
-                    if self.legless is not None:
-                        spread += self.legless[a, ci]
+                    spread = extent[doms].sum() + self.legless[a, ci]
                     w[a, on[a]] = self.exposure[on[a]] / spread
             self._exposure_weight = w
         return self._exposure_weight
@@ -412,7 +410,7 @@ def _legless_extent(net, agencies, scenario, labels) -> np.ndarray:
         for d in net.domains:
             if not d.jurisdiction or d.jurisdiction not in agency.jurisdictions:
                 continue
-            if d.capability not in budgets or d.capability not in SEARCH:
+            if d.capability not in budgets:
                 continue
             if agency.domains and d.domain not in agency.domains:
                 continue
